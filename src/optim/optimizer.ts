@@ -1,0 +1,62 @@
+/**
+ * An optimizer, in the init/update style of optax, emitted into an ONNX graph.
+ *
+ * `slots` are per-parameter state tensors with the parameter's shape, created with `slotInit`.
+ * `globals` are scalar state shared by all parameters (only iRprop+ needs one: the last loss).
+ * `update` emits the ops of one step for one parameter and returns the new parameter and slots;
+ * `updateGlobals` (if any) emits the new global values once per step.
+ */
+import type { GraphBuilder } from '../graph/builder.js';
+
+export interface Hyper {
+  /** Learning rate (or, for Rprop, the initial step size Δ0). */
+  readonly lr: number;
+  readonly momentum: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  /** RMSProp's decay ρ of the squared-gradient average. */
+  readonly rho: number;
+  readonly eps: number;
+  /** L2 penalty added to the gradient (coupled weight decay): g ← g + λ·θ. */
+  readonly weightDecay: number;
+  readonly etaPlus: number;
+  readonly etaMinus: number;
+  readonly stepMin: number;
+  readonly stepMax: number;
+}
+
+export interface UpdateInputs {
+  readonly param: string;
+  /** Mean gradient over the update's B·K examples, weight decay already added. */
+  readonly grad: string;
+  readonly slots: readonly string[];
+  readonly globals: readonly string[];
+  /** Learning rate of this step (scalar float), after the schedule. */
+  readonly lr: string;
+  /** 1-based index of this update (scalar float), for bias corrections. */
+  readonly t: string;
+  /** Mean loss of this step's batch at the current weights (scalar float). */
+  readonly loss: string;
+}
+
+export interface UpdateOutputs {
+  readonly param: string;
+  readonly slots: readonly string[];
+}
+
+export interface Optimizer {
+  readonly name: string;
+  readonly hyper: Hyper;
+  readonly slots: readonly string[];
+  /** Initial value of each slot (all elements equal). */
+  slotInit(slot: string): number;
+  readonly globals: readonly string[];
+  globalInit(name: string): number;
+  update(g: GraphBuilder, u: UpdateInputs): UpdateOutputs;
+  /** New values of the globals after this step; absent when there are none. */
+  updateGlobals?(g: GraphBuilder, u: { globals: readonly string[]; loss: string }): string[];
+  /** Full-batch-only methods say so; the trainer refuses other batch sizes. */
+  readonly fullBatchOnly: boolean;
+  /** Whether the schedule's learning rate drives the step (false for Rprop). */
+  readonly usesLearningRate: boolean;
+}
