@@ -111,6 +111,10 @@ export class GraphBuilder {
     return this.constInt64([value], []);
   }
 
+  constBool(value: boolean): string {
+    return this.op('Constant', [], { value: { tensor: { name: 'c', dataType: DType.bool, dims: [], int32Data: [value ? 1 : 0] } } });
+  }
+
   initializer(t: TensorProto): string {
     this.initializers.push(t);
     return t.name!;

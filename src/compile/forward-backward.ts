@@ -1,0 +1,64 @@
+/**
+ * The network's forward pass, and forward + loss + backward, emitted into any graph (the
+ * top-level graph of a gradient model, or the body of the training Loop).
+ */
+import type { GraphBuilder } from '../graph/builder.js';
+import type { ResolvedModel } from '../model/model.js';
+import { emitSoftmaxCrossEntropy } from '../model/loss.js';
+
+export interface ForwardPass {
+  readonly logits: string;
+  readonly saved: readonly Readonly<Record<string, string>>[];
+}
+
+export function emitForward(g: GraphBuilder, model: ResolvedModel, x: string, params: readonly string[], training: boolean, seed = 0): ForwardPass {
+  let h = x;
+  const saved: Readonly<Record<string, string>>[] = [];
+  for (const layer of model.layers) {
+    const r = layer.kind.forward(g, {
+      spec: layer.spec,
+      inShape: layer.inShape,
+      x: h,
+      params: layer.paramIndices.map((i) => params[i]!),
+      training,
+      seed: seed * 1000 + layer.index + 1,
+    });
+    saved.push(r.saved);
+    h = r.y;
+  }
+  return { logits: h, saved };
+}
+
+/** Mean loss over the batch and the gradient of every parameter (in `model.params` order). */
+export function emitForwardBackward(
+  g: GraphBuilder,
+  model: ResolvedModel,
+  x: string,
+  labels: string,
+  params: readonly string[],
+  batch: number,
+  seed = 0,
+): { loss: string; grads: string[] } {
+  const fwd = emitForward(g, model, x, params, true, seed);
+  const { loss, dLogits } = emitSoftmaxCrossEntropy(g, fwd.logits, labels, model.numClasses, batch);
+  const grads: string[] = new Array<string>(model.params.length);
+  let dy = dLogits;
+  for (let i = model.layers.length - 1; i >= 0; i--) {
+    const layer = model.layers[i]!;
+    const layerParams = layer.paramIndices.map((p) => params[p]!);
+    const r = layer.kind.backward(g, {
+      spec: layer.spec,
+      inShape: layer.inShape,
+      x: '',
+      params: layerParams,
+      training: true,
+      seed: 0,
+      dy,
+      saved: fwd.saved[i]!,
+      needInputGrad: i > 0,
+    });
+    layer.paramIndices.forEach((p, k) => (grads[p] = r.grads[k]!));
+    if (i > 0) dy = r.dx!;
+  }
+  return { loss, grads };
+}

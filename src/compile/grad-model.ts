@@ -1,0 +1,23 @@
+/**
+ * A graph computing the mean loss and every parameter's gradient on one batch: inputs x, y and
+ * the parameters; outputs `loss` and `grad_<param>`. Used by gradient checks and by anything that
+ * needs raw gradients (noise-scale measurement).
+ */
+import { DType, GraphBuilder, encodeModel } from '../graph/builder.js';
+import type { ResolvedModel } from '../model/model.js';
+import { emitForwardBackward } from './forward-backward.js';
+
+export function buildGradModel(model: ResolvedModel, batch: number): Uint8Array {
+  const g = new GraphBuilder('grad');
+  const x = g.input('x', DType.float, [batch, ...model.inputShape]);
+  const y = g.input('y', DType.int64, [batch]);
+  const params = model.params.map((p) => g.input(p.id, DType.float, [...p.shape]));
+  const { loss, grads } = emitForwardBackward(g, model, x, y, params, batch);
+  g.identity(loss, 'loss');
+  g.output('loss', DType.float, []);
+  model.params.forEach((p, i) => {
+    g.identity(grads[i]!, `grad_${p.id}`);
+    g.output(`grad_${p.id}`, DType.float, [...p.shape]);
+  });
+  return encodeModel(g.build());
+}

@@ -1,0 +1,157 @@
+/**
+ * The training graph: many SGD updates inside one `session.run`.
+ *
+ * One ONNX `Loop` iteration is one update. The whole training split is an input, passed once per
+ * run (inputs are zero-copy), and each iteration gathers its examples through `order`, so only the
+ * final weights are copied out per run, not per step.
+ *
+ * Update u uses the examples order[u, k, :] for k < K (K = iterSize, B = micro-batch): with K = 1
+ * they form the batch; with K > 1 a nested Loop runs K forward/backward passes of B examples each
+ * (only B examples' activations are live at a time) and sums their gradients, and the update uses
+ * the mean, (1/K)·Σ_k ∇L_k — exactly the mean gradient over all B·K examples, since each L_k is
+ * already a mean over its B examples. Accumulation thus wraps every optimizer the same way.
+ *
+ * Inputs: data_x [N, …], data_y [N], order [M, K, B] int64, lrs [M], t0 (updates done before),
+ * then every parameter, every optimizer slot and every optimizer global.
+ * Outputs: t_out, the same state with an `out_` prefix, and losses [≤ M]: the mean loss of each
+ * update. The loop stops early, after the update whose loss is NaN or ±Inf.
+ */
+import { DType, GraphBuilder, encodeModel, type Dim } from '../graph/builder.js';
+import type { ResolvedModel } from '../model/model.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import { emitGradWithDecay } from '../optim/weight-decay.js';
+import { emitForwardBackward } from './forward-backward.js';
+
+export interface TrainGraphConfig {
+  readonly batchSize: number;
+  readonly iterSize: number;
+  /** Seed for dropout masks. */
+  readonly seed: number;
+}
+
+/** Names of the state tensors, in the order the graph takes and returns them. */
+export interface StateLayout {
+  readonly params: readonly string[];
+  /** slots[i][j]: slot j of parameter i. */
+  readonly slots: readonly (readonly string[])[];
+  readonly globals: readonly string[];
+}
+
+export function stateLayout(model: ResolvedModel, opt: Optimizer): StateLayout {
+  return {
+    params: model.params.map((p) => p.id),
+    slots: model.params.map((p) => opt.slots.map((s) => `${p.id}__${s}`)),
+    globals: opt.globals.map((name) => `global__${name}`),
+  };
+}
+
+export function buildTrainModel(model: ResolvedModel, opt: Optimizer, cfg: TrainGraphConfig): Uint8Array {
+  const { batchSize: B, iterSize: K } = cfg;
+  const layout = stateLayout(model, opt);
+  const shapes = model.params.map((p) => [...p.shape]);
+  const g = new GraphBuilder('train');
+  const dataX = g.input('data_x', DType.float, ['n', ...model.inputShape]);
+  const dataY = g.input('data_y', DType.int64, ['n']);
+  const order = g.input('order', DType.int64, ['steps', K, B]);
+  const lrs = g.input('lrs', DType.float, ['steps']);
+  const t0 = g.input('t0', DType.float, []);
+  const carried: { name: string; shape: Dim[] }[] = [];
+  layout.params.forEach((name, i) => carried.push({ name, shape: shapes[i]! }));
+  layout.slots.forEach((names, i) => names.forEach((name) => carried.push({ name, shape: shapes[i]! })));
+  layout.globals.forEach((name) => carried.push({ name, shape: [] }));
+  for (const c of carried) g.input(c.name, DType.float, c.shape);
+
+  // --- body of the update loop ---
+  const body = g.sub('update');
+  const iter = body.input(body.fresh('iter'), DType.int64, []);
+  body.input(body.fresh('cond'), DType.bool, []);
+  const tIn = body.input(body.fresh('t'), DType.float, []);
+  const inner = carried.map((c) => body.input(body.fresh(`in_${c.name}`), DType.float, c.shape));
+  const nP = layout.params.length;
+  const params = inner.slice(0, nP);
+  const ids = body.op('Gather', [order, iter], { axis: 0 });
+  const lr = body.op('Gather', [lrs, iter], { axis: 0 });
+  const t = body.op('Add', [tIn, body.scalarFloat(1)]);
+
+  const microStep = (sg: GraphBuilder, microIds: string) => {
+    const xb = sg.op('Gather', [dataX, microIds], { axis: 0 });
+    const yb = sg.op('Gather', [dataY, microIds], { axis: 0 });
+    return emitForwardBackward(sg, model, xb, yb, params, B, cfg.seed);
+  };
+  let loss: string;
+  let grads: string[];
+  if (K === 1) {
+    ({ loss, grads } = microStep(body, body.op('Gather', [ids, body.scalarInt64(0)], { axis: 0 })));
+  } else {
+    ({ loss, grads } = emitAccumulation(body, ids, K, shapes, microStep));
+  }
+
+  const newParams: string[] = [];
+  const newSlots: string[] = [];
+  const nS = opt.slots.length;
+  layout.params.forEach((_, i) => {
+    const slots = inner.slice(nP + i * nS, nP + (i + 1) * nS);
+    const globals = inner.slice(nP + nP * nS);
+    const grad = emitGradWithDecay(body, grads[i]!, params[i]!, opt.hyper.weightDecay);
+    const u = opt.update(body, { param: params[i]!, grad, slots, globals, lr, t, loss });
+    newParams.push(u.param);
+    newSlots.push(...u.slots);
+  });
+  const globalsIn = inner.slice(nP + nP * nS);
+  const newGlobals = opt.updateGlobals ? opt.updateGlobals(body, { globals: globalsIn, loss }) : [];
+
+  const finite = body.op('Not', [body.op('Or', [body.op('IsNaN', [loss]), body.op('IsInf', [loss])])]);
+  const outs = [finite, t, ...newParams, ...newSlots, ...newGlobals, loss].map((v) => body.op('Identity', [v]));
+  body.output(outs[0]!, DType.bool, []);
+  body.output(outs[1]!, DType.float, []);
+  carried.forEach((c, i) => body.output(outs[2 + i]!, DType.float, c.shape));
+  body.output(outs[outs.length - 1]!, DType.float, []);
+
+  // --- the loop itself ---
+  const steps = g.op('Gather', [g.op('Shape', [lrs]), g.scalarInt64(0)], { axis: 0 });
+  const trueConst = g.constBool(true);
+  const outNames = ['t_out', ...carried.map((c) => `out_${c.name}`), 'losses'];
+  g.opN('Loop', [steps, trueConst, t0, ...carried.map((c) => c.name)], outNames.length, { body: { graph: body.build() } }, outNames);
+  g.output('t_out', DType.float, []);
+  carried.forEach((c) => g.output(`out_${c.name}`, DType.float, c.shape));
+  g.output('losses', DType.float, ['done']);
+  return encodeModel(g.build());
+}
+
+/**
+ * A nested Loop of K micro-steps that sums losses and gradients, then divides by K.
+ * Accumulators start as zeros of each parameter's shape.
+ */
+function emitAccumulation(
+  g: GraphBuilder,
+  ids: string,
+  K: number,
+  shapes: number[][],
+  microStep: (sg: GraphBuilder, microIds: string) => { loss: string; grads: string[] },
+): { loss: string; grads: string[] } {
+  const body = g.sub('micro');
+  const k = body.input(body.fresh('k'), DType.int64, []);
+  body.input(body.fresh('cond'), DType.bool, []);
+  const lossAcc = body.input(body.fresh('loss_acc'), DType.float, []);
+  const accs = shapes.map((s) => body.input(body.fresh('grad_acc'), DType.float, s));
+  const r = microStep(body, body.op('Gather', [ids, k], { axis: 0 }));
+  const outs = [
+    body.op('Identity', [body.constBool(true)]),
+    body.op('Add', [lossAcc, r.loss]),
+    ...accs.map((a, i) => body.op('Add', [a, r.grads[i]!])),
+  ];
+  body.output(outs[0]!, DType.bool, []);
+  body.output(outs[1]!, DType.float, []);
+  shapes.forEach((s, i) => body.output(outs[2 + i]!, DType.float, s));
+
+  const zeros = shapes.map((s) => g.op('ConstantOfShape', [g.constInt64(s)]));
+  const trueConst = g.constBool(true);
+  const results = g.opN('Loop', [g.scalarInt64(K), trueConst, g.scalarFloat(0), ...zeros], 1 + shapes.length, {
+    body: { graph: body.build() },
+  });
+  const invK = g.scalarFloat(1 / K);
+  return {
+    loss: g.op('Mul', [results[0]!, invK]),
+    grads: results.slice(1).map((acc) => g.op('Mul', [acc, invK])),
+  };
+}

@@ -1,0 +1,26 @@
+/**
+ * Fully connected: y = x·W + b, W ∈ R^{in×out}.
+ * Backward: dW = xᵀ·dy, db = Σ_batch dy, dx = dy·Wᵀ.
+ */
+import type { LayerKind } from '../layer.js';
+import type { LayerOf } from '../spec.js';
+
+type Dense = LayerOf<'dense'>;
+
+export const dense: LayerKind<Dense> = {
+  outShape: (s, inShape) =>
+    inShape.length === 1 ? [s.units] : `expects a flat input, got [${inShape.join(', ')}]; add a flatten layer before it`,
+  params: (s, inShape) => [
+    { name: 'W', shape: [inShape[0]!, s.units], init: { kind: 'he', fanIn: inShape[0]! } },
+    { name: 'b', shape: [s.units], init: { kind: 'zeros' } },
+  ],
+  forward: (g, c) => ({ y: g.op('Gemm', [c.x, c.params[0]!, c.params[1]!]), saved: { x: c.x } }),
+  backward: (g, c) => {
+    const x = c.saved['x']!;
+    const dW = g.op('Gemm', [x, c.dy], { transA: 1 });
+    const db = g.op('ReduceSum', [c.dy, g.constInt64([0])], { keepdims: 0 });
+    const dx = c.needInputGrad ? g.op('Gemm', [c.dy, c.params[0]!], { transB: 1 }) : null;
+    return { dx, grads: [dW, db] };
+  },
+  macs: (s, inShape) => inShape[0]! * s.units,
+};

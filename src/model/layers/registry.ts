@@ -1,0 +1,15 @@
+/** The one place that maps a layer's `type` to its implementation. */
+import type { LayerKind } from '../layer.js';
+import type { LayerOf, LayerSpec, LayerType } from '../spec.js';
+import { conv2d } from './conv2d.js';
+import { dense } from './dense.js';
+import { dropout } from './dropout.js';
+import { flatten } from './flatten.js';
+import { maxpool2d } from './maxpool2d.js';
+import { relu } from './relu.js';
+
+const LAYERS: { [T in LayerType]: LayerKind<LayerOf<T>> } = { dense, conv2d, maxpool2d, relu, flatten, dropout };
+
+export function layerKind(spec: LayerSpec): LayerKind<LayerSpec> {
+  return LAYERS[spec.type] as LayerKind<LayerSpec>;
+}

@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import test from 'node:test';
+import { initParams, paramCount, resolveModel } from './model.js';
+import { PRESETS } from './presets.js';
+import { modelSpecSchema } from './spec.js';
+
+test('mlp preset: 784-512-512-10 has 669,706 parameters', () => {
+  const m = resolveModel(PRESETS['mlp']!, [784], 10);
+  assert.equal(paramCount(m), 784 * 512 + 512 + 512 * 512 + 512 + 512 * 10 + 10);
+  assert.equal(m.macsPerExample, 784 * 512 + 512 * 512 + 512 * 10);
+});
+
+test('cnn preset resolves on 1×28×28 images', () => {
+  const m = resolveModel(PRESETS['cnn']!, [1, 28, 28], 10);
+  assert.deepEqual(m.layers.map((l) => l.outShape), [[16, 28, 28], [16, 28, 28], [16, 14, 14], [32, 14, 14], [32, 14, 14], [32, 7, 7], [1568], [128], [128], [10]]);
+});
+
+test('shape mismatch names the layer and both shapes', () => {
+  const spec = modelSpecSchema.parse({ name: 'bad', input: 'image', layers: [{ type: 'conv2d', filters: 4, kernel: 3 }, { type: 'dense', units: 10 }] });
+  assert.throws(() => resolveModel(spec, [1, 28, 28], 10), /model "bad": layer 1 \(dense\) expects a flat input, got \[4, 26, 26\]; add a flatten layer/);
+  const wrongClasses = modelSpecSchema.parse({ layers: [{ type: 'dense', units: 5 }] });
+  assert.throws(() => resolveModel(wrongClasses, [784], 10), /layer 0 \(dense\) outputs \[5\] but the data has 10 classes/);
+});
+
+test('He initialisation: weights have std √(2/fan-in), biases are zero, same seed same weights', () => {
+  const m = resolveModel(PRESETS['mlp']!, [784], 10);
+  const [w, b] = initParams(m, 1);
+  const mean = w!.reduce((a, v) => a + v, 0) / w!.length;
+  const std = Math.sqrt(w!.reduce((a, v) => a + (v - mean) ** 2, 0) / w!.length);
+  assert.ok(Math.abs(std - Math.sqrt(2 / 784)) < 1e-3, `std ${std}`);
+  assert.ok(b!.every((v) => v === 0));
+  assert.deepEqual(initParams(m, 1)[0]!.slice(0, 5), w!.slice(0, 5));
+  assert.notDeepEqual(initParams(m, 2)[0]!.slice(0, 5), w!.slice(0, 5));
+});

@@ -1,0 +1,27 @@
+/** Built-in models. `mlp` is the 784-512-512-10 net the engine notes were measured on. */
+import type { ModelSpec } from './spec.js';
+
+export const PRESETS: Readonly<Record<string, ModelSpec>> = {
+  mlp: {
+    name: 'mlp',
+    input: 'flat',
+    layers: [{ type: 'dense', units: 512 }, { type: 'relu' }, { type: 'dense', units: 512 }, { type: 'relu' }, { type: 'dense', units: 10 }],
+  },
+  /** A small LeNet-like conv net for 28×28 single-channel images. */
+  cnn: {
+    name: 'cnn',
+    input: 'image',
+    layers: [
+      { type: 'conv2d', filters: 16, kernel: 5, stride: 1, padding: 2 },
+      { type: 'relu' },
+      { type: 'maxpool2d', size: 2 },
+      { type: 'conv2d', filters: 32, kernel: 5, stride: 1, padding: 2 },
+      { type: 'relu' },
+      { type: 'maxpool2d', size: 2 },
+      { type: 'flatten' },
+      { type: 'dense', units: 128 },
+      { type: 'relu' },
+      { type: 'dense', units: 10 },
+    ],
+  },
+};
