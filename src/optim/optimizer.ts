@@ -29,7 +29,9 @@ export interface UpdateInputs {
   readonly param: string;
   /** Mean gradient over the update's B·K examples, weight decay already added. */
   readonly grad: string;
+  /** Current slot values, in the order of `Optimizer.slots`. */
   readonly slots: readonly string[];
+  /** Current global values, in the order of `Optimizer.globals`. */
   readonly globals: readonly string[];
   /** Learning rate of this step (scalar float), after the schedule. */
   readonly lr: string;
@@ -41,6 +43,7 @@ export interface UpdateInputs {
 
 export interface UpdateOutputs {
   readonly param: string;
+  /** New slot values, in the order of `Optimizer.slots`. */
   readonly slots: readonly string[];
 }
 
