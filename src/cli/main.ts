@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+/**
+ * The `batchwise` command: dispatch, catch, print one clear line for a user's mistake, set the
+ * exit code. Commands load lazily so `--help` stays instant.
+ */
+import { UserError } from '../errors.js';
+import { EXIT, parseCli } from './parse.js';
+
+async function main(): Promise<number> {
+  const call = parseCli(process.argv.slice(2));
+  switch (call.command) {
+    case 'help':
+      process.stdout.write(call.text);
+      return EXIT.ok;
+    case 'train':
+      return (await import('./train-command.js')).trainCommand(call.options, call.given);
+    case 'bench':
+      return (await import('./bench-command.js')).benchCommand(call.options);
+  }
+}
+
+main().then(
+  (code) => (process.exitCode = code),
+  (e: unknown) => {
+    if (e instanceof UserError) {
+      process.stderr.write(`batchwise: ${e.message}\n`);
+      process.exitCode = EXIT.usage;
+    } else {
+      process.stderr.write(`batchwise: internal error (a bug; please report it with the command you ran):\n${(e as Error)?.stack ?? String(e)}\n`);
+      process.exitCode = EXIT.bug;
+    }
+  },
+);

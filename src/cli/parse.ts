@@ -1,0 +1,68 @@
+/**
+ * `parseCli` is pure: argv in, the command and its checked options out, or a UserError.
+ * Options come from each command's declarations, so `--help` and validation cannot disagree.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { UserError } from '../errors.js';
+import { benchDecls } from './bench-options.js';
+import { isBoolean, parseOptions, type Decls, type Parsed } from './options.js';
+import { trainDecls } from './train-options.js';
+
+export const EXIT = { ok: 0, diverged: 3, usage: 2, bug: 1, interrupted: 130 } as const;
+
+const COMMANDS = {
+  train: { decls: trainDecls, summary: 'train a model on a dataset with a given batch size, iter size and optimizer' },
+  bench: { decls: benchDecls, summary: 'training throughput per batch size next to this machine’s matrix-multiply rate' },
+} as const;
+
+type CommandName = keyof typeof COMMANDS;
+export type CliCall =
+  | { readonly command: 'train'; readonly options: Parsed<typeof trainDecls>; readonly given: string[] }
+  | { readonly command: 'bench'; readonly options: Parsed<typeof benchDecls>; readonly given: string[] }
+  | { readonly command: 'help'; readonly text: string };
+
+function declare(cmd: Command, decls: Decls): void {
+  for (const d of Object.values(decls)) {
+    const o = new Option(d.flag, d.help);
+    if (d.default !== undefined && !isBoolean(d)) o.default(d.default);
+    cmd.addOption(o);
+  }
+}
+
+/** Parse argv (without `node` and the script). Throws UserError for any bad input. */
+export function parseCli(argv: readonly string[]): CliCall {
+  let helpText = '';
+  const program = new Command('batchwise')
+    .description('Train neural networks with mini-batch SGD on ONNX Runtime, and measure what the batch size does.')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => (helpText += s), writeErr: () => undefined });
+  let call: CliCall | null = null;
+  for (const [name, { decls, summary }] of Object.entries(COMMANDS) as [CommandName, (typeof COMMANDS)[CommandName]][]) {
+    const cmd = program.command(name).description(summary).allowExcessArguments(false);
+    cmd.exitOverride().configureOutput({ writeOut: (s) => (helpText += s), writeErr: () => undefined });
+    declare(cmd, decls);
+    cmd.action(() => {
+      const raw = cmd.opts<Record<string, string | boolean | undefined>>();
+      const given = Object.keys(decls).filter((k) => cmd.getOptionValueSource(k) === 'cli');
+      call = { command: name, options: parseOptions(decls, raw), given } as CliCall;
+    });
+  }
+  try {
+    program.parse(argv as string[], { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help' || e.code === 'commander.version') {
+        return { command: 'help', text: helpText };
+      }
+      const message = e.message.replace(/^error: /, '');
+      throw new UserError(`${message} (see batchwise ${argv[0] && argv[0] in COMMANDS ? `${argv[0]} ` : ''}--help)`);
+    }
+    throw e;
+  }
+  if (call === null) {
+    program.outputHelp();
+    return { command: 'help', text: helpText };
+  }
+  return call;
+}
+

@@ -1,0 +1,138 @@
+/**
+ * `batchwise train`: runs the training in a worker thread, draws a live progress bar on stderr,
+ * appends every evaluation to the JSON-lines log, prints a summary (or, with --json, one JSON
+ * object as the last line of stdout). Ctrl-C stops after the current run, saves the checkpoint
+ * (with --save) and reports; a second Ctrl-C quits at once.
+ */
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import cliProgress from 'cli-progress';
+import { hasCheckpoint } from '../engine/checkpoint.js';
+import type { RunInfo, RunResult } from '../engine/run.js';
+import { trainInWorker } from '../engine/train-in-worker.js';
+import { UserError } from '../errors.js';
+import { EXIT } from './parse.js';
+import { explicitConfigKeys, toRunConfig, type TrainOptions } from './train-options.js';
+
+const pct = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '–' : `${(100 * x).toFixed(2)}%`);
+const fmtRate = (x: number) => (x >= 1000 ? `${(x / 1000).toFixed(1)}k` : x.toFixed(0));
+
+export function resultJson(r: RunResult, wallSeconds: number) {
+  return {
+    status: r.status,
+    epochs: r.epochs,
+    steps: r.steps,
+    divergedAtStep: r.divergedAtStep,
+    testAccuracy: r.test?.accuracy ?? null,
+    testLoss: r.test?.loss ?? null,
+    validationAccuracy: r.validation?.accuracy ?? null,
+    validationLoss: r.validation?.loss ?? null,
+    samplesPerSec: r.samplesPerSec,
+    trainSeconds: r.trainSeconds,
+    wallSeconds,
+    stepsToTarget: r.target?.steps ?? null,
+    epochsToTarget: r.target?.epochs ?? null,
+    secondsToTarget: r.target?.trainSeconds ?? null,
+    microBatch: r.info.microBatch,
+    iterSize: r.info.iterSize,
+    effectiveBatch: r.info.effectiveBatch,
+    stepsPerEpoch: r.info.stepsPerEpoch,
+    optimizer: r.info.config.optimizer,
+    lr: r.info.config.hyper.lr,
+    model: r.info.config.modelName,
+    dataset: r.info.config.dataset,
+  };
+}
+
+export async function trainCommand(o: TrainOptions, given: string[]): Promise<number> {
+  const config = toRunConfig(o);
+  const saveDir = o.save ?? o.resume;
+  if (o.save !== undefined && o.save !== o.resume && hasCheckpoint(o.save)) {
+    throw new UserError(`--save ${o.save} already holds a checkpoint; resume it with --resume ${o.save}, or choose another folder`);
+  }
+  const log = (record: object) => {
+    if (o.log !== undefined) appendFileSync(o.log, JSON.stringify({ time: new Date().toISOString(), ...record }) + '\n');
+  };
+  if (o.log !== undefined) {
+    try {
+      mkdirSync(dirname(o.log), { recursive: true });
+      appendFileSync(o.log, '');
+    } catch (e) {
+      throw new UserError(`--log ${o.log}: cannot write there (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+  }
+
+  const started = performance.now();
+  const bar = new cliProgress.SingleBar(
+    {
+      format: 'epoch {epoch}/{epochs} {bar} {percentage}% | step {value}/{total} | loss {loss} | val acc {acc} | {rate} samples/s | ETA {eta_formatted}',
+      hideCursor: true,
+      etaBuffer: 50,
+      fps: 5,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let info: RunInfo | null = null;
+  let lastAcc = '–';
+  const run = trainInWorker(
+    config,
+    { saveDir, resumeDir: o.resume },
+    {
+      onStart: (i) => {
+        info = i;
+        process.stderr.write(
+          `batchwise: ${i.config.modelName} (${i.parameters.toLocaleString('en')} parameters) on ${i.config.dataset}: ` +
+            `${i.trainExamples} train / ${i.validationExamples} validation / ${i.testExamples} test examples\n` +
+            `batchwise: micro-batch ${i.microBatch} × iter-size ${i.iterSize} = ${i.effectiveBatch} examples per update, ` +
+            `${i.stepsPerEpoch} updates per epoch${i.trainExamples % i.effectiveBatch ? ` (${i.trainExamples % i.effectiveBatch} examples left out of each epoch, reshuffled into the next)` : ''}, ` +
+            `${i.config.optimizer} lr ${i.config.hyper.lr}` +
+            (i.resumedFromStep > 0 ? `; resuming at step ${i.resumedFromStep}` : '') +
+            '\n',
+        );
+        log({ type: 'start', config: i.config, stepsPerEpoch: i.stepsPerEpoch, effectiveBatch: i.effectiveBatch, resumedFromStep: i.resumedFromStep });
+        bar.start(i.totalSteps, i.resumedFromStep, { epoch: Math.floor(i.resumedFromStep / i.stepsPerEpoch) + 1, epochs: i.config.epochs, loss: '–', acc: lastAcc, rate: '–' });
+      },
+      onProgress: (p) => {
+        bar.update(p.step, { epoch: Math.min(p.epoch + 1, info?.config.epochs ?? p.epoch + 1), loss: p.loss.toFixed(4), acc: lastAcc, rate: fmtRate(p.samplesPerSec) });
+      },
+      onEvaluation: (e) => {
+        lastAcc = pct(e.validation.accuracy);
+        bar.update({ acc: lastAcc });
+        log({ type: 'evaluation', step: e.step, epochs: e.epochs, trainLoss: e.trainLoss, validationLoss: e.validation.loss, validationAccuracy: e.validation.accuracy, samplesPerSec: e.samplesPerSec, trainSeconds: e.trainSeconds });
+      },
+    },
+    explicitConfigKeys(given),
+  );
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(EXIT.interrupted);
+    process.stderr.write('\nbatchwise: stopping after the current run' + (saveDir ? ` and saving to ${saveDir}` : '') + ' (Ctrl-C again to quit at once)\n');
+    run.stop();
+  };
+  process.on('SIGINT', onSigint);
+  let result: RunResult;
+  try {
+    result = await run.result;
+  } finally {
+    bar.stop();
+    process.off('SIGINT', onSigint);
+  }
+  const wallSeconds = (performance.now() - started) / 1000;
+  const summary = resultJson(result, wallSeconds);
+  log({ type: 'result', ...summary });
+  if (o.json) {
+    process.stdout.write(JSON.stringify(summary) + '\n');
+  } else {
+    const lines = [
+      `status: ${result.status}${result.divergedAtStep !== null ? ` at step ${result.divergedAtStep} (loss became NaN or infinite; try a smaller --lr)` : ''}`,
+      `steps: ${result.steps} (${result.epochs.toFixed(2)} epochs of ${result.info.stepsPerEpoch} updates of ${result.info.effectiveBatch} examples)`,
+      `test accuracy: ${pct(result.test?.accuracy)}   test loss: ${result.test?.loss.toFixed(4) ?? '–'}   validation accuracy: ${pct(result.validation?.accuracy)}`,
+      `throughput: ${fmtRate(result.samplesPerSec)} samples/s over ${result.trainSeconds.toFixed(1)} s of training; ${wallSeconds.toFixed(1)} s in all`,
+    ];
+    if (result.target) lines.push(`target reached at step ${result.target.steps} (${result.target.epochs.toFixed(2)} epochs, ${result.target.trainSeconds.toFixed(1)} s of training)`);
+    if (saveDir !== undefined && result.status !== 'diverged') lines.push(`saved: ${saveDir}/checkpoint.json (resume with --resume ${saveDir}) and ${saveDir}/model.onnx`);
+    process.stdout.write(lines.join('\n') + '\n');
+  }
+  return result.status === 'diverged' ? EXIT.diverged : result.status === 'interrupted' ? EXIT.interrupted : EXIT.ok;
+}

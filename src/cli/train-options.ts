@@ -1,0 +1,125 @@
+/** The `train` command's options, and their translation into a RunConfig. */
+import { availableParallelism } from 'node:os';
+import { z } from 'zod';
+import type { RunConfig } from '../engine/run-config.js';
+import { OPTIMIZER_NAMES, type OptimizerName } from '../optim/registry.js';
+import { parseSchedule, SCHEDULE_FORMS } from '../optim/schedule.js';
+import { loadModelSpec } from './model-file.js';
+import { batchSizeSchema, intAtLeast, numberIn, oneOf, positiveNumber, type Decls, type OptionDecl, type Parsed } from './options.js';
+
+/** A fraction, written as a decimal or as a ratio like 1/12. */
+const fraction = z.string().transform((s, ctx) => {
+  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(s);
+  const v = m ? Number(m[1]) / Number(m[2]) : s.trim() === '' ? NaN : Number(s);
+  if (!(v >= 0 && v <= 0.5)) {
+    ctx.addIssue({ code: 'custom', message: 'must be a fraction in [0, 0.5] (e.g. 0.1 or 1/12)' });
+    return z.NEVER;
+  }
+  return v;
+});
+const text = z.string().min(1);
+const opt = <T>(flag: string, help: string, schema: z.ZodType<T>, def?: string): OptionDecl<T> =>
+  def === undefined ? { flag, help, schema } : { flag, help, schema, default: def };
+
+/** Learning rates that train the mlp preset well at batch 32 with the default cosine schedule; for Rprop, the initial step Δ0. */
+export const DEFAULT_LR: Record<OptimizerName, number> = {
+  sgd: 0.05,
+  momentum: 0.02,
+  nesterov: 0.02,
+  rmsprop: 0.0005,
+  adam: 0.001,
+  adagrad: 0.02,
+  rprop: 0.001,
+  'irprop+': 0.001,
+};
+
+export const trainDecls = {
+  model: opt('--model <name|file>', 'mlp, cnn, or a JSON model file', text, 'mlp'),
+  dataset: opt('--dataset <name|file>', 'mnist, a CSV file (label in the last column) or an IDX images file', text, 'mnist'),
+  testFile: opt('--test-file <file>', 'a separate test set in the same format (default: hold out --test-fraction)', text),
+  labelColumn: opt('--label-column <name|index>', 'CSV column holding the label (default: the last)', text),
+  validationFraction: opt('--validation-fraction <f>', 'share of the training data held out for validation', fraction, '1/12'),
+  testFraction: opt('--test-fraction <f>', 'share held out for testing when the data has no test set', fraction, '0.1'),
+  batchSize: opt('--batch-size <n|full>', 'examples per micro-batch; 1 = online learning, full = the whole training split', batchSizeSchema, '32'),
+  iterSize: opt('--iter-size <k>', 'micro-batches whose mean gradient makes one update (Caffe iter_size)', intAtLeast(1), '1'),
+  optimizer: opt('--optimizer <name>', OPTIMIZER_NAMES.join(', '), oneOf(OPTIMIZER_NAMES), 'momentum'),
+  lr: opt('--lr <x>', `learning rate (Rprop: initial step); default per optimizer: ${Object.entries(DEFAULT_LR).map(([k, v]) => `${k} ${v}`).join(', ')}`, positiveNumber),
+  momentum: opt('--momentum <m>', 'momentum / Nesterov coefficient (default 0.9)', numberIn(0, 0.999999)),
+  beta1: opt('--beta1 <b>', 'Adam β1 (default 0.9)', numberIn(0, 0.999999)),
+  beta2: opt('--beta2 <b>', 'Adam β2 (default 0.999)', numberIn(0, 0.999999)),
+  rho: opt('--rho <r>', 'RMSProp decay ρ (default 0.9)', numberIn(0, 0.999999)),
+  eps: opt('--eps <e>', 'ε of Adam, RMSProp, AdaGrad', positiveNumber),
+  weightDecay: opt('--weight-decay <l>', 'L2 penalty λ added to every gradient as λθ', numberIn(0, Infinity), '0'),
+  schedule: opt('--schedule <s>', `learning-rate schedule: ${SCHEDULE_FORMS}`, text, 'cosine'),
+  warmupSteps: opt('--warmup-steps <n>', 'updates of linear learning-rate warm-up', intAtLeast(0), '0'),
+  epochs: opt('--epochs <e>', 'epochs to train (in total, when resuming)', intAtLeast(1), '5'),
+  targetAccuracy: opt('--target-accuracy <a>', 'stop once validation accuracy reaches a (0–1)', numberIn(0, 1, { minOpen: true })),
+  evalEvery: opt('--eval-every <steps>', 'updates between validations (default: once an epoch)', intAtLeast(1)),
+  seed: opt('--seed <s>', 'seed of initial weights, shuffles and splits', intAtLeast(0), '1'),
+  threads: opt('--threads <t>', 'ONNX Runtime intra-op threads', intAtLeast(1), String(availableParallelism())),
+  log: opt('--log <file.jsonl>', 'append every evaluation as a JSON line', text),
+  save: opt('--save <dir>', 'write a checkpoint and model.onnx there at every evaluation', text),
+  resume: opt('--resume <dir>', 'continue the checkpoint in dir (and keep saving there)', text),
+  json: opt('--json', 'print the result as one JSON object on the last line of stdout', z.boolean()),
+} satisfies Decls;
+
+export type TrainOptions = Parsed<typeof trainDecls>;
+
+/** Which RunConfig keys the user set by flag (a resumed run refuses to change those). */
+const CONFIG_KEY: Partial<Record<keyof TrainOptions, keyof RunConfig>> = {
+  model: 'model',
+  dataset: 'dataset',
+  testFile: 'testFile',
+  labelColumn: 'labelColumn',
+  validationFraction: 'validationFraction',
+  testFraction: 'testFraction',
+  batchSize: 'batchSize',
+  iterSize: 'iterSize',
+  optimizer: 'optimizer',
+  lr: 'hyper',
+  momentum: 'hyper',
+  beta1: 'hyper',
+  beta2: 'hyper',
+  rho: 'hyper',
+  eps: 'hyper',
+  weightDecay: 'hyper',
+  schedule: 'schedule',
+  warmupSteps: 'warmupSteps',
+  seed: 'seed',
+};
+
+export function explicitConfigKeys(given: readonly string[]): (keyof RunConfig)[] {
+  return [...new Set(given.map((k) => CONFIG_KEY[k as keyof TrainOptions]).filter((k): k is keyof RunConfig => k !== undefined))];
+}
+
+export function toRunConfig(o: TrainOptions): RunConfig {
+  const labelColumn = o.labelColumn === undefined ? undefined : /^\d+$/.test(o.labelColumn) ? Number(o.labelColumn) : o.labelColumn;
+  return {
+    modelName: o.model,
+    model: loadModelSpec(o.model),
+    dataset: o.dataset,
+    testFile: o.testFile,
+    labelColumn,
+    validationFraction: o.validationFraction,
+    testFraction: o.testFraction,
+    batchSize: o.batchSize,
+    iterSize: o.iterSize,
+    optimizer: o.optimizer,
+    hyper: {
+      lr: o.lr ?? DEFAULT_LR[o.optimizer],
+      momentum: o.momentum,
+      beta1: o.beta1,
+      beta2: o.beta2,
+      rho: o.rho,
+      eps: o.eps,
+      weightDecay: o.weightDecay,
+    },
+    schedule: parseSchedule(o.schedule),
+    warmupSteps: o.warmupSteps,
+    epochs: o.epochs,
+    targetAccuracy: o.targetAccuracy,
+    evalEvery: o.evalEvery,
+    seed: o.seed,
+    threads: o.threads,
+  };
+}

@@ -1,0 +1,49 @@
+/**
+ * The complete, plain-data description of a training run. It crosses the worker boundary and is
+ * stored in checkpoints, so it holds only JSON values.
+ */
+import type { ModelSpec } from '../model/spec.js';
+import type { OptimizerName, PartialHyper } from '../optim/registry.js';
+import type { ParsedSchedule } from '../optim/schedule.js';
+
+export interface RunConfig {
+  /** Preset name or the model file's path, for reports. */
+  readonly modelName: string;
+  readonly model: ModelSpec;
+  /** `mnist`, or the path of a CSV or IDX file. */
+  readonly dataset: string;
+  readonly testFile?: string | undefined;
+  readonly labelColumn?: string | number | undefined;
+  readonly validationFraction: number;
+  readonly testFraction: number;
+  /** Micro-batch size in examples, or the whole training split. */
+  readonly batchSize: number | 'full';
+  /** Micro-batches whose gradients are averaged into one update (Caffe's iter_size). */
+  readonly iterSize: number;
+  readonly optimizer: OptimizerName;
+  readonly hyper: PartialHyper;
+  readonly schedule: ParsedSchedule;
+  readonly warmupSteps: number;
+  readonly epochs: number;
+  readonly targetAccuracy?: number | undefined;
+  readonly evalEvery?: number | undefined;
+  readonly seed: number;
+  readonly threads: number;
+}
+
+/** The settings that define the trajectory: a resumed run must keep every one of them. */
+export const TRAJECTORY_KEYS = [
+  'model',
+  'dataset',
+  'testFile',
+  'labelColumn',
+  'validationFraction',
+  'testFraction',
+  'batchSize',
+  'iterSize',
+  'optimizer',
+  'hyper',
+  'schedule',
+  'warmupSteps',
+  'seed',
+] as const satisfies readonly (keyof RunConfig)[];

@@ -1,0 +1,137 @@
+/**
+ * One training run from a plain config: load the data, compile the model, train, report, keep
+ * the result. This is the library's `train` entry; the CLI runs it in a worker thread.
+ */
+import { buildInferenceModel } from '../compile/inference-model.js';
+import type { DataSplits } from '../data/dataset.js';
+import { loadDataset } from '../data/load.js';
+import { UserError } from '../errors.js';
+import { paramCount, resolveModel } from '../model/model.js';
+import { makeOptimizer } from '../optim/registry.js';
+import { completeSchedule } from '../optim/schedule.js';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { TRAJECTORY_KEYS, type RunConfig } from './run-config.js';
+import { trainLoop, type EvaluationEvent, type Progress, type TrainResult } from './train-loop.js';
+import { Trainer } from './trainer.js';
+
+export interface RunHooks {
+  readonly onStart?: (info: RunInfo) => void;
+  readonly onProgress?: (p: Progress) => void;
+  readonly onEvaluation?: (e: EvaluationEvent) => void;
+  readonly shouldStop?: () => boolean;
+}
+
+export interface RunInfo {
+  readonly config: RunConfig;
+  readonly trainExamples: number;
+  readonly validationExamples: number;
+  readonly testExamples: number;
+  readonly microBatch: number;
+  readonly iterSize: number;
+  readonly effectiveBatch: number;
+  readonly stepsPerEpoch: number;
+  readonly totalSteps: number;
+  readonly parameters: number;
+  /** Training FLOPs per example: forward 2·MACs, backward about 4·MACs. */
+  readonly flopsPerExample: number;
+  readonly resumedFromStep: number;
+}
+
+export interface RunOptions {
+  /** Write a checkpoint and the inference model here at every evaluation and at the end. */
+  readonly saveDir?: string | undefined;
+  /** Continue the run stored here (its trajectory settings win; see TRAJECTORY_KEYS). */
+  readonly resumeDir?: string | undefined;
+}
+
+export interface RunResult extends TrainResult {
+  readonly info: RunInfo;
+}
+
+/** The config a resumed run continues with: the checkpoint's trajectory, the caller's the rest. */
+export function mergeResumeConfig(stored: RunConfig, given: RunConfig, explicitlyGiven: ReadonlySet<keyof RunConfig>): RunConfig {
+  for (const key of TRAJECTORY_KEYS) {
+    if (explicitlyGiven.has(key) && JSON.stringify(given[key]) !== JSON.stringify(stored[key])) {
+      throw new UserError(
+        `the checkpoint was trained with ${key} ${JSON.stringify(stored[key])}, not ${JSON.stringify(given[key])}; ` +
+          `drop that flag to resume, or start a new run without --resume`,
+      );
+    }
+  }
+  const merged: Record<string, unknown> = { ...given };
+  for (const key of TRAJECTORY_KEYS) merged[key] = stored[key];
+  return merged as unknown as RunConfig;
+}
+
+export async function prepareTrainer(config: RunConfig, data?: DataSplits): Promise<Trainer> {
+  const image = config.model.input === 'image';
+  const splits =
+    data ??
+    loadDataset({
+      dataset: config.dataset,
+      validationFraction: config.validationFraction,
+      testFraction: config.testFraction,
+      seed: config.seed,
+      imageShape: image,
+      ...(config.labelColumn !== undefined ? { labelColumn: config.labelColumn } : {}),
+      ...(config.testFile !== undefined ? { testFile: config.testFile } : {}),
+    });
+  const model = resolveModel(config.model, splits.featureShape, splits.numClasses);
+  const optimizer = makeOptimizer(config.optimizer, config.hyper);
+  const microBatch = config.batchSize === 'full' ? splits.train.count : config.batchSize;
+  const effective = microBatch * config.iterSize;
+  const totalUpdates = Math.floor(splits.train.count / effective) * config.epochs;
+  const schedule = completeSchedule(config.schedule, { totalUpdates, warmupSteps: config.warmupSteps });
+  return Trainer.create(model, optimizer, splits, {
+    microBatch,
+    iterSize: config.iterSize,
+    seed: config.seed,
+    threads: config.threads,
+    schedule,
+  });
+}
+
+export async function runTraining(given: RunConfig, opts: RunOptions = {}, hooks: RunHooks = {}, explicitlyGiven: ReadonlySet<keyof RunConfig> = new Set()): Promise<RunResult> {
+  const resumed = opts.resumeDir !== undefined ? loadCheckpoint(opts.resumeDir) : null;
+  const config = resumed ? mergeResumeConfig(resumed.meta.config, given, explicitlyGiven) : given;
+  const trainer = await prepareTrainer(config);
+  try {
+    if (resumed) trainer.restore(resumed.state);
+    const info: RunInfo = {
+      config,
+      trainExamples: trainer.data.train.count,
+      validationExamples: trainer.data.validation.count,
+      testExamples: trainer.data.test.count,
+      microBatch: trainer.config.microBatch,
+      iterSize: trainer.config.iterSize,
+      effectiveBatch: trainer.effectiveBatch,
+      stepsPerEpoch: trainer.stepsPerEpoch,
+      totalSteps: trainer.stepsPerEpoch * config.epochs,
+      parameters: paramCount(trainer.model),
+      flopsPerExample: 6 * trainer.model.macsPerExample,
+      resumedFromStep: trainer.state.step,
+    };
+    hooks.onStart?.(info);
+    const save = () => {
+      if (opts.saveDir === undefined) return;
+      const inference = buildInferenceModel(trainer.model, trainer.state.params, trainer.data.normalization);
+      saveCheckpoint(opts.saveDir, config, trainer.snapshot(), trainer.data.normalization, inference);
+    };
+    const result = await trainLoop(trainer, {
+      epochs: config.epochs,
+      targetAccuracy: config.targetAccuracy,
+      evalEvery: config.evalEvery,
+      ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}),
+      ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
+      onEvaluation: (e) => {
+        hooks.onEvaluation?.(e);
+        save();
+      },
+    });
+    // A diverged state is not worth keeping: the last good checkpoint stays.
+    if (result.status !== 'diverged') save();
+    return { ...result, info };
+  } finally {
+    await trainer.release();
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * The training loop, read straight down: run updates in chunks, evaluate on the validation split
+ * every `evalEvery` updates and at each epoch's end, stop at the target, on divergence, when
+ * asked to, or after the last epoch; then report on the test split.
+ *
+ * Chunks (updates per `session.run`) adapt so that a run takes about `chunkSeconds`: long enough
+ * that per-run costs vanish, short enough that progress stays live and a stop is prompt.
+ */
+import type { Evaluation, Trainer } from './trainer.js';
+
+export type TrainStatus = 'completed' | 'target-reached' | 'diverged' | 'interrupted';
+
+export interface LoopOptions {
+  /** Train until this many epochs are done in total (a resumed run counts earlier epochs). */
+  readonly epochs: number;
+  readonly targetAccuracy?: number | undefined;
+  /** Updates between validations; the end of each epoch is always evaluated. */
+  readonly evalEvery?: number | undefined;
+  readonly chunkSeconds?: number;
+  /** Polled between runs; true asks the loop to stop (the state stays consistent). */
+  readonly shouldStop?: () => boolean;
+  readonly onProgress?: (p: Progress) => void;
+  /** Called after each validation; may be async (e.g. to write a checkpoint). */
+  readonly onEvaluation?: (e: EvaluationEvent) => void | Promise<void>;
+}
+
+export interface Progress {
+  readonly step: number;
+  readonly totalSteps: number;
+  readonly epoch: number;
+  readonly loss: number;
+  readonly samplesPerSec: number;
+}
+
+export interface EvaluationEvent {
+  readonly step: number;
+  /** Epochs done, fractional: step / stepsPerEpoch. */
+  readonly epochs: number;
+  /** Mean training loss of the updates since the previous evaluation. */
+  readonly trainLoss: number;
+  readonly validation: Evaluation;
+  readonly samplesPerSec: number;
+  readonly trainSeconds: number;
+}
+
+export interface TrainResult {
+  readonly status: TrainStatus;
+  readonly steps: number;
+  readonly epochs: number;
+  readonly divergedAtStep: number | null;
+  readonly validation: Evaluation | null;
+  readonly test: Evaluation | null;
+  /** Training throughput: examples per second inside training runs, evaluation excluded. */
+  readonly samplesPerSec: number;
+  /** Seconds spent in training runs (this session only). */
+  readonly trainSeconds: number;
+  /** First evaluation at or above the target, if any. */
+  readonly target: { readonly steps: number; readonly epochs: number; readonly trainSeconds: number } | null;
+}
+
+export async function trainLoop(trainer: Trainer, opts: LoopOptions): Promise<TrainResult> {
+  const perEpoch = trainer.stepsPerEpoch;
+  const totalSteps = opts.epochs * perEpoch;
+  const evalEvery = opts.evalEvery ?? perEpoch;
+  const chunkSeconds = opts.chunkSeconds ?? 0.25;
+  let chunk = Math.max(1, Math.floor(4096 / trainer.effectiveBatch));
+  let trainSeconds = 0;
+  let examples = 0;
+  let lossSum = 0;
+  let lossCount = 0;
+  let lastEval: Evaluation | null = null;
+  let target: TrainResult['target'] = null;
+  let status: TrainStatus = 'completed';
+  let divergedAtStep: number | null = null;
+
+  const rate = () => (trainSeconds > 0 ? examples / trainSeconds : 0);
+  const validate = async () => {
+    const step = trainer.state.step;
+    lastEval = await trainer.evaluate(trainer.data.validation);
+    await opts.onEvaluation?.({
+      step,
+      epochs: step / perEpoch,
+      trainLoss: lossCount > 0 ? lossSum / lossCount : NaN,
+      validation: lastEval,
+      samplesPerSec: rate(),
+      trainSeconds,
+    });
+    lossSum = 0;
+    lossCount = 0;
+    if (opts.targetAccuracy !== undefined && target === null && lastEval.accuracy >= opts.targetAccuracy) {
+      target = { steps: step, epochs: step / perEpoch, trainSeconds };
+      status = 'target-reached';
+    }
+  };
+
+  while (trainer.state.step < totalSteps && status === 'completed') {
+    if (opts.shouldStop?.()) {
+      status = 'interrupted';
+      break;
+    }
+    const step = trainer.state.step;
+    const toEval = evalEvery - (step % evalEvery);
+    const n = Math.min(chunk, toEval, trainer.stepsLeftInEpoch, totalSteps - step);
+    const r = await trainer.runUpdates(n);
+    trainSeconds += r.seconds;
+    examples += r.losses.length * trainer.effectiveBatch;
+    for (const l of r.losses) if (Number.isFinite(l)) (lossSum += l), lossCount++;
+    if (r.divergedAtStep !== null) {
+      status = 'diverged';
+      divergedAtStep = r.divergedAtStep;
+      break;
+    }
+    // Aim the next run at chunkSeconds, growing at most 4× at a time.
+    chunk = Math.max(1, Math.min(chunk * 4, Math.round((n * chunkSeconds) / Math.max(r.seconds, 1e-4))));
+    opts.onProgress?.({ step: trainer.state.step, totalSteps, epoch: trainer.epoch, loss: r.losses[r.losses.length - 1]!, samplesPerSec: rate() });
+    const s = trainer.state.step;
+    if (s % evalEvery === 0 || s % perEpoch === 0 || s === totalSteps) await validate();
+  }
+
+  const test = status === 'diverged' ? null : await trainer.evaluate(trainer.data.test);
+  return {
+    status,
+    steps: trainer.state.step,
+    epochs: trainer.state.step / perEpoch,
+    divergedAtStep,
+    validation: lastEval,
+    test,
+    samplesPerSec: rate(),
+    trainSeconds,
+    target,
+  };
+}

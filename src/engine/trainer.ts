@@ -1,0 +1,215 @@
+/**
+ * A model, its optimizer and its data bound to ORT sessions: runs any number of updates per
+ * `session.run` and evaluates. Holds the whole training state, which `snapshot`/`restore` move
+ * in and out exactly (checkpoints, resume).
+ *
+ * Batch semantics. B = microBatch examples per forward/backward, K = iterSize micro-batches per
+ * update, effectiveBatch = B·K. Each epoch draws a fresh permutation of the training split from
+ * (seed, epoch); update u of the epoch uses its examples [u·B·K, (u+1)·B·K). An epoch has
+ * ⌊N / (B·K)⌋ updates; the N mod B·K examples left at the end of a permutation are not used in
+ * that epoch (they are as likely as any to come first in the next one). B = N, K = 1 is
+ * full-batch learning; B = 1 is online learning.
+ */
+import { buildEvalModel } from '../compile/eval-model.js';
+import { buildTrainModel, stateLayout, type StateLayout } from '../compile/train-model.js';
+import type { DataSplits, Examples } from '../data/dataset.js';
+import { assert, UserError } from '../errors.js';
+import { size } from '../model/layer.js';
+import { initParams, type ResolvedModel } from '../model/model.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import { lrRange, type ScheduleSpec } from '../optim/schedule.js';
+import { Rng } from '../rng.js';
+import { createSession, floatTensor, int64Tensor, ort, scalar, type Feeds } from './ort.js';
+
+export interface TrainerConfig {
+  readonly microBatch: number;
+  readonly iterSize: number;
+  readonly seed: number;
+  readonly threads: number;
+  readonly schedule: ScheduleSpec;
+}
+
+/** Everything that changes during training; enough to continue exactly where it stopped. */
+export interface TrainState {
+  params: Float32Array[];
+  /** slots[i][j]: optimizer slot j of parameter i. */
+  slots: Float32Array[][];
+  globals: Float32Array[];
+  /** Updates done so far. */
+  step: number;
+}
+
+export interface UpdateResult {
+  /** Mean training loss of each update that ran. */
+  readonly losses: Float32Array;
+  /** Set when an update's loss was NaN or ±Inf: its 1-based global step number. */
+  readonly divergedAtStep: number | null;
+  readonly seconds: number;
+}
+
+export interface Evaluation {
+  readonly loss: number;
+  readonly accuracy: number;
+}
+
+/** Upper bound on examples per evaluation run, to bound activation memory. */
+const EVAL_CHUNK = 10000;
+
+export class Trainer {
+  readonly stepsPerEpoch: number;
+  readonly effectiveBatch: number;
+  private readonly layout: StateLayout;
+  private readonly trainX: ort.Tensor;
+  private readonly trainY: ort.Tensor;
+  private readonly labels = new Map<Examples, BigInt64Array>();
+  private epochOrder: { epoch: number; perm: Int32Array } | null = null;
+
+  private constructor(
+    readonly model: ResolvedModel,
+    readonly optimizer: Optimizer,
+    readonly data: DataSplits,
+    readonly config: TrainerConfig,
+    private readonly trainSession: ort.InferenceSession,
+    private readonly evalSession: ort.InferenceSession,
+    public state: TrainState,
+  ) {
+    this.effectiveBatch = config.microBatch * config.iterSize;
+    this.stepsPerEpoch = Math.floor(data.train.count / this.effectiveBatch);
+    this.layout = stateLayout(model, optimizer);
+    this.trainX = floatTensor(data.train.x, [data.train.count, ...data.featureShape]);
+    this.trainY = int64Tensor(this.labelsOf(data.train), [data.train.count]);
+  }
+
+  static async create(model: ResolvedModel, optimizer: Optimizer, data: DataSplits, config: TrainerConfig): Promise<Trainer> {
+    const { microBatch: B, iterSize: K } = config;
+    const n = data.train.count;
+    if (B * K > n) {
+      throw new UserError(
+        `batch ${B} × iter-size ${K} = ${B * K} examples per update, but the training split has only ${n}; ` +
+          `use --batch-size full or a smaller --batch-size/--iter-size`,
+      );
+    }
+    if (optimizer.fullBatchOnly && (B * K !== n || K !== 1)) {
+      throw new UserError(
+        `--optimizer ${optimizer.name} compares whole-data losses between updates, so it needs --batch-size full ` +
+          `(and --iter-size 1); use --optimizer rprop (iRprop−) for mini-batches`,
+      );
+    }
+    const [trainSession, evalSession] = await Promise.all([
+      createSession(buildTrainModel(model, optimizer, { batchSize: B, iterSize: K, seed: config.seed }), config),
+      createSession(buildEvalModel(model), config),
+    ]);
+    const params = initParams(model, config.seed);
+    const state: TrainState = {
+      params,
+      slots: params.map((p) => optimizer.slots.map((s) => new Float32Array(p.length).fill(optimizer.slotInit(s)))),
+      globals: optimizer.globals.map((name) => Float32Array.of(optimizer.globalInit(name))),
+      step: 0,
+    };
+    return new Trainer(model, optimizer, data, config, trainSession, evalSession, state);
+  }
+
+  get epoch(): number {
+    return Math.floor(this.state.step / this.stepsPerEpoch);
+  }
+
+  /** Updates left before the end of the current epoch. */
+  get stepsLeftInEpoch(): number {
+    return this.stepsPerEpoch - (this.state.step % this.stepsPerEpoch);
+  }
+
+  /**
+   * Run `count` updates (not crossing an epoch boundary) in one `session.run`.
+   * Stops early after an update whose loss is not finite.
+   */
+  async runUpdates(count: number): Promise<UpdateResult> {
+    assert(count >= 1 && count <= this.stepsLeftInEpoch, `runUpdates(${count}) must stay within the epoch`);
+    const { microBatch: B, iterSize: K } = this.config;
+    const perm = this.permutation(this.epoch);
+    const first = (this.state.step % this.stepsPerEpoch) * B * K;
+    const order = new BigInt64Array(count * K * B);
+    for (let i = 0; i < order.length; i++) order[i] = BigInt(perm[first + i]!);
+    const s = this.state;
+    const feeds: Feeds = {
+      data_x: this.trainX,
+      data_y: this.trainY,
+      order: int64Tensor(order, [count, K, B]),
+      lrs: floatTensor(lrRange(this.config.schedule, this.optimizer.hyper.lr, s.step, count), [count]),
+      t0: scalar(s.step),
+    };
+    const shapes = this.model.params.map((p) => p.shape);
+    this.layout.params.forEach((name, i) => (feeds[name] = floatTensor(s.params[i]!, shapes[i]!)));
+    this.layout.slots.forEach((names, i) => names.forEach((name, j) => (feeds[name] = floatTensor(s.slots[i]![j]!, shapes[i]!))));
+    this.layout.globals.forEach((name, j) => (feeds[name] = floatTensor(s.globals[j]!, [])));
+
+    const started = performance.now();
+    const out = await this.trainSession.run(feeds);
+    const seconds = (performance.now() - started) / 1000;
+
+    const f32 = (name: string) => out[`out_${name}`]!.data as Float32Array;
+    this.state = {
+      params: this.layout.params.map(f32),
+      slots: this.layout.slots.map((names) => names.map(f32)),
+      globals: this.layout.globals.map(f32),
+      step: s.step + (out['losses']!.data as Float32Array).length,
+    };
+    const losses = out['losses']!.data as Float32Array;
+    const last = losses[losses.length - 1];
+    const divergedAtStep = last === undefined || Number.isFinite(last) ? null : this.state.step;
+    return { losses, divergedAtStep, seconds };
+  }
+
+  /** Mean loss and accuracy on a split, at the current weights (dropout off). */
+  async evaluate(split: Examples): Promise<Evaluation> {
+    let lossSum = 0;
+    let correct = 0;
+    const featureSize = size(split.featureShape);
+    const labels = this.labelsOf(split);
+    for (let start = 0; start < split.count; start += EVAL_CHUNK) {
+      const n = Math.min(EVAL_CHUNK, split.count - start);
+      const feeds: Feeds = {
+        x: floatTensor(split.x.subarray(start * featureSize, (start + n) * featureSize), [n, ...split.featureShape]),
+        y: int64Tensor(labels.subarray(start, start + n), [n]),
+      };
+      this.model.params.forEach((p, i) => (feeds[p.id] = floatTensor(this.state.params[i]!, p.shape)));
+      const out = await this.evalSession.run(feeds);
+      lossSum += (out['loss_sum']!.data as Float32Array)[0]!;
+      correct += (out['correct']!.data as Float32Array)[0]!;
+    }
+    return { loss: lossSum / split.count, accuracy: correct / split.count };
+  }
+
+  /** A deep copy of the training state. */
+  snapshot(): TrainState {
+    const s = this.state;
+    return { params: s.params.map((p) => p.slice()), slots: s.slots.map((ps) => ps.map((x) => x.slice())), globals: s.globals.map((x) => x.slice()), step: s.step };
+  }
+
+  restore(state: TrainState): void {
+    const ok =
+      state.params.length === this.state.params.length &&
+      state.params.every((p, i) => p.length === this.state.params[i]!.length) &&
+      state.slots.every((ps, i) => ps.length === this.state.slots[i]!.length && ps.every((x) => x.length === state.params[i]!.length)) &&
+      state.globals.length === this.state.globals.length;
+    if (!ok) throw new UserError('the checkpoint does not match this model and optimizer (tensor counts or sizes differ)');
+    this.state = state;
+  }
+
+  async release(): Promise<void> {
+    await Promise.all([this.trainSession.release(), this.evalSession.release()]);
+  }
+
+  private permutation(epoch: number): Int32Array {
+    if (this.epochOrder?.epoch !== epoch) this.epochOrder = { epoch, perm: Rng.derive(this.config.seed, 2, epoch).permutation(this.data.train.count) };
+    return this.epochOrder.perm;
+  }
+
+  private labelsOf(split: Examples): BigInt64Array {
+    let l = this.labels.get(split);
+    if (!l) {
+      l = BigInt64Array.from(split.y, (v) => BigInt(v));
+      this.labels.set(split, l);
+    }
+    return l;
+  }
+}
