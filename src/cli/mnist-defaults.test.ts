@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { toRunConfig } from '../cli/train-options.js';
-import { parseCli } from '../cli/parse.js';
-import { runTraining } from './run.js';
+import { toRunConfig } from './train-options.js';
+import { parseCli } from './parse.js';
+import { runTraining } from '../engine/run.js';
 
 /** The defaults a new user gets: `batchwise train --dataset mnist --model mlp --epochs 2`. */
 test('mlp preset reaches ≥ 97% MNIST test accuracy in 2 epochs with the default settings', async () => {
