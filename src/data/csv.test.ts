@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCsv, readCsvFile } from './csv.js';
-import { throwsUser } from './fixtures.js';
+import { throwsUser } from '../testing/data-fixtures.js';
 
 test('headerless numeric CSV: last column is the integer label', () => {
   const t = parseCsv('1,2,0\n3.5,-4e-1,2\n  .5 , 6 ,1\n', 'a.csv');

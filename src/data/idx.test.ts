@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findIdxLabels, parseIdx, readIdxExamples, readIdxFile } from './idx.js';
-import { makeIdx, throwsUser } from './fixtures.js';
+import { makeIdx, throwsUser } from '../testing/data-fixtures.js';
 
 
 test('round-trips every IDX element type', () => {

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Examples } from './dataset.js';
-import { makeIdx, throwsUser } from './fixtures.js';
+import { makeIdx, throwsUser } from '../testing/data-fixtures.js';
 import { datasetKind, fitNormalization, loadDataset, splitIndices } from './load.js';
 
 const base = { validationFraction: 1 / 12, testFraction: 0.1, seed: 1 };

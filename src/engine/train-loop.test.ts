@@ -7,7 +7,7 @@ import { resolveModel } from '../model/model.js';
 import { modelSpecSchema } from '../model/spec.js';
 import { makeOptimizer } from '../optim/registry.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
-import { blobs } from './fixtures.js';
+import { blobs } from '../testing/blobs.js';
 import type { RunConfig } from './run-config.js';
 import { trainLoop, type EvaluationEvent } from './train-loop.js';
 import { Trainer } from './trainer.js';

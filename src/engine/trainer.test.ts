@@ -7,7 +7,7 @@ import { resolveModel } from '../model/model.js';
 import { modelSpecSchema } from '../model/spec.js';
 import { makeOptimizer } from '../optim/registry.js';
 import { Rng } from '../rng.js';
-import { blobs } from './fixtures.js';
+import { blobs } from '../testing/blobs.js';
 import { createSession, floatTensor, int64Tensor, runFloat } from './ort.js';
 import { Trainer } from './trainer.js';
 

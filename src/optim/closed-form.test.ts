@@ -3,7 +3,7 @@
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { UpdateRunner, close, type OptState } from './harness.js';
+import { UpdateRunner, close, type OptState } from '../testing/optimizer-harness.js';
 import { makeOptimizer } from './registry.js';
 import type { PartialHyper } from './registry.js';
 

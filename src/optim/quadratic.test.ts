@@ -4,7 +4,7 @@
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { UpdateRunner } from './harness.js';
+import { UpdateRunner } from '../testing/optimizer-harness.js';
 import { OPTIMIZER_NAMES, makeOptimizer, type OptimizerName } from './registry.js';
 
 const f = (x: number, y: number) => 0.5 * (x * x + 10 * y * y);

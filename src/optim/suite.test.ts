@@ -4,7 +4,7 @@
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { UpdateRunner, close, type OptState } from './harness.js';
+import { UpdateRunner, close, type OptState } from '../testing/optimizer-harness.js';
 import { OPTIMIZER_NAMES, makeOptimizer, type OptimizerName } from './registry.js';
 import type { Hyper } from './optimizer.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { conv2d } from './conv2d.js';
-import { assertLayerGradients } from './assert-grads.js';
+import { assertLayerGradients } from '../../testing/assert-grads.js';
 
 test('conv2d 3×3, stride 1, padding 1: gradients match finite differences', () =>
   assertLayerGradients({ type: 'conv2d', filters: 4, kernel: 3, stride: 1, padding: 1 }, [2, 6, 6], 3, ['W', 'b']));

@@ -1,5 +1,5 @@
 import test from 'node:test';
-import { assertLayerGradients } from './assert-grads.js';
+import { assertLayerGradients } from '../../testing/assert-grads.js';
 
 test('maxpool2d 2×2: gradient matches finite differences (batch > 1, channels > 1)', () =>
   assertLayerGradients({ type: 'maxpool2d', size: 2 }, [3, 6, 6], 3, []));

@@ -8,9 +8,9 @@
 import { DType, GraphBuilder, encodeModel } from '../graph/builder.js';
 import { createSession, floatTensor, runFloat, type Feeds } from '../engine/ort.js';
 import { Rng } from '../rng.js';
-import { size, type Shape } from './layer.js';
-import { layerKind } from './layers/registry.js';
-import type { LayerSpec } from './spec.js';
+import { size, type Shape } from '../model/layer.js';
+import { layerKind } from '../model/layers/registry.js';
+import type { LayerSpec } from '../model/spec.js';
 
 export interface GradCheckResult {
   /** For "x" and each parameter: analytic and numeric directional derivatives. */

@@ -1,8 +1,8 @@
 /** Test helper: every directional derivative of a layer matches its finite difference. */
 import assert from 'node:assert/strict';
-import type { Shape } from '../layer.js';
-import { checkLayerGradients } from '../gradcheck.js';
-import type { LayerSpec } from '../spec.js';
+import type { Shape } from '../model/layer.js';
+import { checkLayerGradients } from './gradcheck.js';
+import type { LayerSpec } from '../model/spec.js';
 
 export async function assertLayerGradients(spec: LayerSpec, inShape: Shape, batch: number, expectParams: string[]): Promise<void> {
   const { checks } = await checkLayerGradients(spec, inShape, batch);

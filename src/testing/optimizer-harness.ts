@@ -5,7 +5,7 @@
  */
 import { DType, GraphBuilder, encodeModel } from '../graph/builder.js';
 import { createSession, floatTensor, runFloat, scalar, type ort } from '../engine/ort.js';
-import type { Optimizer } from './optimizer.js';
+import type { Optimizer } from '../optim/optimizer.js';
 
 export interface OptState {
   readonly param: Float32Array;
