@@ -1,0 +1,125 @@
+/**
+ * Training throughput per batch size: full SGD updates (gather the batch, forward, backward,
+ * update) on MNIST, timed inside `session.run` only, with many updates per run so the per-run cost
+ * is amortised the way real training amortises it.
+ *
+ * FLOP convention: a training step costs 6·MACs per example (forward 2·MACs, backward 4·MACs:
+ * one product for the input gradient, one for the weight gradient). The optimizer's update
+ * is not counted; for SGD it is one multiply-add per parameter per update.
+ */
+import type { DataSplits } from '../data/dataset.js';
+import { loadDataset } from '../data/load.js';
+import { UserError } from '../errors.js';
+import type { RunConfig } from '../engine/run-config.js';
+import { prepareTrainer } from '../engine/run.js';
+import type { TrainState } from '../engine/trainer.js';
+import { PRESETS } from '../model/presets.js';
+
+export type BenchModel = 'mlp' | 'cnn';
+export const BENCH_OPTIMIZER = 'sgd';
+export const FLOPS_PER_MAC_TRAINING = 6;
+
+export interface ThroughputRow {
+  readonly batchSize: number;
+  readonly samplesPerSec: number;
+  readonly gflops: number;
+}
+
+export interface ThroughputDetail extends ThroughputRow {
+  /** Updates and seconds that were timed (after warm-up). */
+  readonly updates: number;
+  readonly seconds: number;
+  readonly runs: number;
+  readonly macsPerExample: number;
+}
+
+/** GFLOP/s of training at `samplesPerSec`, by the 6·MACs convention. */
+export function trainingGflops(samplesPerSec: number, macsPerExample: number): number {
+  return (samplesPerSec * FLOPS_PER_MAC_TRAINING * macsPerExample) / 1e9;
+}
+
+/** MNIST as every bench run sees it: loaded once, shared by all batch sizes. */
+export function loadBenchData(model: BenchModel): DataSplits {
+  return loadDataset({ dataset: 'mnist', validationFraction: 1 / 12, testFraction: 0.1, seed: 1, imageShape: model === 'cnn' });
+}
+
+/** Throws a UserError naming the first batch size that the training split cannot fill. */
+export function checkBatchSizes(batchSizes: readonly number[], trainCount: number): void {
+  const tooBig = batchSizes.find((b) => b > trainCount);
+  if (tooBig !== undefined) {
+    throw new UserError(`--batch-sizes: ${tooBig} is larger than the ${trainCount} MNIST training examples; use batch sizes ≤ ${trainCount}`);
+  }
+}
+
+export function benchRunConfig(model: BenchModel, batchSize: number, threads: number): RunConfig {
+  return {
+    modelName: model,
+    model: PRESETS[model]!,
+    dataset: 'mnist',
+    validationFraction: 1 / 12,
+    testFraction: 0.1,
+    batchSize,
+    iterSize: 1,
+    optimizer: BENCH_OPTIMIZER,
+    hyper: {},
+    schedule: { kind: 'constant' },
+    warmupSteps: 0,
+    epochs: 1,
+    seed: 1,
+    threads,
+  };
+}
+
+export interface ThroughputOptions {
+  readonly model: BenchModel;
+  readonly batchSize: number;
+  readonly threads: number;
+  /** Timed seconds inside runs, after warm-up. */
+  readonly seconds: number;
+  readonly data: DataSplits;
+  /** Target length of one run; long enough that per-run overhead is noise, short enough to stop near `seconds`. */
+  readonly runSeconds?: number;
+}
+
+/** Measure one batch size. The trainer is released before returning. */
+export async function measureThroughput(opts: ThroughputOptions): Promise<ThroughputDetail> {
+  checkBatchSizes([opts.batchSize], opts.data.train.count);
+  const runSeconds = opts.runSeconds ?? 0.35;
+  const trainer = await prepareTrainer(benchRunConfig(opts.model, opts.batchSize, opts.threads), opts.data);
+  try {
+    const initial = trainer.snapshot();
+    let perUpdate = Infinity;
+    const run = async (target: number) => {
+      // A run never crosses the epoch end; the next one starts the next epoch's permutation.
+      const count = Math.max(1, Math.min(trainer.stepsLeftInEpoch, Number.isFinite(perUpdate) ? Math.round(target / perUpdate) : 1));
+      const r = await trainer.runUpdates(count);
+      // NaN weights would end every later run after one update; start again from the initial weights.
+      if (r.divergedAtStep !== null) trainer.restore(copyState(initial));
+      perUpdate = r.seconds / r.losses.length;
+      return { updates: r.losses.length, seconds: r.seconds };
+    };
+    // Warm-up: the first run allocates buffers and wakes the thread pool; then at least one run
+    // of ≥ 0.3 s brings caches and the allocator to their steady state.
+    await run(0);
+    // Bounded: a run cut short by the epoch end may be under 0.3 s; the next one is not.
+    for (let i = 0; i < 20; i++) if ((await run(Math.max(0.3, runSeconds))).seconds >= 0.3) break;
+    let updates = 0;
+    let seconds = 0;
+    let runs = 0;
+    while (seconds < opts.seconds) {
+      const r = await run(Math.min(runSeconds, Math.max(opts.seconds - seconds, runSeconds / 4)));
+      updates += r.updates;
+      seconds += r.seconds;
+      runs++;
+    }
+    const samplesPerSec = (updates * trainer.effectiveBatch) / seconds;
+    const macs = trainer.model.macsPerExample;
+    return { batchSize: opts.batchSize, samplesPerSec, gflops: trainingGflops(samplesPerSec, macs), updates, seconds, runs, macsPerExample: macs };
+  } finally {
+    await trainer.release();
+  }
+}
+
+function copyState(s: TrainState): TrainState {
+  return { params: s.params.map((p) => p.slice()), slots: s.slots.map((ps) => ps.map((x) => x.slice())), globals: s.globals.map((x) => x.slice()), step: s.step };
+}
