@@ -2,7 +2,8 @@
  * 2-D convolution: y = W ⋆ x + b, W ∈ R^{F×C×kh×kw}, with stride s and zero padding p.
  * Backward, with standard ops only (ORT's ConvGrad exists only in training builds):
  * - dx = ConvTranspose(dy, W) with the same stride and pads; output_padding restores the rows
- *   and columns that the forward stride skipped, so dx has exactly x's shape.
+ *   and columns that the forward stride skipped, so dx has exactly x's shape. With stride 1 the
+ *   same is Conv(dy, flip(W)ᵀ) with pads k−1−p.
  * - dW: swap batch and channel axes of x (C×B×H×W) and dy (F×B×Ho×Wo); a convolution of the
  *   first by the second with dilation s gives C×F×kh'×kw' ⊇ C×F×kh×kw; slice, swap back.
  * - db = Σ over batch and space of dy.
@@ -61,7 +62,15 @@ export const conv2d: LayerKind<Conv> = {
     const sliced = g.op('Slice', [full, g.constInt64([0, 0]), g.constInt64([kh, kw]), g.constInt64([2, 3])]);
     const dW = g.op('Transpose', [sliced], { perm: [1, 0, 2, 3] });
     let dx: string | null = null;
-    if (c.needInputGrad) {
+    if (c.needInputGrad && sh === 1 && sw === 1 && ph < kh && pw < kw) {
+      // Stride 1: dx is a plain convolution of dy with the flipped, channel-swapped kernel,
+      // which ORT runs on its fast forward-conv path (ConvTranspose has no such path).
+      const flipped = g.op('Slice', [c.params[0]!, g.constInt64([-1, -1]), g.constInt64([-(kh + 1), -(kw + 1)]), g.constInt64([2, 3]), g.constInt64([-1, -1])]);
+      dx = g.op('Conv', [c.dy, g.op('Transpose', [flipped], { perm: [1, 0, 2, 3] })], {
+        kernel_shape: [kh, kw],
+        pads: [kh - 1 - ph, kw - 1 - pw, kh - 1 - ph, kw - 1 - pw],
+      });
+    } else if (c.needInputGrad) {
       dx = g.op('ConvTranspose', [c.dy, c.params[0]!], {
         kernel_shape: [kh, kw],
         strides: [sh, sw],
