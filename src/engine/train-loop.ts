@@ -28,6 +28,7 @@ export interface Progress {
   readonly step: number;
   readonly totalSteps: number;
   readonly epoch: number;
+  /** Mean training loss of the updates in the last run. */
   readonly loss: number;
   readonly samplesPerSec: number;
 }
@@ -104,7 +105,10 @@ export async function trainLoop(trainer: Trainer, opts: LoopOptions): Promise<Tr
     const r = await trainer.runUpdates(n);
     trainSeconds += r.seconds;
     examples += r.losses.length * trainer.effectiveBatch;
-    for (const l of r.losses) if (Number.isFinite(l)) (lossSum += l), lossCount++;
+    let chunkLoss = 0;
+    for (const l of r.losses) chunkLoss += l;
+    lossSum += chunkLoss;
+    lossCount += r.losses.length;
     if (r.divergedAtStep !== null) {
       status = 'diverged';
       divergedAtStep = r.divergedAtStep;
@@ -112,7 +116,7 @@ export async function trainLoop(trainer: Trainer, opts: LoopOptions): Promise<Tr
     }
     // Aim the next run at chunkSeconds, growing at most 4× at a time.
     chunk = Math.max(1, Math.min(chunk * 4, Math.round((n * chunkSeconds) / Math.max(r.seconds, 1e-4))));
-    opts.onProgress?.({ step: trainer.state.step, totalSteps, epoch: trainer.epoch, loss: r.losses[r.losses.length - 1]!, samplesPerSec: rate() });
+    opts.onProgress?.({ step: trainer.state.step, totalSteps, epoch: trainer.epoch, loss: chunkLoss / r.losses.length, samplesPerSec: rate() });
     const s = trainer.state.step;
     if (s % evalEvery === 0 || s % perEpoch === 0 || s === totalSteps) await validate();
   }
