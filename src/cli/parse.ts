@@ -52,7 +52,8 @@ export function parseCli(argv: readonly string[]): CliCall {
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help' || e.code === 'commander.version') {
-        return { command: 'help', text: helpText };
+        // With no command at all, commander writes the help as an error (to writeErr), so it is not in helpText.
+        return { command: 'help', text: helpText || program.helpInformation() };
       }
       const message = e.message.replace(/^error: /, '');
       throw new UserError(`${message} (see batchwise ${argv[0] && argv[0] in COMMANDS ? `${argv[0]} ` : ''}--help)`);

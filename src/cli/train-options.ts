@@ -52,7 +52,7 @@ export const trainDecls = {
   weightDecay: opt('--weight-decay <l>', 'L2 penalty λ added to every gradient as λθ', numberIn(0, Infinity), '0'),
   schedule: opt('--schedule <s>', `learning-rate schedule: ${SCHEDULE_FORMS}`, text, 'cosine'),
   warmupSteps: opt('--warmup-steps <n>', 'updates of linear learning-rate warm-up', intAtLeast(0), '0'),
-  epochs: opt('--epochs <e>', 'epochs to train (in total, when resuming)', intAtLeast(1), '5'),
+  epochs: opt('--epochs <e>', 'epochs to train in all (a resumed run keeps its checkpoint\'s unless given)', intAtLeast(1), '5'),
   targetAccuracy: opt('--target-accuracy <a>', 'stop once validation accuracy reaches a (0–1)', numberIn(0, 1, { minOpen: true })),
   evalEvery: opt('--eval-every <steps>', 'updates between validations (default: once an epoch)', intAtLeast(1)),
   seed: opt('--seed <s>', 'seed of initial weights, shuffles and splits', intAtLeast(0), '1'),
