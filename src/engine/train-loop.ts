@@ -121,6 +121,8 @@ export async function trainLoop(trainer: Trainer, opts: LoopOptions): Promise<Tr
     if (s % evalEvery === 0 || s % perEpoch === 0 || s === totalSteps) await validate();
   }
 
+  // A resumed run that had nothing left to do still reports where it stands.
+  if (status !== 'diverged' && lastEval === null) lastEval = await trainer.evaluate(trainer.data.validation);
   const test = status === 'diverged' ? null : await trainer.evaluate(trainer.data.test);
   return {
     status,

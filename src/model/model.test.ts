@@ -17,7 +17,7 @@ test('cnn preset resolves on 1×28×28 images', () => {
 
 test('shape mismatch names the layer and both shapes', () => {
   const spec = modelSpecSchema.parse({ name: 'bad', input: 'image', layers: [{ type: 'conv2d', filters: 4, kernel: 3 }, { type: 'dense', units: 10 }] });
-  assert.throws(() => resolveModel(spec, [1, 28, 28], 10), /model "bad": layer 1 \(dense\) expects a flat input, got \[4, 26, 26\]; add a flatten layer/);
+  assert.throws(() => resolveModel(spec, [1, 28, 28], 10), /model "bad": layer 1 \(dense\) expects a flat input \[features\], got \[4, 26, 26\]; add a flatten layer/);
   const wrongClasses = modelSpecSchema.parse({ layers: [{ type: 'dense', units: 5 }] });
   assert.throws(() => resolveModel(wrongClasses, [784], 10), /layer 0 \(dense\) outputs \[5\] but the data has 10 classes/);
 });

@@ -9,7 +9,7 @@ type Dense = LayerOf<'dense'>;
 
 export const dense: LayerKind<Dense> = {
   outShape: (s, inShape) =>
-    inShape.length === 1 ? [s.units] : `expects a flat input, got [${inShape.join(', ')}]; add a flatten layer before it`,
+    inShape.length === 1 ? [s.units] : `expects a flat input [features], got [${inShape.join(', ')}]; add a flatten layer before it`,
   params: (s, inShape) => [
     { name: 'W', shape: [inShape[0]!, s.units], init: { kind: 'he', fanIn: inShape[0]! } },
     { name: 'b', shape: [s.units], init: { kind: 'zeros' } },
