@@ -116,10 +116,9 @@ export async function runTorchBench(opts: TorchOptions): Promise<TorchOutcome> {
   const python = opts.python ?? TORCH_PYTHON;
   const cfg = JSON.stringify({ model: opts.model, batchSizes: opts.batchSizes, threads: opts.threads, seconds: opts.seconds });
   // OMP_NUM_THREADS keeps OpenMP from starting a full pool before the script sets the count.
-  // OMP_WAIT_POLICY=PASSIVE matches batchwise's sessions (allow_spinning 0): with spinning
-  // threads, one preempted core (any other busy process) stalls every parallel region, and
-  // PyTorch measured up to 10× slower on a shared 2-core machine.
-  const env = { OMP_WAIT_POLICY: 'PASSIVE', ...process.env, OMP_NUM_THREADS: String(opts.threads) };
+  // Everything else is the caller's environment, so PyTorch runs as it would for them (its
+  // default OpenMP threads spin; OMP_WAIT_POLICY=PASSIVE is often faster on a busy machine).
+  const env = { ...process.env, OMP_NUM_THREADS: String(opts.threads) };
   return new Promise((resolve, reject) => {
     const child = spawn(python, ['-c', TORCH_SCRIPT, cfg], { stdio: ['ignore', 'pipe', 'inherit'], env });
     let stdout = '';

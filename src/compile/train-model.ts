@@ -100,8 +100,15 @@ export function buildTrainModel(model: ResolvedModel, opt: Optimizer, cfg: Train
   const globalsIn = inner.slice(nP + nP * nS);
   const newGlobals = opt.updateGlobals ? opt.updateGlobals(body, { globals: globalsIn, loss }) : [];
 
-  const finite = body.op('Not', [body.op('Or', [body.op('IsNaN', [loss]), body.op('IsInf', [loss])])]);
-  const outs = [finite, t, ...newParams, ...newSlots, ...newGlobals, loss].map((v) => body.op('Identity', [v]));
+  // loss − loss is 0 for a finite loss and NaN for NaN or ±Inf: one test, two nodes.
+  const finite = body.op('Equal', [body.op('Sub', [loss, loss]), body.scalarFloat(0)]);
+  // A body output needs its own name: copy only values that are body inputs or already listed.
+  const seen = new Set<string>(inner);
+  const outs = [finite, t, ...newParams, ...newSlots, ...newGlobals, loss].map((v) => {
+    if (seen.has(v)) return body.op('Identity', [v]);
+    seen.add(v);
+    return v;
+  });
   body.output(outs[0]!, DType.bool, []);
   body.output(outs[1]!, DType.float, []);
   carried.forEach((c, i) => body.output(outs[2 + i]!, DType.float, c.shape));
