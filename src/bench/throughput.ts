@@ -12,7 +12,6 @@ import { loadDataset } from '../data/load.js';
 import { UserError } from '../errors.js';
 import type { RunConfig } from '../engine/run-config.js';
 import { prepareTrainer } from '../engine/run.js';
-import type { TrainState } from '../engine/trainer.js';
 import { PRESETS } from '../model/presets.js';
 
 export type BenchModel = 'mlp' | 'cnn';
@@ -94,7 +93,7 @@ export async function measureThroughput(opts: ThroughputOptions): Promise<Throug
       const count = Math.max(1, Math.min(trainer.stepsLeftInEpoch, Number.isFinite(perUpdate) ? Math.round(target / perUpdate) : 1));
       const r = await trainer.runUpdates(count);
       // NaN weights would end every later run after one update; start again from the initial weights.
-      if (r.divergedAtStep !== null) trainer.restore(copyState(initial));
+      if (r.divergedAtStep !== null) trainer.restore(initial);
       perUpdate = r.seconds / r.losses.length;
       return { updates: r.losses.length, seconds: r.seconds };
     };
@@ -120,6 +119,3 @@ export async function measureThroughput(opts: ThroughputOptions): Promise<Throug
   }
 }
 
-function copyState(s: TrainState): TrainState {
-  return { params: s.params.map((p) => p.slice()), slots: s.slots.map((ps) => ps.map((x) => x.slice())), globals: s.globals.map((x) => x.slice()), step: s.step };
-}

@@ -132,7 +132,8 @@ export async function trainCommand(options: TrainOptions, given: string[]): Prom
   const onSigint = () => {
     interrupts++;
     if (interrupts > 1) process.exit(EXIT.interrupted);
-    process.stderr.write('\nbatchwise: stopping after the current run' + (saveDir ? ` and saving to ${saveDir}` : '') + ' (Ctrl-C again to quit at once)\n');
+    bar.stop();
+    process.stderr.write('batchwise: stopping after the current run' + (saveDir ? ` and saving to ${saveDir}` : '') + ' (Ctrl-C again to quit at once)\n');
     run.stop();
   };
   process.on('SIGINT', onSigint);
@@ -153,7 +154,7 @@ export async function trainCommand(options: TrainOptions, given: string[]): Prom
       `status: ${result.status}${result.divergedAtStep !== null ? ` at step ${result.divergedAtStep} (loss became NaN or infinite; try a smaller --lr)` : ''}`,
       `steps: ${result.steps} (${result.epochs.toFixed(2)} epochs of ${result.info.stepsPerEpoch} updates of ${result.info.effectiveBatch} examples)`,
       `test accuracy: ${pct(result.test?.accuracy)}   test loss: ${result.test?.loss.toFixed(4) ?? '–'}   validation accuracy: ${pct(result.validation?.accuracy)}`,
-      `throughput: ${fmtRate(result.samplesPerSec)} samples/s over ${result.trainSeconds.toFixed(1)} s of training; ${wallSeconds.toFixed(1)} s in all`,
+      `throughput: ${fmtRate(result.samplesPerSec)} samples/s; ${result.trainSeconds.toFixed(1)} s of training${result.info.resumedFromStep > 0 ? ' (earlier sessions included)' : ''}; ${wallSeconds.toFixed(1)} s wall`,
     ];
     if (result.target) lines.push(`target reached at step ${result.target.steps} (${result.target.epochs.toFixed(2)} epochs, ${result.target.trainSeconds.toFixed(1)} s of training)`);
     if (saveDir !== undefined && result.status !== 'diverged') lines.push(`saved: ${saveDir}/checkpoint.json (resume with --resume ${saveDir}) and ${saveDir}/model.onnx`);

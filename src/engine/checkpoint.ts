@@ -22,6 +22,8 @@ export interface CheckpointMeta {
   readonly format: typeof FORMAT;
   readonly config: RunConfig;
   readonly step: number;
+  /** Seconds spent in training runs up to this step, over every session. */
+  readonly trainSeconds: number;
   readonly stateFile: string;
   /** Lengths (floats) of params, then slots (param-major), then globals. */
   readonly layout: { readonly params: number[]; readonly slotsPerParam: number; readonly globals: number };
@@ -57,6 +59,7 @@ export function saveCheckpoint(dir: string, config: RunConfig, state: TrainState
     format: FORMAT,
     config,
     step: state.step,
+    trainSeconds: state.trainSeconds,
     stateFile,
     layout: { params: state.params.map((p) => p.length), slotsPerParam: state.slots[0]?.length ?? 0, globals: state.globals.length },
     normalization: { mean: [...norm.mean], std: [...norm.std] },
@@ -104,6 +107,7 @@ export function loadCheckpoint(dir: string): Checkpoint {
     slots: params.map((n) => Array.from({ length: slotsPerParam }, () => take(n))),
     globals: Array.from({ length: globals }, () => take(1)),
     step: meta.step,
+    trainSeconds: meta.trainSeconds ?? 0,
   };
   return { meta, state };
 }

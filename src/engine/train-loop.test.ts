@@ -74,6 +74,8 @@ test('resume is exact: 1 epoch + checkpoint + restore + 2 epochs = 3 epochs stra
   second.restore(loaded.state);
   const r = await trainLoop(second, { epochs: 3, evalEvery: 5 });
   assert.equal(r.steps, 51);
+  assert.ok(loaded.state.trainSeconds > 0 && loaded.state.trainSeconds === first.state.trainSeconds);
+  assert.ok(r.trainSeconds > loaded.state.trainSeconds, 'training time adds up across sessions');
   second.state.params.forEach((p, i) => assert.deepEqual(p, straight.state.params[i]));
   second.state.slots.forEach((ps, i) => ps.forEach((s, j) => assert.deepEqual(s, straight.state.slots[i]![j])));
 });

@@ -41,6 +41,7 @@ export interface EvaluationEvent {
   readonly trainLoss: number;
   readonly validation: Evaluation;
   readonly samplesPerSec: number;
+  /** Seconds in training runs so far, over every session of a resumed run. */
   readonly trainSeconds: number;
 }
 
@@ -51,9 +52,9 @@ export interface TrainResult {
   readonly divergedAtStep: number | null;
   readonly validation: Evaluation | null;
   readonly test: Evaluation | null;
-  /** Training throughput: examples per second inside training runs, evaluation excluded. */
+  /** Training throughput of this session: examples per second inside training runs, evaluation excluded. */
   readonly samplesPerSec: number;
-  /** Seconds spent in training runs (this session only). */
+  /** Seconds spent in training runs, over every session of a resumed run. */
   readonly trainSeconds: number;
   /** First evaluation at or above the target, if any. */
   readonly target: { readonly steps: number; readonly epochs: number; readonly trainSeconds: number } | null;
@@ -65,7 +66,7 @@ export async function trainLoop(trainer: Trainer, opts: LoopOptions): Promise<Tr
   const evalEvery = opts.evalEvery ?? perEpoch;
   const chunkSeconds = opts.chunkSeconds ?? 0.25;
   let chunk = Math.max(1, Math.floor(4096 / trainer.effectiveBatch));
-  let trainSeconds = 0;
+  let sessionSeconds = 0;
   let examples = 0;
   let lossSum = 0;
   let lossCount = 0;
@@ -74,7 +75,7 @@ export async function trainLoop(trainer: Trainer, opts: LoopOptions): Promise<Tr
   let status: TrainStatus = 'completed';
   let divergedAtStep: number | null = null;
 
-  const rate = () => (trainSeconds > 0 ? examples / trainSeconds : 0);
+  const rate = () => (sessionSeconds > 0 ? examples / sessionSeconds : 0);
   const validate = async () => {
     const step = trainer.state.step;
     lastEval = await trainer.evaluate(trainer.data.validation);
@@ -84,12 +85,12 @@ export async function trainLoop(trainer: Trainer, opts: LoopOptions): Promise<Tr
       trainLoss: lossCount > 0 ? lossSum / lossCount : NaN,
       validation: lastEval,
       samplesPerSec: rate(),
-      trainSeconds,
+      trainSeconds: trainer.state.trainSeconds,
     });
     lossSum = 0;
     lossCount = 0;
     if (opts.targetAccuracy !== undefined && target === null && lastEval.accuracy >= opts.targetAccuracy) {
-      target = { steps: step, epochs: step / perEpoch, trainSeconds };
+      target = { steps: step, epochs: step / perEpoch, trainSeconds: trainer.state.trainSeconds };
       status = 'target-reached';
     }
   };
@@ -103,7 +104,7 @@ export async function trainLoop(trainer: Trainer, opts: LoopOptions): Promise<Tr
     const toEval = evalEvery - (step % evalEvery);
     const n = Math.min(chunk, toEval, trainer.stepsLeftInEpoch, totalSteps - step);
     const r = await trainer.runUpdates(n);
-    trainSeconds += r.seconds;
+    sessionSeconds += r.seconds;
     examples += r.losses.length * trainer.effectiveBatch;
     let chunkLoss = 0;
     for (const l of r.losses) chunkLoss += l;
@@ -132,7 +133,7 @@ export async function trainLoop(trainer: Trainer, opts: LoopOptions): Promise<Tr
     validation: lastEval,
     test,
     samplesPerSec: rate(),
-    trainSeconds,
+    trainSeconds: trainer.state.trainSeconds,
     target,
   };
 }

@@ -37,6 +37,8 @@ export interface TrainState {
   globals: Float32Array[];
   /** Updates done so far. */
   step: number;
+  /** Seconds spent inside training runs so far, over every session of this run. */
+  trainSeconds: number;
 }
 
 export interface UpdateResult {
@@ -105,6 +107,7 @@ export class Trainer {
       slots: params.map((p) => optimizer.slots.map((s) => new Float32Array(p.length).fill(optimizer.slotInit(s)))),
       globals: optimizer.globals.map((name) => Float32Array.of(optimizer.globalInit(name))),
       step: 0,
+      trainSeconds: 0,
     };
     return new Trainer(model, optimizer, data, config, trainSession, evalSession, state);
   }
@@ -152,6 +155,7 @@ export class Trainer {
       slots: this.layout.slots.map((names) => names.map(f32)),
       globals: this.layout.globals.map(f32),
       step: s.step + (out['losses']!.data as Float32Array).length,
+      trainSeconds: s.trainSeconds + seconds,
     };
     const losses = out['losses']!.data as Float32Array;
     const last = losses[losses.length - 1];
@@ -182,7 +186,7 @@ export class Trainer {
   /** A deep copy of the training state. */
   snapshot(): TrainState {
     const s = this.state;
-    return { params: s.params.map((p) => p.slice()), slots: s.slots.map((ps) => ps.map((x) => x.slice())), globals: s.globals.map((x) => x.slice()), step: s.step };
+    return { params: s.params.map((p) => p.slice()), slots: s.slots.map((ps) => ps.map((x) => x.slice())), globals: s.globals.map((x) => x.slice()), step: s.step, trainSeconds: s.trainSeconds };
   }
 
   restore(state: TrainState): void {
