@@ -123,6 +123,13 @@ export async function trainCommand(options: TrainOptions, given: string[]): Prom
       onEvaluation: (e) => {
         lastAcc = pct(e.validation.accuracy);
         bar.update({ acc: lastAcc });
+        // Without a terminal the bar draws nothing; a line per evaluation keeps logs informative.
+        if (!process.stderr.isTTY) {
+          process.stderr.write(
+            `batchwise: step ${e.step} (epoch ${e.epochs.toFixed(2)}): train loss ${e.trainLoss.toFixed(4)}, ` +
+              `validation loss ${e.validation.loss.toFixed(4)}, accuracy ${lastAcc}, ${fmtRate(e.samplesPerSec)} samples/s\n`,
+          );
+        }
         log({ type: 'evaluation', step: e.step, epochs: e.epochs, trainLoss: e.trainLoss, validationLoss: e.validation.loss, validationAccuracy: e.validation.accuracy, samplesPerSec: e.samplesPerSec, trainSeconds: e.trainSeconds });
       },
     },
