@@ -3,6 +3,7 @@
  * top-level graph of a gradient model, or the body of the training Loop).
  */
 import type { GraphBuilder } from '../graph/builder.js';
+import type { GradSink } from '../model/layer.js';
 import type { ResolvedModel } from '../model/model.js';
 import { emitSoftmaxCrossEntropy } from '../model/loss.js';
 
@@ -29,7 +30,10 @@ export function emitForward(g: GraphBuilder, model: ResolvedModel, x: string, pa
   return { logits: h, saved };
 }
 
-/** Mean loss over the batch and the gradient of every parameter (in `model.params` order). */
+/**
+ * Mean loss over the batch and the gradient of every parameter (in `model.params` order); where
+ * `sinks[i]` is given, `grads[i]` is that sink's value instead (see GradSink).
+ */
 export function emitForwardBackward(
   g: GraphBuilder,
   model: ResolvedModel,
@@ -38,6 +42,7 @@ export function emitForwardBackward(
   params: readonly string[],
   batch: number,
   seed = 0,
+  sinks: readonly (GradSink | null)[] = [],
 ): { loss: string; grads: string[] } {
   const fwd = emitForward(g, model, x, params, true, seed);
   const { loss, dLogits } = emitSoftmaxCrossEntropy(g, fwd.logits, labels, model.numClasses, batch);
@@ -56,6 +61,7 @@ export function emitForwardBackward(
       dy,
       saved: fwd.saved[i]!,
       needInputGrad: i > 0,
+      sinks: layer.paramIndices.map((p) => sinks[p] ?? null),
     });
     layer.paramIndices.forEach((p, k) => (grads[p] = r.grads[k]!));
     if (i > 0) dy = r.dx!;

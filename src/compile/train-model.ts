@@ -18,7 +18,8 @@
  */
 import { DType, GraphBuilder, encodeModel, type Dim } from '../graph/builder.js';
 import type { ResolvedModel } from '../model/model.js';
-import type { Optimizer } from '../optim/optimizer.js';
+import type { GradSink } from '../model/layer.js';
+import type { Optimizer, UpdateOutputs } from '../optim/optimizer.js';
 import { emitGradWithDecay } from '../optim/weight-decay.js';
 import { emitForwardBackward } from './forward-backward.js';
 
@@ -73,31 +74,41 @@ export function buildTrainModel(model: ResolvedModel, opt: Optimizer, cfg: Train
   const lr = body.op('Gather', [lrs, iter], { axis: 0 });
   const t = body.op('Add', [tIn, body.scalarFloat(1)]);
 
-  const microStep = (sg: GraphBuilder, microIds: string) => {
+  const nS = opt.slots.length;
+  const slotsOf = (i: number) => inner.slice(nP + i * nS, nP + (i + 1) * nS);
+  const globalsIn = inner.slice(nP + nP * nS);
+  const microStep = (sg: GraphBuilder, microIds: string, sinks: readonly (GradSink | null)[]) => {
     const xb = sg.op('Gather', [dataX, microIds], { axis: 0 });
     const yb = sg.op('Gather', [dataY, microIds], { axis: 0 });
-    return emitForwardBackward(sg, model, xb, yb, params, B, cfg.seed);
+    return emitForwardBackward(sg, model, xb, yb, params, B, cfg.seed, sinks);
   };
+  // Without accumulation or weight decay, an optimizer with a fusable first stage gets it from
+  // the backward pass itself (GradSink); otherwise plain gradients go through `update`.
+  const fused = K === 1 && opt.hyper.weightDecay === 0 ? opt.fused : undefined;
   let loss: string;
   let grads: string[];
   if (K === 1) {
-    ({ loss, grads } = microStep(body, body.op('Gather', [ids, body.scalarInt64(0)], { axis: 0 })));
+    const scale = !fused || fused.alpha === 'one' ? null : fused.alpha === 'lr' ? lr : body.op('Neg', [lr]);
+    const sinks = fused ? params.map((p, i) => ({ addTo: fused.target === 'param' ? p : slotsOf(i)[fused.target.slot]!, beta: fused.beta, scale })) : [];
+    ({ loss, grads } = microStep(body, body.op('Gather', [ids, body.scalarInt64(0)], { axis: 0 }), sinks));
   } else {
     ({ loss, grads } = emitAccumulation(body, ids, K, shapes, microStep));
   }
 
   const newParams: string[] = [];
   const newSlots: string[] = [];
-  const nS = opt.slots.length;
   layout.params.forEach((_, i) => {
-    const slots = inner.slice(nP + i * nS, nP + (i + 1) * nS);
-    const globals = inner.slice(nP + nP * nS);
-    const grad = emitGradWithDecay(body, grads[i]!, params[i]!, opt.hyper.weightDecay);
-    const u = opt.update(body, { param: params[i]!, grad, slots, globals, lr, t, loss });
+    const slots = slotsOf(i);
+    let u: UpdateOutputs;
+    if (fused) {
+      u = fused.finish(body, { param: params[i]!, fused: grads[i]!, slots, lr });
+    } else {
+      const grad = emitGradWithDecay(body, grads[i]!, params[i]!, opt.hyper.weightDecay);
+      u = opt.update(body, { param: params[i]!, grad, slots, globals: globalsIn, lr, t, loss });
+    }
     newParams.push(u.param);
     newSlots.push(...u.slots);
   });
-  const globalsIn = inner.slice(nP + nP * nS);
   const newGlobals = opt.updateGlobals ? opt.updateGlobals(body, { globals: globalsIn, loss }) : [];
 
   // loss − loss is 0 for a finite loss and NaN for NaN or ±Inf: one test, two nodes.
@@ -134,19 +145,16 @@ function emitAccumulation(
   ids: string,
   K: number,
   shapes: number[][],
-  microStep: (sg: GraphBuilder, microIds: string) => { loss: string; grads: string[] },
+  microStep: (sg: GraphBuilder, microIds: string, sinks: readonly (GradSink | null)[]) => { loss: string; grads: string[] },
 ): { loss: string; grads: string[] } {
   const body = g.sub('micro');
   const k = body.input(body.fresh('k'), DType.int64, []);
   body.input(body.fresh('cond'), DType.bool, []);
   const lossAcc = body.input(body.fresh('loss_acc'), DType.float, []);
   const accs = shapes.map((s) => body.input(body.fresh('grad_acc'), DType.float, s));
-  const r = microStep(body, body.op('Gather', [ids, k], { axis: 0 }));
-  const outs = [
-    body.op('Identity', [body.constBool(true)]),
-    body.op('Add', [lossAcc, r.loss]),
-    ...accs.map((a, i) => body.op('Add', [a, r.grads[i]!])),
-  ];
+  // Each micro-step's backward adds its gradient straight into the accumulator (a sink).
+  const r = microStep(body, body.op('Gather', [ids, k], { axis: 0 }), accs.map((addTo) => ({ addTo, beta: 1, scale: null })));
+  const outs = [body.op('Identity', [body.constBool(true)]), body.op('Add', [lossAcc, r.loss]), ...r.grads];
   body.output(outs[0]!, DType.bool, []);
   body.output(outs[1]!, DType.float, []);
   shapes.forEach((s, i) => body.output(outs[2 + i]!, DType.float, s));

@@ -43,9 +43,9 @@ async function referenceGrad(t: Trainer, ids: ArrayLike<number>): Promise<Float3
 
 const epochPerm = (t: Trainer, epoch: number) => Rng.derive(t.config.seed, 2, epoch).permutation(t.data.train.count);
 
-test('iterSize: B=8 × K=4 gives the same updates as one batch of 32 (SGD and Adam)', async () => {
+test('iterSize: B=8 × K=4 gives the same updates as one batch of 32 (SGD, momentum, Adam)', async () => {
   const data = blobs(200);
-  for (const opt of ['sgd', 'adam']) {
+  for (const opt of ['sgd', 'momentum', 'adam']) {
     const small = await trainer(data, opt, 0.05, 8, 4);
     const big = await trainer(data, opt, 0.05, 32, 1);
     assert.equal(small.stepsPerEpoch, 6);

@@ -31,11 +31,25 @@ export interface ForwardResult {
   readonly saved: Readonly<Record<string, string>>;
 }
 
+/**
+ * Where a parameter's gradient goes: instead of g itself the layer returns β·addTo + scale·g
+ * (scale a scalar tensor, or 1 when null). Optimizers whose update starts that way (SGD:
+ * θ − η·g; momentum: μ·v + g) and gradient accumulation (acc + g) then get their new value from
+ * the layer's own backward product (a Gemm with C = addTo), never writing g to memory.
+ */
+export interface GradSink {
+  readonly addTo: string;
+  readonly beta: number;
+  readonly scale: string | null;
+}
+
 export interface BackwardContext<S> extends ForwardContext<S> {
   readonly dy: string;
   readonly saved: Readonly<Record<string, string>>;
   /** False for the first layer: nobody needs the gradient of the data. */
   readonly needInputGrad: boolean;
+  /** One per parameter, in `params()` order; null or absent: return the plain gradient. */
+  readonly sinks?: readonly (GradSink | null)[];
 }
 
 export interface BackwardResult {
@@ -55,3 +69,11 @@ export interface LayerKind<S> {
 }
 
 export const size = (s: Shape): number => s.reduce((a, b) => a * b, 1);
+
+/** β·addTo + scale·grad, for layers that cannot fold a sink into their own ops. */
+export function sinkGrad(g: GraphBuilder, grad: string, sink: GradSink | null | undefined): string {
+  if (!sink) return grad;
+  const scaled = sink.scale === null ? grad : g.op('Mul', [grad, sink.scale]);
+  const kept = sink.beta === 1 ? sink.addTo : g.op('Mul', [sink.addTo, g.scalarFloat(sink.beta)]);
+  return g.op('Add', [kept, scaled]);
+}

@@ -12,10 +12,10 @@
  *   update: v ← μ·v + g
  *           θ ← θ − η·(g + μ·v)      (v already updated)
  *
- * With μ = 0 both are plain SGD.
+ * With μ = 0 both are plain SGD. Heavy ball is fusable: the backward Gemm computes μ·v + g.
  */
 import type { GraphBuilder } from '../graph/builder.js';
-import type { Hyper, Optimizer, UpdateInputs, UpdateOutputs } from './optimizer.js';
+import type { FusedStage, Hyper, Optimizer, UpdateInputs, UpdateOutputs } from './optimizer.js';
 import { add, checkArity, initTable, k, mul, sub } from './ops.js';
 
 export function momentum(hyper: Hyper): Optimizer {
@@ -41,6 +41,16 @@ function make(name: string, hyper: Hyper, isNesterov: boolean): Optimizer {
       const dir = isNesterov ? add(g, u.grad, mul(g, mu, v)) : v;
       return { param: sub(g, u.param, mul(g, u.lr, dir)), slots: [v] };
     },
+    ...(isNesterov
+      ? {}
+      : {
+          fused: {
+            target: { slot: 0 },
+            beta: hyper.momentum,
+            alpha: 'one',
+            finish: (g, u) => ({ param: sub(g, u.param, mul(g, u.lr, u.fused)), slots: [u.fused] }),
+          } satisfies FusedStage,
+        }),
     fullBatchOnly: false,
     usesLearningRate: true,
   };

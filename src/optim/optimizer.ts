@@ -47,6 +47,19 @@ export interface UpdateOutputs {
   readonly slots: readonly string[];
 }
 
+/**
+ * An update whose first stage is `target ← β·target + α·g` (target: the parameter or one slot; β
+ * a constant; α = −η, η or 1). The compiler may have the layer produce that value directly from
+ * its backward product (see GradSink) and then calls `finish` with it. It must give exactly what
+ * `update` gives; it is used only without weight decay and without accumulation.
+ */
+export interface FusedStage {
+  readonly target: 'param' | { readonly slot: number };
+  readonly beta: number;
+  readonly alpha: 'lr' | 'negLr' | 'one';
+  finish(g: GraphBuilder, u: { readonly param: string; readonly fused: string; readonly slots: readonly string[]; readonly lr: string }): UpdateOutputs;
+}
+
 export interface Optimizer {
   readonly name: string;
   readonly hyper: Hyper;
@@ -58,6 +71,8 @@ export interface Optimizer {
   update(g: GraphBuilder, u: UpdateInputs): UpdateOutputs;
   /** New values of the globals after this step; absent when there are none. */
   updateGlobals?(g: GraphBuilder, u: { globals: readonly string[]; loss: string }): string[];
+  /** Present when the update can start inside the backward pass (SGD, heavy-ball momentum). */
+  readonly fused?: FusedStage;
   /** Full-batch-only methods say so; the trainer refuses other batch sizes. */
   readonly fullBatchOnly: boolean;
   /** Whether the schedule's learning rate drives the step (false for Rprop). */

@@ -3,6 +3,8 @@
  *
  *   state:  none
  *   update: θ ← θ − η·g
+ *
+ * Fusable whole: the backward Gemm computes θ + (−η)·g directly.
  */
 import type { Hyper, Optimizer } from './optimizer.js';
 import { checkArity, initTable, mul, sub } from './ops.js';
@@ -19,6 +21,7 @@ export function sgd(hyper: Hyper): Optimizer {
       checkArity(opt, u);
       return { param: sub(g, u.param, mul(g, u.lr, u.grad)), slots: [] };
     },
+    fused: { target: 'param', beta: 1, alpha: 'negLr', finish: (_g, u) => ({ param: u.fused, slots: [] }) },
     fullBatchOnly: false,
     usesLearningRate: true,
   };

@@ -8,7 +8,7 @@
  *   first by the second with dilation s gives C×F×kh'×kw' ⊇ C×F×kh×kw; slice, swap back.
  * - db = Σ over batch and space of dy.
  */
-import type { LayerKind, Shape } from '../layer.js';
+import { sinkGrad, type LayerKind, type Shape } from '../layer.js';
 import { pairOf, type LayerOf } from '../spec.js';
 
 type Conv = LayerOf<'conv2d'>;
@@ -78,7 +78,7 @@ export const conv2d: LayerKind<Conv> = {
         output_padding: [h - ((ho - 1) * sh + kh - 2 * ph), w - ((wo - 1) * sw + kw - 2 * pw)],
       });
     }
-    return { dx, grads: [dW, db] };
+    return { dx, grads: [sinkGrad(g, dW, c.sinks?.[0]), sinkGrad(g, db, c.sinks?.[1])] };
   },
   macs: (s, inShape) => {
     const { c, kh, kw, ho, wo } = geometry(s, inShape);

@@ -1,8 +1,9 @@
 /**
  * Fully connected: y = x·W + b, W ∈ R^{in×out}.
- * Backward: dW = xᵀ·dy, db = Σ_batch dy, dx = dy·Wᵀ.
+ * Backward: dW = xᵀ·dy, db = Σ_batch dy, dx = dy·Wᵀ. A sink on W is folded into the same Gemm
+ * (C = addTo, beta = β, dy pre-scaled: a [batch, out] multiply instead of an [in, out] one).
  */
-import type { LayerKind } from '../layer.js';
+import { sinkGrad, type LayerKind } from '../layer.js';
 import type { LayerOf } from '../spec.js';
 
 type Dense = LayerOf<'dense'>;
@@ -17,8 +18,11 @@ export const dense: LayerKind<Dense> = {
   forward: (g, c) => ({ y: g.op('Gemm', [c.x, c.params[0]!, c.params[1]!]), saved: { x: c.x } }),
   backward: (g, c) => {
     const x = c.saved['x']!;
-    const dW = g.op('Gemm', [x, c.dy], { transA: 1 });
-    const db = g.op('ReduceSum', [c.dy, g.constInt64([0])], { keepdims: 0 });
+    const [sinkW, sinkB] = c.sinks ?? [];
+    const dW = sinkW
+      ? g.op('Gemm', [x, sinkW.scale === null ? c.dy : g.op('Mul', [c.dy, sinkW.scale]), sinkW.addTo], { transA: 1, beta: { f: sinkW.beta } })
+      : g.op('Gemm', [x, c.dy], { transA: 1 });
+    const db = sinkGrad(g, g.op('ReduceSum', [c.dy, g.constInt64([0])], { keepdims: 0 }), sinkB);
     const dx = c.needInputGrad ? g.op('Gemm', [c.dy, c.params[0]!], { transB: 1 }) : null;
     return { dx, grads: [dW, db] };
   },
