@@ -128,3 +128,16 @@ test('evaluation: accuracy and mean loss over the split, in chunks', async () =>
   assert.ok(after.accuracy > 0.85, `accuracy ${after.accuracy}`);
   assert.equal(Math.round(after.accuracy * 60), after.accuracy * 60);
 });
+
+test('same seed, same thread count: the same weights bit for bit (2 threads)', async () => {
+  const data = blobs(400);
+  const model = resolveModel(spec, data.featureShape, data.numClasses);
+  const make = () => Trainer.create(model, makeOptimizer('adam', { lr: 0.01 }), data, { microBatch: 16, iterSize: 2, seed: 8, threads: 2, schedule: constant });
+  const [a, b] = [await make(), await make()];
+  await a.runUpdates(12);
+  await b.runUpdates(12);
+  a.state.params.forEach((p, i) => assert.deepEqual(p, b.state.params[i]));
+  const c = await Trainer.create(model, makeOptimizer('adam', { lr: 0.01 }), data, { microBatch: 16, iterSize: 2, seed: 9, threads: 2, schedule: constant });
+  await c.runUpdates(12);
+  assert.notDeepEqual(c.state.params[0], a.state.params[0]);
+});
