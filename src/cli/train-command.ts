@@ -4,11 +4,10 @@
  * object as the last line of stdout). Ctrl-C stops after the current run, saves the checkpoint
  * (with --save) and reports; a second Ctrl-C quits at once.
  */
-import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import cliProgress from 'cli-progress';
 import { hasCheckpoint } from '../engine/checkpoint.js';
-import type { RunConfig } from '../engine/run-config.js';
 import type { RunInfo, RunResult } from '../engine/run.js';
 import { trainInWorker } from '../engine/train-in-worker.js';
 import { UserError } from '../errors.js';
@@ -45,31 +44,7 @@ export function resultJson(r: RunResult, wallSeconds: number) {
   };
 }
 
-/** The settings of a run that are not part of its trajectory but belong to it: its planned length and stops. */
-const RESUMED_RUN_KEYS = ['epochs', 'targetAccuracy', 'evalEvery'] as const satisfies readonly (keyof TrainOptions & keyof RunConfig)[];
-
-/**
- * With --resume, those of RESUMED_RUN_KEYS not given on the command line continue as the
- * checkpoint stored them: `--resume DIR` after Ctrl-C finishes the run that was started (with its
- * own --epochs, hence its own cosine schedule), not a run of the default length.
- */
-export function withResumedRunSettings(o: TrainOptions, given: readonly string[]): TrainOptions {
-  if (o.resume === undefined) return o;
-  let stored: Partial<Record<string, unknown>>;
-  try {
-    stored = (JSON.parse(readFileSync(join(o.resume, 'checkpoint.json'), 'utf8')) as { config?: Record<string, unknown> }).config ?? {};
-  } catch {
-    return o; // no or damaged checkpoint: the engine reports it, naming the folder
-  }
-  const out: Record<string, unknown> = { ...o };
-  for (const key of RESUMED_RUN_KEYS) {
-    if (!given.includes(key) && typeof stored[key] === 'number') out[key] = stored[key];
-  }
-  return out as TrainOptions;
-}
-
-export async function trainCommand(options: TrainOptions, given: string[]): Promise<number> {
-  const o = withResumedRunSettings(options, given);
+export async function trainCommand(o: TrainOptions, given: string[]): Promise<number> {
   const config = toRunConfig(o);
   const saveDir = o.save ?? o.resume;
   if (o.save !== undefined && o.save !== o.resume && hasCheckpoint(o.save)) {

@@ -94,6 +94,9 @@ const CONFIG_KEY: Partial<Record<keyof TrainOptions, keyof RunConfig>> = {
   schedule: 'schedule',
   warmupSteps: 'warmupSteps',
   seed: 'seed',
+  epochs: 'epochs',
+  targetAccuracy: 'targetAccuracy',
+  evalEvery: 'evalEvery',
 };
 
 export function explicitConfigKeys(given: readonly string[]): (keyof RunConfig)[] {

@@ -47,3 +47,10 @@ export const TRAJECTORY_KEYS = [
   'warmupSteps',
   'seed',
 ] as const satisfies readonly (keyof RunConfig)[];
+
+/**
+ * Not part of the trajectory but of the run: its planned length and stops. A resumed run keeps
+ * the checkpoint's unless given again, so `--resume DIR` after Ctrl-C finishes the run that was
+ * started (with its own --epochs, hence its own cosine schedule), not one of the default length.
+ */
+export const RESUMED_RUN_KEYS = ['epochs', 'targetAccuracy', 'evalEvery'] as const satisfies readonly (keyof RunConfig)[];

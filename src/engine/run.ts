@@ -10,7 +10,7 @@ import { paramCount, resolveModel } from '../model/model.js';
 import { makeOptimizer } from '../optim/registry.js';
 import { completeSchedule } from '../optim/schedule.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
-import { TRAJECTORY_KEYS, type RunConfig } from './run-config.js';
+import { RESUMED_RUN_KEYS, TRAJECTORY_KEYS, type RunConfig } from './run-config.js';
 import { trainLoop, type EvaluationEvent, type Progress, type TrainResult } from './train-loop.js';
 import { Trainer } from './trainer.js';
 
@@ -48,7 +48,7 @@ export interface RunResult extends TrainResult {
   readonly info: RunInfo;
 }
 
-/** The config a resumed run continues with: the checkpoint's trajectory, the caller's the rest. */
+/** The config a resumed run continues with: the checkpoint's trajectory, its length and stops unless given again, the caller's the rest. */
 export function mergeResumeConfig(stored: RunConfig, given: RunConfig, explicitlyGiven: ReadonlySet<keyof RunConfig>): RunConfig {
   for (const key of TRAJECTORY_KEYS) {
     if (explicitlyGiven.has(key) && JSON.stringify(given[key]) !== JSON.stringify(stored[key])) {
@@ -60,6 +60,7 @@ export function mergeResumeConfig(stored: RunConfig, given: RunConfig, explicitl
   }
   const merged: Record<string, unknown> = { ...given };
   for (const key of TRAJECTORY_KEYS) merged[key] = stored[key];
+  for (const key of RESUMED_RUN_KEYS) if (!explicitlyGiven.has(key) && stored[key] !== undefined) merged[key] = stored[key];
   return merged as unknown as RunConfig;
 }
 
