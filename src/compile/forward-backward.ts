@@ -3,31 +3,37 @@
  * top-level graph of a gradient model, or the body of the training Loop).
  */
 import type { GraphBuilder } from '../graph/builder.js';
-import type { GradSink } from '../model/layer.js';
+import type { ForwardContext, GradSink } from '../model/layer.js';
+import type { LayerSpec } from '../model/spec.js';
 import type { ResolvedModel } from '../model/model.js';
 import { emitSoftmaxCrossEntropy } from '../model/loss.js';
 
 export interface ForwardPass {
   readonly logits: string;
+  /** What each layer's forward got, so its backward gets the same. */
+  readonly contexts: readonly ForwardContext<LayerSpec>[];
   readonly saved: readonly Readonly<Record<string, string>>[];
 }
 
 export function emitForward(g: GraphBuilder, model: ResolvedModel, x: string, params: readonly string[], training: boolean, seed = 0): ForwardPass {
   let h = x;
+  const contexts: ForwardContext<LayerSpec>[] = [];
   const saved: Readonly<Record<string, string>>[] = [];
   for (const layer of model.layers) {
-    const r = layer.kind.forward(g, {
+    const context = {
       spec: layer.spec,
       inShape: layer.inShape,
       x: h,
       params: layer.paramIndices.map((i) => params[i]!),
       training,
       seed: seed * 1000 + layer.index + 1,
-    });
+    };
+    const r = layer.kind.forward(g, context);
+    contexts.push(context);
     saved.push(r.saved);
     h = r.y;
   }
-  return { logits: h, saved };
+  return { logits: h, contexts, saved };
 }
 
 /**
@@ -50,14 +56,8 @@ export function emitForwardBackward(
   let dy = dLogits;
   for (let i = model.layers.length - 1; i >= 0; i--) {
     const layer = model.layers[i]!;
-    const layerParams = layer.paramIndices.map((p) => params[p]!);
     const r = layer.kind.backward(g, {
-      spec: layer.spec,
-      inShape: layer.inShape,
-      x: '',
-      params: layerParams,
-      training: true,
-      seed: 0,
+      ...fwd.contexts[i]!,
       dy,
       saved: fwd.saved[i]!,
       needInputGrad: i > 0,
