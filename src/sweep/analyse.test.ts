@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import test from 'node:test';
+import { analyseSweep, fitCriticalBatch, regimeOf, type TrialResult } from './analyse.js';
+
+const trial = (batchSize: number, lr: number, steps: number | null, samplesPerSec: number, acc = 0.97, seed = 1): TrialResult => ({
+  batchSize,
+  lr,
+  seed,
+  status: steps === null ? 'budget' : 'target-reached',
+  stepsToTarget: steps,
+  epochsToTarget: steps === null ? null : (steps * batchSize) / 1000,
+  secondsToTarget: steps === null ? null : (steps * batchSize) / samplesPerSec,
+  samplesPerSec,
+  bestValAccuracy: acc,
+  finalValAccuracy: acc,
+  testAccuracy: acc,
+});
+
+test('fitCriticalBatch recovers S_min and B_crit from exact S = S_min(1 + B_crit/B)', () => {
+  const pts = [8, 32, 128, 512, 2048].map((b) => ({ batchSize: b, steps: 100 * (1 + 256 / b) }));
+  const fit = fitCriticalBatch(pts)!;
+  assert.ok(Math.abs(fit.minSteps - 100) < 1e-9);
+  assert.ok(Math.abs(fit.criticalBatch - 256) < 1e-9);
+  assert.ok(Math.abs(fit.minExamples - 25600) < 1e-6);
+  assert.equal(fitCriticalBatch(pts.slice(0, 2)), null);
+});
+
+test('regimes by the per-doubling step ratio', () => {
+  assert.equal(regimeOf(2), 'perfect scaling');
+  assert.equal(regimeOf(1.7), 'perfect scaling');
+  assert.equal(regimeOf(1.4), 'diminishing returns');
+  assert.equal(regimeOf(1.1), 'no further gain');
+  assert.equal(regimeOf(0.9), 'no further gain');
+});
+
+test('analyseSweep tunes the rate per batch, names the time- and accuracy-optimal batch and the regimes', () => {
+  const trials = [
+    // B=16: lr 0.1 is the faster of two.
+    trial(16, 0.05, 1200, 10000), trial(16, 0.1, 1000, 10000),
+    // B=32: steps halve (perfect scaling).
+    trial(32, 0.2, 500, 30000), trial(32, 0.4, null, 30000, 0.95),
+    // B=128: 500 → 200 over two doublings: ratio √2.5 ≈ 1.58 (diminishing); fastest in time.
+    trial(128, 0.8, 200, 100000, 0.981),
+    // B=512: no gain in steps, so slower.
+    trial(512, 1.6, 190, 110000, 0.975),
+  ];
+  const a = analyseSweep(trials);
+  assert.deepEqual(a.batches.map((b) => [b.batchSize, b.bestLr, b.stepsToTarget]), [[16, 0.1, 1000], [32, 0.2, 500], [128, 0.8, 200], [512, 1.6, 190]]);
+  assert.deepEqual(a.batches.map((b) => b.regime), [null, 'perfect scaling', 'diminishing returns', 'no further gain']);
+  assert.ok(Math.abs(a.batches[2]!.stepRatio! - Math.sqrt(2.5)) < 1e-12);
+  assert.equal(a.timeOptimal!.batchSize, 128);
+  assert.ok(Math.abs(a.timeOptimal!.secondsToTarget! - 0.256) < 1e-12);
+  assert.equal(a.accuracyOptimal!.batchSize, 128);
+  assert.equal(a.batches[1]!.trials, 2);
+  assert.equal(a.batches[1]!.bestValAccuracy, 0.97);
+});
+
+test('with several seeds a rate that always reaches the target beats a faster one that sometimes does not', () => {
+  const trials = [trial(64, 0.1, 300, 50000, 0.97, 1), trial(64, 0.1, 340, 50000, 0.97, 2), trial(64, 0.2, 200, 50000, 0.97, 1), trial(64, 0.2, null, 50000, 0.9, 2)];
+  const [b] = analyseSweep(trials).batches;
+  assert.equal(b!.bestLr, 0.1);
+  assert.equal(b!.reached, 2);
+  assert.equal(b!.stepsToTarget, 320);
+});
+
+test('a batch size where no trial reached the target has no time and no regime, and is not time-optimal', () => {
+  const a = analyseSweep([trial(32, 0.1, 400, 30000), trial(4096, 1, null, 90000, 0.9)]);
+  assert.equal(a.batches[1]!.secondsToTarget, null);
+  assert.equal(a.batches[1]!.regime, null);
+  assert.equal(a.timeOptimal!.batchSize, 32);
+});

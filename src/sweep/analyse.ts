@@ -1,0 +1,148 @@
+/**
+ * What a sweep's trials say (claims C6–C9 of the seed): per batch size the best-tuned trial, the
+ * time-optimal and the accuracy-optimal batch size, the three regimes of steps against batch
+ * size, and McCandlish et al.'s fit S = S_min·(1 + B_crit/B).
+ *
+ * Regimes, per doubling of B (Shallue et al. 2018, fig. 1): steps to target shrink by a factor
+ * r = (S(B₁)/S(B₂))^(1/log₂(B₂/B₁)). r ≥ 1.7 is perfect scaling (steps halve: ideal is 2),
+ * 1.1 < r < 1.7 diminishing returns, r ≤ 1.1 no further gain.
+ */
+import type { TrialStatus } from './trial.js';
+
+export interface TrialResult {
+  readonly batchSize: number;
+  readonly lr: number;
+  readonly seed: number;
+  readonly status: TrialStatus;
+  readonly stepsToTarget: number | null;
+  readonly epochsToTarget: number | null;
+  readonly secondsToTarget: number | null;
+  readonly samplesPerSec: number;
+  readonly bestValAccuracy: number;
+  readonly finalValAccuracy: number;
+  readonly testAccuracy: number | null;
+}
+
+export type Regime = 'perfect scaling' | 'diminishing returns' | 'no further gain';
+export const PERFECT_RATIO = 1.7;
+export const NO_GAIN_RATIO = 1.1;
+
+export interface BatchSummary {
+  readonly batchSize: number;
+  /** The tuned rate: fastest mean time to target over seeds (or, if none reached it, the best accuracy). */
+  readonly bestLr: number;
+  /** Seeds of the best rate that reached the target, out of `seeds`. */
+  readonly reached: number;
+  readonly seeds: number;
+  readonly stepsToTarget: number | null;
+  readonly epochsToTarget: number | null;
+  readonly secondsToTarget: number | null;
+  readonly samplesPerSec: number;
+  /** Best validation accuracy of any trial at this batch size. */
+  readonly bestValAccuracy: number;
+  readonly finalValAccuracy: number;
+  readonly testAccuracy: number | null;
+  readonly trials: number;
+  readonly diverged: number;
+  /** Steps shrink factor per doubling from the previous batch size that reached the target. */
+  readonly stepRatio: number | null;
+  readonly regime: Regime | null;
+}
+
+export interface CriticalBatchFit {
+  readonly minSteps: number;
+  readonly criticalBatch: number;
+  /** Fewest examples to target, S_min·B_crit (the small-batch limit). */
+  readonly minExamples: number;
+}
+
+export interface SweepAnalysis {
+  readonly batches: BatchSummary[];
+  readonly timeOptimal: BatchSummary | null;
+  readonly accuracyOptimal: BatchSummary | null;
+  readonly criticalBatch: CriticalBatchFit | null;
+}
+
+const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+export function regimeOf(ratio: number): Regime {
+  return ratio >= PERFECT_RATIO ? 'perfect scaling' : ratio > NO_GAIN_RATIO ? 'diminishing returns' : 'no further gain';
+}
+
+function summariseBatch(trials: readonly TrialResult[]): Omit<BatchSummary, 'stepRatio' | 'regime'> {
+  const byLr = new Map<number, TrialResult[]>();
+  for (const t of trials) byLr.set(t.lr, [...(byLr.get(t.lr) ?? []), t]);
+  const score = (ts: TrialResult[]) => {
+    const hit = ts.filter((t) => t.secondsToTarget !== null);
+    // All seeds reaching beats some; then the fastest mean time; then the best accuracy.
+    return { reached: hit.length, seconds: hit.length > 0 ? mean(hit.map((t) => t.secondsToTarget!)) : Infinity, acc: Math.max(...ts.map((t) => t.bestValAccuracy)) };
+  };
+  let best: { lr: number; ts: TrialResult[]; s: ReturnType<typeof score> } | null = null;
+  for (const [lr, ts] of byLr) {
+    const s = score(ts);
+    if (best === null || s.reached > best.s.reached || (s.reached === best.s.reached && (s.seconds < best.s.seconds || (s.seconds === best.s.seconds && s.acc > best.s.acc)))) {
+      best = { lr, ts, s };
+    }
+  }
+  const b = best!;
+  const hit = b.ts.filter((t) => t.secondsToTarget !== null);
+  const avg = (f: (t: TrialResult) => number | null) => (hit.length === b.ts.length ? mean(hit.map((t) => f(t)!)) : null);
+  const tests = b.ts.map((t) => t.testAccuracy).filter((x): x is number => x !== null);
+  return {
+    batchSize: trials[0]!.batchSize,
+    bestLr: b.lr,
+    reached: hit.length,
+    seeds: b.ts.length,
+    stepsToTarget: avg((t) => t.stepsToTarget),
+    epochsToTarget: avg((t) => t.epochsToTarget),
+    secondsToTarget: avg((t) => t.secondsToTarget),
+    samplesPerSec: mean(b.ts.map((t) => t.samplesPerSec)),
+    bestValAccuracy: Math.max(...trials.map((t) => t.bestValAccuracy)),
+    finalValAccuracy: mean(b.ts.map((t) => t.finalValAccuracy)),
+    testAccuracy: tests.length > 0 ? mean(tests) : null,
+    trials: trials.length,
+    diverged: trials.filter((t) => t.status === 'diverged').length,
+  };
+}
+
+/** Least squares of S on 1/B: S = S_min + S_min·B_crit·(1/B). Needs three batch sizes and S_min > 0. */
+export function fitCriticalBatch(points: readonly { batchSize: number; steps: number }[]): CriticalBatchFit | null {
+  if (points.length < 3) return null;
+  const xs = points.map((p) => 1 / p.batchSize);
+  const ys = points.map((p) => p.steps);
+  const mx = mean(xs);
+  const my = mean(ys);
+  let sxy = 0;
+  let sxx = 0;
+  for (let i = 0; i < xs.length; i++) {
+    sxy += (xs[i]! - mx) * (ys[i]! - my);
+    sxx += (xs[i]! - mx) ** 2;
+  }
+  if (sxx === 0) return null;
+  const slope = sxy / sxx;
+  const minSteps = my - slope * mx;
+  if (!(minSteps > 0) || !(slope > 0)) return null;
+  return { minSteps, criticalBatch: slope / minSteps, minExamples: slope };
+}
+
+export function analyseSweep(trials: readonly TrialResult[]): SweepAnalysis {
+  const byBatch = new Map<number, TrialResult[]>();
+  for (const t of trials) byBatch.set(t.batchSize, [...(byBatch.get(t.batchSize) ?? []), t]);
+  const sizes = [...byBatch.keys()].sort((a, b) => a - b);
+  const batches: BatchSummary[] = [];
+  let prev: { batchSize: number; steps: number } | null = null;
+  for (const size of sizes) {
+    const s = summariseBatch(byBatch.get(size)!);
+    let stepRatio: number | null = null;
+    if (s.stepsToTarget !== null) {
+      if (prev !== null) stepRatio = Math.pow(prev.steps / s.stepsToTarget, 1 / Math.log2(size / prev.batchSize));
+      prev = { batchSize: size, steps: s.stepsToTarget };
+    }
+    batches.push({ ...s, stepRatio, regime: stepRatio === null ? null : regimeOf(stepRatio) });
+  }
+  const reached = batches.filter((b) => b.secondsToTarget !== null);
+  const timeOptimal = reached.reduce<BatchSummary | null>((a, b) => (a === null || b.secondsToTarget! < a.secondsToTarget! ? b : a), null);
+  const accuracyOptimal = batches.reduce<BatchSummary | null>((a, b) => (a === null || b.bestValAccuracy > a.bestValAccuracy ? b : a), null);
+  const criticalBatch = fitCriticalBatch(reached.map((b) => ({ batchSize: b.batchSize, steps: b.stepsToTarget! })));
+  return { batches, timeOptimal, accuracyOptimal, criticalBatch };
+}

@@ -1,0 +1,101 @@
+/**
+ * What a sweep will run: one trial per (batch size, learning rate, seed), each with the learning
+ * rate its batch size gets under the sweep's rule, in an order that finds a good rate early so
+ * that slower ones can be cut short (see `pruneFactor`).
+ *
+ * Learning rates. Shallue et al. (2018) tuned the rate separately at every batch size; a fixed
+ * grid cannot do that from B = 1 to the full data set, since the best rate moves by orders of
+ * magnitude. So the grid is given at a reference batch and carried to each B by a rule:
+ *   lr(B, g) = g · (B / B_ref)^p,   p = 1 (linear), ½ (sqrt) or 0 (none),
+ * for each grid value g. `--lr-grid 0.02` with `--lr-rule linear` is the linear scaling rule
+ * untuned; a grid of several values tunes around the rule at every B.
+ */
+import { UserError } from '../errors.js';
+
+export const LR_RULES = ['linear', 'sqrt', 'none'] as const;
+export type LrRule = (typeof LR_RULES)[number];
+
+export const RULE_POWER: Record<LrRule, number> = { linear: 1, sqrt: 0.5, none: 0 };
+
+export interface SweepPlanSpec {
+  /** Micro-batch sizes, or 'full' for the whole training split. */
+  readonly batchSizes: readonly (number | 'full')[];
+  /** Learning rates at the reference batch size. */
+  readonly lrGrid: readonly number[];
+  readonly lrRule: LrRule;
+  readonly lrRefBatch: number;
+  /** Seeds per (batch size, learning rate): the base seed, base+1, … */
+  readonly seeds: number;
+  readonly baseSeed: number;
+  /** Examples in the training split, to resolve 'full' and check sizes. */
+  readonly trainExamples: number;
+}
+
+export interface PlannedTrial {
+  /** Stable identity in the store: a finished trial with this key is never run again. */
+  readonly key: string;
+  readonly batchSize: number;
+  readonly batchLabel: number | 'full';
+  readonly lr: number;
+  /** The grid value this rate came from (at the reference batch). */
+  readonly gridLr: number;
+  readonly seed: number;
+}
+
+export function ruleLr(gridLr: number, batchSize: number, rule: LrRule, refBatch: number): number {
+  return gridLr * Math.pow(batchSize / refBatch, RULE_POWER[rule]);
+}
+
+/** Rates round to 4 significant digits so that keys, tables and exports agree. */
+const round4 = (x: number) => Number(x.toPrecision(4));
+
+export function trialKey(batchSize: number, lr: number, seed: number): string {
+  return `b${batchSize}-lr${round4(lr)}-s${seed}`;
+}
+
+/**
+ * Trials in run order: batch sizes as given; within one, the grid from its middle outwards, so the
+ * likely-best rate runs first and sets the bar that prunes the rest; seeds innermost.
+ */
+export function planTrials(spec: SweepPlanSpec): PlannedTrial[] {
+  if (spec.batchSizes.length === 0) throw new UserError('--batch-sizes is empty; give at least one, e.g. --batch-sizes 32,128,512');
+  if (spec.lrGrid.length === 0) throw new UserError('--lr-grid is empty; give at least one rate, e.g. --lr-grid 0.01,0.02,0.04');
+  const seen = new Set<number>();
+  const trials: PlannedTrial[] = [];
+  for (const label of spec.batchSizes) {
+    const batchSize = label === 'full' ? spec.trainExamples : label;
+    if (batchSize > spec.trainExamples) {
+      throw new UserError(`--batch-sizes: ${batchSize} is larger than the ${spec.trainExamples} training examples; use sizes ≤ ${spec.trainExamples} or full`);
+    }
+    if (seen.has(batchSize)) continue;
+    seen.add(batchSize);
+    for (const gridLr of middleOut(spec.lrGrid)) {
+      const lr = round4(ruleLr(gridLr, batchSize, spec.lrRule, spec.lrRefBatch));
+      for (let s = 0; s < spec.seeds; s++) {
+        const seed = spec.baseSeed + s;
+        trials.push({ key: trialKey(batchSize, lr, seed), batchSize, batchLabel: label, lr, gridLr, seed });
+      }
+    }
+  }
+  return trials;
+}
+
+/** [a, b, c, d, e] → [c, b, d, a, e]: the middle value first, then alternately outwards. */
+export function middleOut<T>(values: readonly T[]): T[] {
+  const out: T[] = [];
+  const mid = Math.floor((values.length - 1) / 2);
+  for (let d = 0; out.length < values.length; d++) {
+    if (mid - d >= 0 && d > 0) out.push(values[mid - d]!);
+    if (d === 0) out.push(values[mid]!);
+    else if (mid + d < values.length) out.push(values[mid + d]!);
+  }
+  return out;
+}
+
+/** Powers of two from 1 up to n, then n itself ('full'): the B = 2^k sweep of the article. */
+export function powersOfTwoUpTo(n: number): (number | 'full')[] {
+  const out: (number | 'full')[] = [];
+  for (let b = 1; b < n; b *= 2) out.push(b);
+  out.push('full');
+  return out;
+}

@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import test from 'node:test';
+import type { RunConfig } from '../engine/run-config.js';
+import { modelSpecSchema } from '../model/spec.js';
+import { blobs } from '../testing/blobs.js';
+import { planTrials } from './plan.js';
+import { MemoryRecorder, runSweep, type SweepSpec } from './sweep.js';
+import { runTrial } from './trial.js';
+
+const data = blobs(240);
+const base: RunConfig = {
+  modelName: 'tiny',
+  model: modelSpecSchema.parse({ layers: [{ type: 'dense', units: 12 }, { type: 'relu' }, { type: 'dense', units: 3 }] }),
+  dataset: 'blobs',
+  validationFraction: 0,
+  testFraction: 0,
+  batchSize: 1,
+  iterSize: 1,
+  optimizer: 'momentum',
+  hyper: { lr: 0.05 },
+  schedule: { kind: 'constant' },
+  warmupSteps: 0,
+  epochs: 1,
+  targetAccuracy: 0.9,
+  seed: 1,
+  threads: 1,
+};
+const spec: SweepSpec = {
+  base,
+  plan: { batchSizes: [8, 32, 'full'], lrGrid: [0.02, 0.1], lrRule: 'none', lrRefBatch: 32, seeds: 1, baseSeed: 3 },
+  limits: { maxEpochs: 40, maxSeconds: 60, evalsPerEpoch: 4, untilBudget: false },
+  pruneFactor: 0,
+};
+
+test('a sweep runs every trial once, finds the target in each trial’s metrics, and a rerun runs nothing', async () => {
+  const rec = new MemoryRecorder();
+  const r = await runSweep(spec, data, rec);
+  assert.deepEqual([r.ran, r.skipped, r.total, r.interrupted], [6, 0, 6, false]);
+  for (const t of rec.trials.values()) {
+    const o = t as unknown as { metrics: { valAccuracy: number; step: number }[]; stepsToTarget: number | null; status: string };
+    if (o.stepsToTarget === null) continue;
+    const first = o.metrics.find((m) => m.valAccuracy >= 0.9)!;
+    assert.equal(first.step, o.stepsToTarget, `${t.key}: steps to target is the first validation at the target`);
+    assert.equal(o.status, 'target-reached');
+  }
+  assert.deepEqual(r.analysis.batches.map((b) => b.batchSize), [8, 32, 240]);
+  assert.ok(r.analysis.timeOptimal !== null);
+
+  const again = await runSweep(spec, data, rec);
+  assert.deepEqual([again.ran, again.skipped], [0, 6]);
+  assert.deepEqual(again.analysis, r.analysis);
+});
+
+test('a sweep stopped after its first trial resumes with the other five, none twice', async () => {
+  const rec = new MemoryRecorder();
+  let finished = 0;
+  const first = await runSweep(spec, data, rec, { shouldStop: () => finished >= 1, onTrialEnd: () => void finished++ });
+  assert.deepEqual([first.ran, first.interrupted], [1, true]);
+  const started: string[] = [];
+  const rest = await runSweep(spec, data, rec, { onTrialStart: (t) => void started.push(t.key) });
+  assert.deepEqual([rest.ran, rest.skipped, rest.interrupted], [5, 1, false]);
+  const planned = planTrials({ ...spec.plan, trainExamples: data.train.count }).map((t) => t.key);
+  assert.deepEqual(started, planned.slice(1));
+  assert.deepEqual([...rec.trials.keys()].sort(), [...planned].sort());
+});
+
+test('a trial stops as pruned past its prune bar and as budget past its seconds, short of the epochs', async () => {
+  const hard = { ...base, batchSize: 8, targetAccuracy: 1.01 };
+  const pruned = (await runTrial(hard, data, { maxEpochs: 50, maxSeconds: 60, pruneSeconds: 1e-9, evalsPerEpoch: 2, untilBudget: false }))!;
+  assert.equal(pruned.status, 'pruned');
+  assert.ok(pruned.steps > 0 && pruned.steps < 50 * 30, `stopped after ${pruned.steps} steps`);
+  assert.equal(pruned.secondsToTarget, null);
+  const budget = (await runTrial(hard, data, { maxEpochs: 50, maxSeconds: 1e-9, evalsPerEpoch: 2, untilBudget: false }))!;
+  assert.equal(budget.status, 'budget');
+  const completed = (await runTrial(hard, data, { maxEpochs: 2, maxSeconds: 60, evalsPerEpoch: 2, untilBudget: false }))!;
+  assert.deepEqual([completed.status, completed.steps, completed.metrics.length], ['completed', 60, 4]);
+});
+
+test('until-budget trials keep training past the target and still report when they first reached it', async () => {
+  const cfg = { ...base, batchSize: 8, hyper: { lr: 0.1 }, targetAccuracy: 0.8 };
+  const o = (await runTrial(cfg, data, { maxEpochs: 6, maxSeconds: 60, evalsPerEpoch: 2, untilBudget: true }))!;
+  assert.equal(o.status, 'target-reached');
+  assert.equal(o.steps, 6 * 30);
+  assert.ok(o.stepsToTarget! < o.steps);
+  assert.equal(o.metrics.find((m) => m.valAccuracy >= 0.8)!.step, o.stepsToTarget);
+  assert.equal(o.bestValAccuracy, Math.max(...o.metrics.map((m) => m.valAccuracy)));
+});
+
+test('an interrupted trial is not a result', async () => {
+  assert.equal(await runTrial({ ...base, batchSize: 8 }, data, { maxEpochs: 5, maxSeconds: 60, evalsPerEpoch: 2, untilBudget: false }, { shouldStop: () => true }), null);
+});

@@ -1,0 +1,120 @@
+/**
+ * One trial of a sweep: train a configuration until the target validation accuracy, divergence,
+ * its budget (epochs or training seconds) or a prune bar, and keep what the sweep compares.
+ *
+ * Seconds to target are training seconds (inside `session.run`), as in `train`: evaluation,
+ * compilation and data loading are the same for every batch size and are left out, so the figure
+ * is the one a faster evaluation loop could not change.
+ */
+import type { DataSplits } from '../data/dataset.js';
+import { prepareTrainer } from '../engine/run.js';
+import type { RunConfig } from '../engine/run-config.js';
+import { trainLoop } from '../engine/train-loop.js';
+
+export type TrialStatus = 'target-reached' | 'completed' | 'diverged' | 'budget' | 'pruned';
+
+export interface TrialMetric {
+  readonly step: number;
+  readonly epochs: number;
+  readonly trainLoss: number;
+  readonly valLoss: number;
+  readonly valAccuracy: number;
+  readonly trainSeconds: number;
+  readonly samplesPerSec: number;
+}
+
+export interface TrialOutcome {
+  readonly status: TrialStatus;
+  readonly stepsToTarget: number | null;
+  readonly epochsToTarget: number | null;
+  readonly secondsToTarget: number | null;
+  readonly samplesPerSec: number;
+  readonly bestValAccuracy: number;
+  readonly finalValAccuracy: number;
+  readonly testAccuracy: number | null;
+  readonly steps: number;
+  readonly epochs: number;
+  readonly trainSeconds: number;
+  readonly divergedAtStep: number | null;
+  readonly metrics: readonly TrialMetric[];
+}
+
+export interface TrialLimits {
+  readonly maxEpochs: number;
+  /** Training seconds after which the trial stops as 'budget'. */
+  readonly maxSeconds: number;
+  /** Training seconds after which the trial stops as 'pruned' (it cannot beat a finished one). */
+  readonly pruneSeconds?: number;
+  /** Validations per epoch; seconds to target are resolved to this grain. */
+  readonly evalsPerEpoch: number;
+  /** Keep training after the target, to the budget, so best and final accuracy mean something. */
+  readonly untilBudget: boolean;
+}
+
+export interface TrialHooks {
+  /** True when the user asked the whole sweep to stop: the trial ends as interrupted (null). */
+  readonly shouldStop?: () => boolean;
+  readonly onMetric?: (m: TrialMetric) => void;
+}
+
+/** Runs the trial; null when interrupted by `shouldStop` (an interrupted trial is not a result). */
+export async function runTrial(config: RunConfig, data: DataSplits, limits: TrialLimits, hooks: TrialHooks = {}): Promise<TrialOutcome | null> {
+  const trainer = await prepareTrainer({ ...config, epochs: limits.maxEpochs }, data);
+  try {
+    const metrics: TrialMetric[] = [];
+    let interrupted = false;
+    let stopReason: 'budget' | 'pruned' | null = null;
+    let target: { steps: number; epochs: number; seconds: number } | null = null;
+    const targetAccuracy = config.targetAccuracy;
+    const result = await trainLoop(trainer, {
+      epochs: limits.maxEpochs,
+      // Until-budget trials watch for the target themselves and keep going.
+      targetAccuracy: limits.untilBudget ? undefined : targetAccuracy,
+      evalEvery: Math.max(1, Math.round(trainer.stepsPerEpoch / limits.evalsPerEpoch)),
+      shouldStop: () => {
+        if (hooks.shouldStop?.()) return (interrupted = true);
+        const t = trainer.state.trainSeconds;
+        if (limits.pruneSeconds !== undefined && t > limits.pruneSeconds && target === null) stopReason = 'pruned';
+        else if (t > limits.maxSeconds) stopReason = 'budget';
+        return stopReason !== null;
+      },
+      onEvaluation: (e) => {
+        const m: TrialMetric = {
+          step: e.step,
+          epochs: e.epochs,
+          trainLoss: e.trainLoss,
+          valLoss: e.validation.loss,
+          valAccuracy: e.validation.accuracy,
+          trainSeconds: e.trainSeconds,
+          samplesPerSec: e.samplesPerSec,
+        };
+        metrics.push(m);
+        hooks.onMetric?.(m);
+        if (target === null && targetAccuracy !== undefined && e.validation.accuracy >= targetAccuracy) target = { steps: e.step, epochs: e.epochs, seconds: e.trainSeconds };
+      },
+    });
+    if (interrupted) return null;
+    const accuracies = metrics.map((m) => m.valAccuracy).filter(Number.isFinite);
+    const reached = target as { steps: number; epochs: number; seconds: number } | null;
+    // Reaching the target is what the sweep measures; a later divergence stays in divergedAtStep.
+    const status: TrialStatus =
+      reached !== null ? 'target-reached' : result.status === 'diverged' ? 'diverged' : stopReason ?? (result.status === 'interrupted' ? 'budget' : 'completed');
+    return {
+      status,
+      stepsToTarget: reached?.steps ?? null,
+      epochsToTarget: reached?.epochs ?? null,
+      secondsToTarget: reached?.seconds ?? null,
+      samplesPerSec: result.samplesPerSec,
+      bestValAccuracy: accuracies.length > 0 ? Math.max(...accuracies) : 0,
+      finalValAccuracy: result.validation?.accuracy ?? 0,
+      testAccuracy: result.test?.accuracy ?? null,
+      steps: result.steps,
+      epochs: result.epochs,
+      trainSeconds: result.trainSeconds,
+      divergedAtStep: result.divergedAtStep,
+      metrics,
+    };
+  } finally {
+    await trainer.release();
+  }
+}
