@@ -83,8 +83,17 @@ export interface ThroughputOptions {
 /** Measure one batch size. The trainer is released before returning. */
 export async function measureThroughput(opts: ThroughputOptions): Promise<ThroughputDetail> {
   checkBatchSizes([opts.batchSize], opts.data.train.count);
+  return measureConfigThroughput(benchRunConfig(opts.model, opts.batchSize, opts.threads), opts.data, opts);
+}
+
+/**
+ * Steady-state training samples/s of any run configuration (its model, optimizer, micro-batch and
+ * iter size) on `data`: warm-up excluded, then `seconds` of timed updates.
+ */
+export async function measureConfigThroughput(config: RunConfig, data: DataSplits, opts: { seconds: number; runSeconds?: number; warmupSeconds?: number }): Promise<ThroughputDetail> {
   const runSeconds = opts.runSeconds ?? 0.35;
-  const trainer = await prepareTrainer(benchRunConfig(opts.model, opts.batchSize, opts.threads), opts.data);
+  const warmupSeconds = opts.warmupSeconds ?? 0.3;
+  const trainer = await prepareTrainer(config, data);
   try {
     const initial = trainer.snapshot();
     let perUpdate = Infinity;
@@ -98,10 +107,10 @@ export async function measureThroughput(opts: ThroughputOptions): Promise<Throug
       return { updates: r.losses.length, seconds: r.seconds };
     };
     // Warm-up: the first run allocates buffers and wakes the thread pool; then at least one run
-    // of ≥ 0.3 s brings caches and the allocator to their steady state.
+    // of ≥ warmupSeconds (0.3 s) brings caches and the allocator to their steady state.
     await run(0);
-    // Bounded: a run cut short by the epoch end may be under 0.3 s; the next one is not.
-    for (let i = 0; i < 20; i++) if ((await run(Math.max(0.3, runSeconds))).seconds >= 0.3) break;
+    // Bounded: a run cut short by the epoch end may be under warmupSeconds; the next one is not.
+    for (let i = 0; i < 20; i++) if ((await run(Math.max(warmupSeconds, runSeconds))).seconds >= warmupSeconds) break;
     let updates = 0;
     let seconds = 0;
     let runs = 0;
@@ -113,7 +122,7 @@ export async function measureThroughput(opts: ThroughputOptions): Promise<Throug
     }
     const samplesPerSec = (updates * trainer.effectiveBatch) / seconds;
     const macs = trainer.model.macsPerExample;
-    return { batchSize: opts.batchSize, samplesPerSec, gflops: trainingGflops(samplesPerSec, macs), updates, seconds, runs, macsPerExample: macs };
+    return { batchSize: trainer.effectiveBatch, samplesPerSec, gflops: trainingGflops(samplesPerSec, macs), updates, seconds, runs, macsPerExample: macs };
   } finally {
     await trainer.release();
   }

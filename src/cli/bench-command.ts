@@ -12,6 +12,7 @@ import { PRESETS } from '../model/presets.js';
 import type { Parsed } from './options.js';
 import type { benchDecls } from './bench-options.js';
 import { EXIT } from './parse.js';
+import { fmt, formatTable } from './table.js';
 
 export type BenchOptions = Parsed<typeof benchDecls>;
 
@@ -23,7 +24,6 @@ export interface BenchRow extends ThroughputRow {
 }
 
 const progress = (line: string) => process.stderr.write(`${line}\n`);
-const fmt = (v: number, digits = 0) => v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 export async function benchCommand(o: BenchOptions): Promise<number> {
   const machine = machineInfo();
@@ -114,10 +114,7 @@ function table(rows: readonly BenchRow[], withTorch: boolean): string[] {
     r.torchSamplesPerSec === undefined ? '–' : fmt(r.torchSamplesPerSec),
     r.torchRatio === undefined ? '–' : `${r.torchRatio.toFixed(2)}×`,
   ]);
-  const all = [head, ...cells];
-  const widths = head.map((_, i) => Math.max(...all.map((c) => c[i]!.length)));
-  const line = (c: string[]) => c.map((s, i) => s.padStart(widths[i]!)).join('  ');
-  const out = [line(all[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...all.slice(1).map(line)];
+  const out = formatTable(head, cells);
   if (withTorch) out.push('ratio = batchwise samples/s ÷ PyTorch samples/s (above 1: batchwise is faster)');
   return out;
 }

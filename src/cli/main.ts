@@ -16,6 +16,10 @@ async function main(): Promise<number> {
       return (await import('./train-command.js')).trainCommand(call.options, call.given);
     case 'bench':
       return (await import('./bench-command.js')).benchCommand(call.options);
+    case 'sweep':
+      return (await import('./sweep-command.js')).sweepCommand(call.options);
+    case 'recommend':
+      return (await import('./recommend-command.js')).recommendCommand(call.options);
   }
 }
 

@@ -6,6 +6,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { UserError } from '../errors.js';
 import { benchDecls } from './bench-options.js';
 import { isBoolean, parseOptions, type Decls, type Parsed } from './options.js';
+import { recommendDecls } from './recommend-options.js';
+import { sweepDecls } from './sweep-options.js';
 import { trainDecls } from './train-options.js';
 
 export const EXIT = { ok: 0, diverged: 3, usage: 2, bug: 1, interrupted: 130 } as const;
@@ -13,12 +15,16 @@ export const EXIT = { ok: 0, diverged: 3, usage: 2, bug: 1, interrupted: 130 } a
 const COMMANDS = {
   train: { decls: trainDecls, summary: 'train a model on a dataset with a given batch size, iter size and optimizer' },
   bench: { decls: benchDecls, summary: 'training throughput per batch size next to this machine’s matrix-multiply rate' },
+  sweep: { decls: sweepDecls, summary: 'train to a target accuracy at every batch size with tuned learning rates; resumable (SQLite)' },
+  recommend: { decls: recommendDecls, summary: 'the batch size, iter size and learning rate to use, from memory, throughput and the gradient noise scale' },
 } as const;
 
 type CommandName = keyof typeof COMMANDS;
 export type CliCall =
   | { readonly command: 'train'; readonly options: Parsed<typeof trainDecls>; readonly given: string[] }
   | { readonly command: 'bench'; readonly options: Parsed<typeof benchDecls>; readonly given: string[] }
+  | { readonly command: 'sweep'; readonly options: Parsed<typeof sweepDecls>; readonly given: string[] }
+  | { readonly command: 'recommend'; readonly options: Parsed<typeof recommendDecls>; readonly given: string[] }
   | { readonly command: 'help'; readonly text: string };
 
 function declare(cmd: Command, decls: Decls): void {

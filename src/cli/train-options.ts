@@ -103,7 +103,34 @@ export function explicitConfigKeys(given: readonly string[]): (keyof RunConfig)[
   return [...new Set(given.map((k) => CONFIG_KEY[k as keyof TrainOptions]).filter((k): k is keyof RunConfig => k !== undefined))];
 }
 
+/** The options that describe the model, data and optimizer of a run: shared by train, sweep, fit and recommend. */
+export const RUN_KEYS = [
+  'model', 'dataset', 'testFile', 'labelColumn', 'validationFraction', 'testFraction', 'optimizer',
+  'momentum', 'beta1', 'beta2', 'rho', 'eps', 'etaPlus', 'etaMinus', 'stepMin', 'stepMax', 'weightDecay',
+  'schedule', 'warmupSteps', 'seed', 'threads',
+] as const satisfies readonly (keyof typeof trainDecls)[];
+
+export function runDecls<const K extends readonly (keyof typeof trainDecls)[]>(keys: K = RUN_KEYS as unknown as K): Pick<typeof trainDecls, K[number]> {
+  return Object.fromEntries(keys.map((k) => [k, trainDecls[k]])) as Pick<typeof trainDecls, K[number]>;
+}
+
+export type SharedRunOptions = Pick<TrainOptions, (typeof RUN_KEYS)[number]>;
+
+/** What a run needs beyond the shared options. */
+export interface RunShape {
+  readonly batchSize: number | 'full';
+  readonly iterSize: number;
+  readonly lr: number | undefined;
+  readonly epochs: number;
+  readonly targetAccuracy?: number | undefined;
+  readonly evalEvery?: number | undefined;
+}
+
 export function toRunConfig(o: TrainOptions): RunConfig {
+  return baseRunConfig(o, o);
+}
+
+export function baseRunConfig(o: SharedRunOptions, shape: RunShape): RunConfig {
   const labelColumn = o.labelColumn === undefined ? undefined : /^\d+$/.test(o.labelColumn) ? Number(o.labelColumn) : o.labelColumn;
   return {
     modelName: o.model,
@@ -113,11 +140,11 @@ export function toRunConfig(o: TrainOptions): RunConfig {
     labelColumn,
     validationFraction: o.validationFraction,
     testFraction: o.testFraction,
-    batchSize: o.batchSize,
-    iterSize: o.iterSize,
+    batchSize: shape.batchSize,
+    iterSize: shape.iterSize,
     optimizer: o.optimizer,
     hyper: {
-      lr: o.lr ?? DEFAULT_LR[o.optimizer],
+      lr: shape.lr ?? DEFAULT_LR[o.optimizer],
       momentum: o.momentum,
       beta1: o.beta1,
       beta2: o.beta2,
@@ -131,9 +158,9 @@ export function toRunConfig(o: TrainOptions): RunConfig {
     },
     schedule: parseSchedule(o.schedule),
     warmupSteps: o.warmupSteps,
-    epochs: o.epochs,
-    targetAccuracy: o.targetAccuracy,
-    evalEvery: o.evalEvery,
+    epochs: shape.epochs,
+    targetAccuracy: shape.targetAccuracy,
+    evalEvery: shape.evalEvery,
     seed: o.seed,
     threads: o.threads,
   };

@@ -1,0 +1,130 @@
+/**
+ * `batchwise recommend`: the batch size, iterSize and learning rate to use, with the evidence;
+ * optionally verified by training with it, and exported as another framework's config.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync, renameSync, writeFileSync } from 'node:fs';
+import { freemem } from 'node:os';
+import { loadRunData } from '../engine/run.js';
+import { UserError } from '../errors.js';
+import { formatBytes, parseBytes } from '../fit/bytes.js';
+import { exportPlan, type TrainingPlan } from '../recommend/export/plan.js';
+import type { Candidate } from '../recommend/predict.js';
+import { recommend, type Recommendation, type RecommendSpec } from '../recommend/recommend.js';
+import { verify, type Verification } from '../recommend/verify.js';
+import { Store } from '../store/store.js';
+import { EXIT } from './parse.js';
+import type { RecommendOptions } from './recommend-options.js';
+import { recommendationLines, verificationLines } from './recommend-report.js';
+import { fmt } from './table.js';
+import { baseRunConfig } from './train-options.js';
+
+const say = (line: string) => process.stderr.write(`${line}\n`);
+
+function plan(base: RecommendSpec['base'], c: Candidate, target: number, trainExamples: number): TrainingPlan {
+  return {
+    modelName: base.modelName,
+    optimizer: base.optimizer,
+    hyper: { ...base.hyper, lr: Number(c.lr.toPrecision(4)) },
+    schedule: base.schedule,
+    warmupSteps: base.warmupSteps,
+    microBatch: c.microBatch,
+    iterSize: c.iterSize,
+    worldSize: c.worldSize,
+    // Other frameworks stop by epochs: the predicted epochs to target, with a quarter more for safety.
+    epochs: Math.max(1, Math.ceil(c.epochs * 1.25)),
+    trainExamples,
+    targetAccuracy: target,
+  };
+}
+
+function writeNew(path: string, text: string): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
+
+export async function recommendCommand(o: RecommendOptions): Promise<number> {
+  if (o.targetAccuracy === undefined) throw new UserError('--target-accuracy is required: the recommendation is the fastest way to it (e.g. --target-accuracy 0.97)');
+  const budgetBytes = o.memory === undefined ? Math.floor(freemem()) : parseBytes(o.memory, '--memory');
+  const base = baseRunConfig(o, { batchSize: o.pilotBatch, iterSize: 1, lr: o.lr, epochs: o.pilotEpochs, targetAccuracy: o.targetAccuracy });
+  const spec: RecommendSpec = {
+    base,
+    targetAccuracy: o.targetAccuracy,
+    budgetBytes,
+    margin: o.margin,
+    worldSize: o.worldSize,
+    pilotBatch: o.pilotBatch,
+    lrRule: o.lrRule,
+    pilotMaxEpochs: o.pilotEpochs,
+    pilotMaxSeconds: o.pilotSeconds,
+    evalsPerEpoch: o.evalsPerEpoch,
+    noise: { rounds: o.noiseRounds, seed: o.seed },
+    throughputSeconds: 0.3,
+  };
+  const data = loadRunData(base);
+  // Refuse an impossible export or a clobbering --out before the long part, not after it.
+  const dummy: Candidate = { effectiveBatch: o.worldSize, microBatch: 1, iterSize: 1, worldSize: o.worldSize, samplesPerSec: 1, efficiency: 1, examples: 1, steps: 1, epochs: 1, seconds: 1, lr: base.hyper.lr! };
+  const exportPath = o.export === undefined ? undefined : (o.out ?? exportPlan(o.export, plan(base, dummy, o.targetAccuracy, data.train.count)).fileName);
+  if (exportPath !== undefined && existsSync(exportPath)) throw new UserError(`--out ${exportPath} already exists; give another path with --out, or move that file away`);
+
+  const store = Store.open(o.db);
+  try {
+    const label = `${base.modelName} on ${base.dataset}, ${base.optimizer}, target ${o.targetAccuracy}, ${formatBytes(budgetBytes)}`;
+    const { run } = store.openRun('recommend', randomUUID(), label, spec);
+    let stop = false;
+    const onSigint = () => {
+      if (stop) process.exit(EXIT.interrupted);
+      stop = true;
+      say('batchwise: stopping (Ctrl-C again to quit at once)');
+    };
+    process.on('SIGINT', onSigint);
+    let rec: Recommendation;
+    let verification: Verification | null = null;
+    try {
+      rec = await recommend(spec, data, {
+        onStage: (stage, detail) => say(`recommend: ${stage}: ${detail}…`),
+        onProbe: (p) => say(`  probe micro-batch ${fmt(p.batchSize)}: ${p.ok ? `peak ${formatBytes(p.peakBytes ?? 0)}` : `does not fit (${p.reason})`}`),
+        onThroughput: (p) => say(`  micro-batch ${fmt(p.microBatch)}: ${fmt(p.samplesPerSec)} samples/s`),
+        onNoise: (m) => say(`  step ${fmt(m.step)}: loss ${m.trainLoss.toFixed(3)}, B_simple ${fmt(m.bSimple)} (${fmt(m.bSimpleLow)}–${fmt(m.bSimpleHigh)})`),
+        shouldStop: () => stop,
+      });
+      if (rec.pilot.interrupted) {
+        store.finishRun(run.id, 'interrupted', null);
+        return EXIT.interrupted;
+      }
+      store.recordProbes(run.id, rec.fit.probes.map((p) => ({ batchSize: p.batchSize, ok: p.ok, peakBytes: p.peakBytes, reason: p.reason, seconds: p.seconds })));
+      store.recordNoise(run.id, rec.pilot.measurements.map(({ step, epochs, trainLoss, bSmall, bBig, gradSq, traceSigma, bSimple, bSimpleLow, bSimpleHigh }) => ({ step, epochs, trainLoss, bSmall, bBig, gradSq, traceSigma, bSimple, bSimpleLow, bSimpleHigh })));
+      if (o.verify) {
+        say(`recommend: verify: training with batch ${rec.choice.effectiveBatch}, lr ${rec.choice.lr.toPrecision(4)} to ${o.targetAccuracy}…`);
+        verification = await verify(base, data, rec.choice, o.targetAccuracy, { evalsPerEpoch: o.evalsPerEpoch, shouldStop: () => stop });
+      }
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
+    const summary = { choice: rec.choice, bNoise: rec.bNoise, seconds: rec.seconds, stageSeconds: rec.stageSeconds, verification };
+    store.finishRun(run.id, o.verify && verification === null ? 'interrupted' : 'finished', summary);
+
+    let exported: string | null = null;
+    if (o.export !== undefined && exportPath !== undefined) {
+      const e = exportPlan(o.export, plan(base, rec.choice, o.targetAccuracy, data.train.count));
+      writeNew(exportPath, e.text);
+      exported = exportPath;
+      for (const n of e.notes) say(`export ${o.export}: note: ${n}`);
+    }
+    if (o.json) {
+      const { fit, throughput, pilot, candidates, matmulGflops, stageSeconds } = rec;
+      process.stdout.write(`${JSON.stringify({ db: o.db, run: run.id, choice: rec.choice, bNoise: rec.bNoise, lrRule: rec.lrRule, seconds: rec.seconds, stageSeconds, fit, matmulGflops, throughput, pilot, candidates, verification, exported })}\n`);
+    } else {
+      const heading = `recommendation for ${base.modelName} on ${base.dataset} (${base.optimizer}) to ${(o.targetAccuracy * 100).toFixed(2)}% validation accuracy within ${formatBytes(budgetBytes)}:`;
+      const lines = recommendationLines(rec, heading);
+      if (verification) lines.push(...verificationLines(verification));
+      if (exported) lines.push('', `exported (${o.export}): ${exported}`);
+      lines.push('', `stored: ${o.db} run ${run.id} (batchwise runs --db ${o.db})`);
+      process.stdout.write(`${lines.join('\n')}\n`);
+    }
+    return o.verify && verification === null ? EXIT.interrupted : EXIT.ok;
+  } finally {
+    store.close();
+  }
+}

@@ -1,0 +1,29 @@
+/** The `recommend` command's options. */
+import { z } from 'zod';
+import { RECOMMEND_LR_RULES } from '../recommend/lr-rule.js';
+import { EXPORT_FORMATS } from '../recommend/export/plan.js';
+import { intAtLeast, numberIn, oneOf, positiveNumber, type Decls, type Parsed } from './options.js';
+import { runDecls, trainDecls } from './train-options.js';
+
+export const recommendDecls = {
+  ...runDecls(),
+  schedule: { ...trainDecls.schedule, default: 'constant' },
+  lr: { flag: '--lr <x>', help: 'a rate that trains well at --pilot-batch (default per optimizer, as for train)', schema: positiveNumber },
+  memory: { flag: '--memory <size>', help: 'memory budget for training, e.g. 2GiB or 512MB (default: the memory free on this machine)', schema: z.string().min(1) },
+  margin: { flag: '--margin <f>', help: 'safety margin: a micro-batch fits when its peak is ≤ (1 − f) × the budget', schema: numberIn(0, 0.9), default: '0.1' },
+  targetAccuracy: { flag: '--target-accuracy <a>', help: 'validation accuracy to reach (required)', schema: numberIn(0, 1, { minOpen: true }) },
+  worldSize: { flag: '--world-size <n>', help: 'data-parallel workers the effective batch is split over', schema: intAtLeast(1), default: '1' },
+  pilotBatch: { flag: '--pilot-batch <n>', help: 'batch size of the pilot run that measures the noise scale', schema: intAtLeast(1), default: '32' },
+  lrRule: { flag: '--lr-rule <rule>', help: 'rate at the chosen batch: noise (McCandlish ε_max/(1 + B_noise/B)), linear or sqrt', schema: oneOf(RECOMMEND_LR_RULES), default: 'noise' },
+  pilotSeconds: { flag: '--pilot-seconds <s>', help: 'training seconds after which the pilot stops short of the target', schema: positiveNumber, default: '60' },
+  pilotEpochs: { flag: '--pilot-epochs <e>', help: 'epochs after which the pilot stops short of the target', schema: intAtLeast(1), default: '10' },
+  evalsPerEpoch: { flag: '--evals-per-epoch <n>', help: 'validations per epoch (pilot and --verify), as in sweep', schema: intAtLeast(1), default: '20' },
+  noiseRounds: { flag: '--noise-rounds <n>', help: 'rounds of B_big examples per noise-scale measurement', schema: intAtLeast(2), default: '8' },
+  verify: { flag: '--verify', help: 'train with the recommendation and report predicted against measured', schema: z.boolean() },
+  export: { flag: '--export <format>', help: `write the recommendation as another framework’s config: ${EXPORT_FORMATS.join(', ')}`, schema: oneOf(EXPORT_FORMATS) },
+  out: { flag: '--out <file>', help: 'where --export writes (default: the format’s usual file name here); an existing file is never overwritten', schema: z.string().min(1) },
+  db: { flag: '--db <file>', help: 'SQLite file that keeps the evidence (probes, noise scale, prediction)', schema: z.string().min(1), default: 'runs/batchwise.db' },
+  json: trainDecls.json,
+} satisfies Decls;
+
+export type RecommendOptions = Parsed<typeof recommendDecls>;

@@ -1,0 +1,79 @@
+/** The text of `batchwise recommend`: the decision first, then the evidence it rests on. */
+import { formatBytes } from '../fit/bytes.js';
+import type { Recommendation } from '../recommend/recommend.js';
+import type { Verification } from '../recommend/verify.js';
+import { fmt, formatTable, pct } from './table.js';
+
+const RULE_TEXT = {
+  noise: (r: Recommendation) => `noise rule ε₀·(1 + B_noise/B₀)/(1 + B_noise/B) with B_noise ${fmt(r.bNoise)}, ε₀ ${r.pilot.lr} at B₀ ${r.pilot.batchSize}`,
+  linear: (r: Recommendation) => `linear rule ε₀·B/B₀ from ε₀ ${r.pilot.lr} at B₀ ${r.pilot.batchSize}`,
+  sqrt: (r: Recommendation) => `sqrt rule ε₀·√(B/B₀) from ε₀ ${r.pilot.lr} at B₀ ${r.pilot.batchSize}`,
+};
+
+export function recommendationLines(r: Recommendation, heading: string): string[] {
+  const c = r.choice;
+  const lines = [
+    heading,
+    `  effective batch ${fmt(c.effectiveBatch)} = micro-batch ${fmt(c.microBatch)} × iter-size ${c.iterSize}${c.worldSize > 1 ? ` × world size ${c.worldSize}` : ''}`,
+    `  learning rate ${c.lr.toPrecision(4)} (${RULE_TEXT[r.lrRule](r)})`,
+    `  predicted: ${c.seconds.toFixed(2)} s of training to target, ${fmt(c.steps)} steps, ${c.epochs.toFixed(2)} epochs, at ${fmt(c.samplesPerSec)} samples/s`,
+    '',
+    'evidence',
+  ];
+  const f = r.fit;
+  lines.push(
+    `  memory: largest micro-batch ${fmt(f.largestBatch)} within ${formatBytes(f.budgetBytes)} (${Math.round(f.margin * 100)}% margin)` +
+      `${f.probed ? '' : ' — predicted from the fit, not probed'}, ${f.probes.length} probes; ` +
+      `peak ≈ ${formatBytes(f.model.fixedBytes)} + ${formatBytes(f.model.perSampleBytes)} × micro-batch`,
+    `  matmul: ${fmt(r.matmulGflops, 1)} GFLOP/s on this machine; throughput (samples/s by micro-batch): ` +
+      r.throughput.map((p) => `${fmt(p.microBatch)}: ${fmt(p.samplesPerSec)}`).join(', '),
+  );
+  const p = r.pilot;
+  lines.push(
+    `  pilot: batch ${p.batchSize}, lr ${p.lr}: ${p.reached ? 'reached the target' : `stopped short of the target (validation ${pct(p.finalValAccuracy)})`} ` +
+      `after ${fmt(p.steps)} steps = ${fmt(p.examples)} examples (${(p.examples / r.trainExamples).toFixed(2)} epochs), ${p.trainSeconds.toFixed(2)} s`,
+    '  gradient noise scale along the pilot (McCandlish B_simple = tr Σ / |G|², 90% interval):',
+    ...formatTable(
+      ['step', 'epochs', 'train loss', 'B_simple', 'interval'],
+      p.measurements.map((m) => [fmt(m.step), m.epochs.toFixed(2), m.trainLoss.toFixed(4), fmt(m.bSimple), `${fmt(m.bSimpleLow)}–${fmt(m.bSimpleHigh)}`]),
+    ).map((l) => `    ${l}`),
+    '  predicted time to target per effective batch (examples ∝ (B_noise + B)/(B_noise + B₀)):',
+    ...formatTable(
+      ['batch', 'micro × iter', 'samples/s', 'efficiency', 'steps', 'epochs', 'seconds', 'lr', ''],
+      r.candidates.map((k) => [
+        fmt(k.effectiveBatch),
+        `${fmt(k.microBatch)} × ${k.iterSize}`,
+        fmt(k.samplesPerSec),
+        k.efficiency.toFixed(3),
+        fmt(k.steps),
+        k.epochs.toFixed(2),
+        k.seconds.toFixed(2),
+        k.lr.toPrecision(3),
+        k === c ? '← chosen' : '',
+      ]),
+    ).map((l) => `    ${l}`),
+  );
+  if (!p.reached) lines.push('  note: the pilot did not reach the target, so times are to where it stopped; raise --pilot-seconds for a full prediction');
+  if (c.worldSize > 1) lines.push(`  note: ${c.worldSize} workers are taken as ${c.worldSize}× one worker's samples/s; communication is not modelled`);
+  const s = r.stageSeconds;
+  lines.push(`cost: ${r.seconds.toFixed(1)} s (memory ${s.memory.toFixed(1)}, matmul ${s.matmul.toFixed(1)}, throughput ${s.throughput.toFixed(1)}, pilot ${s.pilot.toFixed(1)}, prediction ${s.predict.toFixed(2)})`);
+  return lines;
+}
+
+export function verificationLines(v: Verification): string[] {
+  const m = v.measured;
+  const ratio = (a: number | null, b: number) => (a === null ? '–' : `${(a / b).toFixed(2)}×`);
+  return [
+    '',
+    `verify: trained with the recommendation: ${m.status}${m.testAccuracy !== null ? `, test accuracy ${pct(m.testAccuracy)}` : ''}`,
+    ...formatTable(
+      ['', 'predicted', 'measured', 'measured ÷ predicted'],
+      [
+        ['seconds to target', v.predicted.seconds.toFixed(2), m.secondsToTarget?.toFixed(2) ?? 'not reached', ratio(m.secondsToTarget, v.predicted.seconds)],
+        ['steps to target', fmt(v.predicted.steps), m.stepsToTarget === null ? '–' : fmt(m.stepsToTarget), ratio(m.stepsToTarget, v.predicted.steps)],
+        ['epochs to target', v.predicted.epochs.toFixed(2), m.epochsToTarget?.toFixed(2) ?? '–', ratio(m.epochsToTarget, v.predicted.epochs)],
+        ['samples/s', fmt(v.predicted.samplesPerSec), fmt(m.samplesPerSec), ratio(m.samplesPerSec, v.predicted.samplesPerSec)],
+      ],
+    ).map((l) => `  ${l}`),
+  ];
+}

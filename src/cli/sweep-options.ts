@@ -1,0 +1,36 @@
+/** The `sweep` command's options. */
+import { z } from 'zod';
+import { LR_RULES } from '../sweep/plan.js';
+import { batchSizeSchema, intAtLeast, listOf, numberIn, oneOf, positiveNumber, type Decls, type Parsed } from './options.js';
+import { runDecls, trainDecls } from './train-options.js';
+
+/** `pow2` (1, 2, 4, … and full) or a list of sizes and `full`. */
+const batchSizesSchema = z.string().transform((s, ctx): (number | 'full')[] | 'pow2' => {
+  if (s.trim() === 'pow2') return 'pow2';
+  const r = listOf(batchSizeSchema, 'whole numbers ≥ 1 or full').safeParse(s);
+  if (!r.success) {
+    ctx.addIssue({ code: 'custom', message: 'must be pow2 (1, 2, 4, … and full) or a comma-separated list of sizes ≥ 1 and full' });
+    return z.NEVER;
+  }
+  return r.data;
+});
+
+export const sweepDecls = {
+  ...runDecls(),
+  schedule: { ...trainDecls.schedule, default: 'constant' },
+  batchSizes: { flag: '--batch-sizes <list|pow2>', help: 'micro-batch sizes to compare: a list like 1,8,64,full, or pow2 for 1, 2, 4, … and full', schema: batchSizesSchema, default: 'pow2' },
+  targetAccuracy: { flag: '--target-accuracy <a>', help: 'validation accuracy each trial trains to (required)', schema: numberIn(0, 1, { minOpen: true }) },
+  lrGrid: { flag: '--lr-grid <list>', help: 'learning rates tried at the reference batch and carried to every batch size by --lr-rule (default: the optimizer’s default rate ×½, ×1, ×2)', schema: listOf(positiveNumber, 'positive numbers') },
+  lrRule: { flag: '--lr-rule <rule>', help: 'how a rate moves with the batch size: linear (∝B), sqrt (∝√B) or none', schema: oneOf(LR_RULES), default: 'sqrt' },
+  lrRefBatch: { flag: '--lr-ref-batch <n>', help: 'the batch size the --lr-grid rates are for', schema: intAtLeast(1), default: '32' },
+  seeds: { flag: '--seeds <k>', help: 'trials per (batch size, rate), with seeds --seed, --seed+1, …', schema: intAtLeast(1), default: '1' },
+  budget: { flag: '--budget <seconds>', help: 'training seconds after which a trial stops short of the target', schema: positiveNumber, default: '60' },
+  maxEpochs: { flag: '--max-epochs <e>', help: 'epochs after which a trial stops short of the target', schema: intAtLeast(1), default: '50' },
+  evalsPerEpoch: { flag: '--evals-per-epoch <n>', help: 'validations per epoch: the grain of steps/seconds to target', schema: intAtLeast(1), default: '20' },
+  until: { flag: '--until <when>', help: 'target: stop each trial at the target; budget: train on to the budget, for best/final accuracy', schema: oneOf(['target', 'budget'] as const), default: 'target' },
+  prune: { flag: '--prune <factor>', help: 'stop a trial once it is this many times slower than the best at its batch size (0: never)', schema: numberIn(0, Infinity), default: '2' },
+  db: { flag: '--db <file>', help: 'SQLite file that keeps every finished trial; the same command again resumes', schema: z.string().min(1), default: 'runs/batchwise.db' },
+  json: trainDecls.json,
+} satisfies Decls;
+
+export type SweepOptions = Parsed<typeof sweepDecls>;

@@ -1,0 +1,99 @@
+/**
+ * The pilot: one short run at a small batch B₀ with a rate known to work there, to the target,
+ * measuring the gradient noise scale along the way. It gives the examples the target takes at
+ * B₀, and how the noise scale grew over them: the two things the prediction scales to other
+ * batch sizes (see predict.ts). Its cost is one small-batch run, a fraction of one sweep trial's
+ * worth of tuning.
+ */
+import type { DataSplits } from '../data/dataset.js';
+import { prepareTrainer } from '../engine/run.js';
+import type { RunConfig } from '../engine/run-config.js';
+import { trainLoop } from '../engine/train-loop.js';
+import { measureNoiseScale, type NoiseMeasurement, type NoiseOptions } from '../noise/measure.js';
+import type { NoiseSegment } from './predict.js';
+
+export interface PilotOptions {
+  readonly batchSize: number;
+  readonly lr: number;
+  readonly targetAccuracy: number;
+  readonly maxEpochs: number;
+  readonly maxSeconds: number;
+  readonly evalsPerEpoch: number;
+  /** Validations between noise measurements. */
+  readonly noiseEvery: number;
+  readonly noise: NoiseOptions;
+  readonly onMeasurement?: (m: NoiseMeasurement) => void;
+  readonly shouldStop?: () => boolean;
+}
+
+export interface PilotResult {
+  readonly batchSize: number;
+  readonly lr: number;
+  readonly reached: boolean;
+  /** Updates and examples to the target, or to where the pilot stopped. */
+  readonly steps: number;
+  readonly examples: number;
+  readonly trainSeconds: number;
+  readonly finalValAccuracy: number;
+  readonly measurements: readonly NoiseMeasurement[];
+  readonly segments: readonly NoiseSegment[];
+  readonly diverged: boolean;
+  readonly interrupted: boolean;
+}
+
+/** Segments between consecutive measurements, each with the mean of its ends' noise scales. */
+export function segmentsOf(measurements: readonly NoiseMeasurement[], batchSize: number, lastStep: number): NoiseSegment[] {
+  const pts = measurements.filter((m) => Number.isFinite(m.bSimple) && m.bSimple > 0);
+  const out: NoiseSegment[] = [];
+  for (let i = 0; i < pts.length; i++) {
+    const a = pts[i]!;
+    const b = pts[i + 1];
+    const end = b ? b.step : lastStep;
+    if (end <= a.step) continue;
+    out.push({ examples: (end - a.step) * batchSize, bNoise: b ? (a.bSimple + b.bSimple) / 2 : a.bSimple });
+  }
+  return out;
+}
+
+export async function runPilot(base: RunConfig, data: DataSplits, o: PilotOptions): Promise<PilotResult> {
+  const config: RunConfig = { ...base, batchSize: o.batchSize, iterSize: 1, hyper: { ...base.hyper, lr: o.lr }, epochs: o.maxEpochs, targetAccuracy: o.targetAccuracy };
+  const trainer = await prepareTrainer(config, data);
+  try {
+    const measurements: NoiseMeasurement[] = [];
+    const measure = async () => {
+      const m = await measureNoiseScale(trainer, o.noise);
+      measurements.push(m);
+      o.onMeasurement?.(m);
+    };
+    await measure();
+    let evaluations = 0;
+    let interrupted = false;
+    const result = await trainLoop(trainer, {
+      epochs: o.maxEpochs,
+      targetAccuracy: o.targetAccuracy,
+      evalEvery: Math.max(1, Math.round(trainer.stepsPerEpoch / o.evalsPerEpoch)),
+      shouldStop: () => (o.shouldStop?.() ? (interrupted = true) : trainer.state.trainSeconds > o.maxSeconds),
+      onEvaluation: async (e) => {
+        evaluations++;
+        const reached = e.validation.accuracy >= o.targetAccuracy;
+        if (reached || evaluations % o.noiseEvery === 0) await measure();
+      },
+    });
+    const steps = result.target?.steps ?? result.steps;
+    return {
+      batchSize: o.batchSize,
+      lr: o.lr,
+      reached: result.target !== null,
+      steps,
+      examples: steps * o.batchSize,
+      trainSeconds: result.target?.trainSeconds ?? result.trainSeconds,
+      finalValAccuracy: result.validation?.accuracy ?? 0,
+      measurements,
+      segments: segmentsOf(measurements, o.batchSize, steps),
+      diverged: result.status === 'diverged',
+      interrupted,
+    };
+  } finally {
+    await trainer.release();
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * Predicted time to target for each candidate effective batch B, from three measurements:
+ *  - the pilot: at batch B₀ it needed ΔE_i examples in segment i of its run, where the gradient
+ *    noise scale was B_i (it grows as the loss falls);
+ *  - the throughput curve: samples/s against micro-batch on this machine;
+ *  - the memory fit: the largest micro-batch, so larger B are accumulated (iterSize).
+ * Statistical efficiency (McCandlish et al. 2018, eq. 2.11; Pollux's E(B)): an example at batch B
+ * does (B_i + B₀)/(B_i + B) of the work of an example at B₀, so B needs
+ *   E(B) = Σ_i ΔE_i · (B_i + B) / (B_i + B₀)   examples, and
+ *   T(B) = E(B) / (W · samples/s(micro-batch of B))   seconds.
+ * Throughput with accumulation is taken as the micro-batch's (the update is the only extra work),
+ * and W workers as W times one (communication is not modelled): both are stated with the result.
+ */
+import { scaleLr, type RecommendLrRule } from './lr-rule.js';
+import { splitBatch, type BatchSplit } from './split.js';
+
+export interface NoiseSegment {
+  /** Examples the pilot trained on in this segment. */
+  readonly examples: number;
+  /** Gradient noise scale B_simple during the segment. */
+  readonly bNoise: number;
+}
+
+export interface ThroughputPoint {
+  readonly microBatch: number;
+  readonly samplesPerSec: number;
+}
+
+export interface PredictInput {
+  readonly pilotBatch: number;
+  readonly pilotLr: number;
+  readonly segments: readonly NoiseSegment[];
+  readonly throughput: readonly ThroughputPoint[];
+  readonly maxMicroBatch: number;
+  readonly worldSize: number;
+  readonly candidates: readonly number[];
+  readonly lrRule: RecommendLrRule;
+  readonly trainExamples: number;
+}
+
+export interface Candidate extends BatchSplit {
+  readonly samplesPerSec: number;
+  /** Examples to target at B₀ ÷ examples to target at B (1 at B₀, falling as B grows past B_noise). */
+  readonly efficiency: number;
+  readonly examples: number;
+  readonly steps: number;
+  readonly epochs: number;
+  readonly seconds: number;
+  readonly lr: number;
+}
+
+/** Samples/s at a micro-batch, interpolated linearly in log-log between measured points, flat beyond them. */
+export function throughputAt(points: readonly ThroughputPoint[], microBatch: number): number {
+  const ps = [...points].sort((a, b) => a.microBatch - b.microBatch);
+  if (ps.length === 0) throw new Error('internal error: no throughput points');
+  if (microBatch <= ps[0]!.microBatch) return ps[0]!.samplesPerSec;
+  for (let i = 1; i < ps.length; i++) {
+    const a = ps[i - 1]!;
+    const b = ps[i]!;
+    if (microBatch <= b.microBatch) {
+      const t = Math.log(microBatch / a.microBatch) / Math.log(b.microBatch / a.microBatch);
+      return Math.exp(Math.log(a.samplesPerSec) + t * Math.log(b.samplesPerSec / a.samplesPerSec));
+    }
+  }
+  return ps[ps.length - 1]!.samplesPerSec;
+}
+
+/** The noise scale weighted by where the pilot spent its examples: the one figure for the rate rule. */
+export function effectiveNoiseScale(segments: readonly NoiseSegment[]): number {
+  const total = segments.reduce((s, g) => s + g.examples, 0);
+  return total > 0 ? segments.reduce((s, g) => s + g.examples * g.bNoise, 0) / total : 0;
+}
+
+export function predictCandidates(p: PredictInput): Candidate[] {
+  const pilotExamples = p.segments.reduce((s, g) => s + g.examples, 0);
+  const bNoise = effectiveNoiseScale(p.segments);
+  return p.candidates.map((batch) => {
+    const split = splitBatch(batch, p.maxMicroBatch, p.worldSize);
+    const examples = p.segments.reduce((s, g) => s + (g.examples * (g.bNoise + batch)) / (g.bNoise + p.pilotBatch), 0);
+    const samplesPerSec = p.worldSize * throughputAt(p.throughput, split.microBatch);
+    return {
+      ...split,
+      samplesPerSec,
+      efficiency: pilotExamples / examples,
+      examples,
+      steps: examples / batch,
+      epochs: examples / p.trainExamples,
+      seconds: examples / samplesPerSec,
+      lr: scaleLr(p.lrRule, p.pilotLr, p.pilotBatch, batch, bNoise),
+    };
+  });
+}
+
+/** The fastest candidate; within 2% of it, the smaller batch (fewer examples, same time). */
+export function chooseCandidate(cands: readonly Candidate[]): Candidate {
+  const best = Math.min(...cands.map((c) => c.seconds));
+  return [...cands].sort((a, b) => a.effectiveBatch - b.effectiveBatch).find((c) => c.seconds <= best * 1.02)!;
+}

@@ -1,0 +1,154 @@
+/**
+ * The advisor: memory fit → throughput curve → pilot with the noise scale → predicted time to
+ * target per effective batch → the fastest, split into micro-batch × iterSize × world size, with
+ * its learning rate. Every figure it used is returned with it (the evidence).
+ */
+import { measureConfigThroughput } from '../bench/throughput.js';
+import { measureMatmul } from '../bench/matmul.js';
+import type { DataSplits } from '../data/dataset.js';
+import type { RunConfig } from '../engine/run-config.js';
+import { UserError } from '../errors.js';
+import { fitMemory, type FitResult, type ProbeRecord } from '../fit/fit.js';
+import type { NoiseMeasurement, NoiseOptions } from '../noise/measure.js';
+import type { RecommendLrRule } from './lr-rule.js';
+import { runPilot, type PilotResult } from './pilot.js';
+import { chooseCandidate, effectiveNoiseScale, predictCandidates, type Candidate, type ThroughputPoint } from './predict.js';
+
+export interface RecommendSpec {
+  /** Model, data and optimizer; its lr is the pilot's rate at `pilotBatch`. */
+  readonly base: RunConfig;
+  readonly targetAccuracy: number;
+  readonly budgetBytes: number;
+  readonly margin: number;
+  readonly worldSize: number;
+  readonly pilotBatch: number;
+  readonly lrRule: RecommendLrRule;
+  /** Pilot limits: it stops at the target, or after these. */
+  readonly pilotMaxEpochs: number;
+  readonly pilotMaxSeconds: number;
+  readonly evalsPerEpoch: number;
+  readonly noise: NoiseOptions;
+  /** Timed seconds per throughput point. */
+  readonly throughputSeconds: number;
+}
+
+export type Stage = 'memory' | 'matmul' | 'throughput' | 'pilot' | 'predict';
+
+export interface RecommendHooks {
+  readonly onStage?: (stage: Stage, detail: string) => void;
+  readonly onProbe?: (p: ProbeRecord) => void;
+  readonly onThroughput?: (p: ThroughputPoint) => void;
+  readonly onNoise?: (m: NoiseMeasurement) => void;
+  readonly shouldStop?: () => boolean;
+}
+
+export interface Recommendation {
+  readonly choice: Candidate;
+  readonly candidates: readonly Candidate[];
+  readonly fit: FitResult;
+  readonly matmulGflops: number;
+  readonly throughput: readonly ThroughputPoint[];
+  readonly pilot: PilotResult;
+  /** Noise scale weighted over the pilot's examples (the rate rule's B_noise). */
+  readonly bNoise: number;
+  readonly lrRule: RecommendLrRule;
+  readonly trainExamples: number;
+  /** Wall seconds of each stage and in all: what the recommendation cost. */
+  readonly stageSeconds: Readonly<Record<Stage, number>>;
+  readonly seconds: number;
+}
+
+/** 1, 4, 16, … up to `max`, and `max`: enough points for log-log interpolation. */
+export function throughputBatches(max: number): number[] {
+  const out: number[] = [];
+  for (let b = 1; b < max; b *= 4) out.push(b);
+  out.push(max);
+  return out;
+}
+
+/** Candidate effective batches: powers of two up to the data set, and the data set itself. */
+export function candidateBatches(trainExamples: number, worldSize: number): number[] {
+  const out: number[] = [];
+  for (let b = worldSize; b < trainExamples; b *= 2) out.push(b);
+  if (trainExamples % worldSize === 0) out.push(trainExamples);
+  return out;
+}
+
+export async function recommend(spec: RecommendSpec, data: DataSplits, hooks: RecommendHooks = {}): Promise<Recommendation> {
+  const n = data.train.count;
+  if (spec.pilotBatch > n) throw new UserError(`--pilot-batch ${spec.pilotBatch} is larger than the ${n} training examples; use a smaller one`);
+  const started = performance.now();
+  const stageSeconds: Record<Stage, number> = { memory: 0, matmul: 0, throughput: 0, pilot: 0, predict: 0 };
+  const stage = async <T>(name: Stage, detail: string, f: () => Promise<T>): Promise<T> => {
+    hooks.onStage?.(name, detail);
+    const t0 = performance.now();
+    try {
+      return await f();
+    } finally {
+      stageSeconds[name] += (performance.now() - t0) / 1000;
+    }
+  };
+
+  const fit = await stage('memory', 'probing peak memory per micro-batch in child processes', () =>
+    fitMemory(spec.base, { budgetBytes: spec.budgetBytes, margin: spec.margin, maxBatch: n, ...(hooks.onProbe ? { onProbe: hooks.onProbe } : {}) }),
+  );
+  const maxMicro = Math.min(fit.largestBatch, n);
+  const matmul = await stage('matmul', 'this machine’s matrix-multiply rate', () => measureMatmul({ threads: spec.base.threads, seconds: 0.5 }));
+
+  const throughput: ThroughputPoint[] = [];
+  await stage('throughput', `samples/s at micro-batches up to ${maxMicro}`, async () => {
+    for (const microBatch of throughputBatches(maxMicro)) {
+      const config: RunConfig = { ...spec.base, batchSize: microBatch, iterSize: 1 };
+      const r = await measureConfigThroughput(config, data, { seconds: spec.throughputSeconds, runSeconds: 0.15, warmupSeconds: 0.15 });
+      const point = { microBatch, samplesPerSec: r.samplesPerSec };
+      throughput.push(point);
+      hooks.onThroughput?.(point);
+    }
+  });
+
+  const pilotLr = spec.base.hyper.lr!;
+  const pilot = await stage('pilot', `training at batch ${spec.pilotBatch}, lr ${pilotLr} to ${spec.targetAccuracy} with the noise scale`, () =>
+    runPilot(spec.base, data, {
+      batchSize: spec.pilotBatch,
+      lr: pilotLr,
+      targetAccuracy: spec.targetAccuracy,
+      maxEpochs: spec.pilotMaxEpochs,
+      maxSeconds: spec.pilotMaxSeconds,
+      evalsPerEpoch: spec.evalsPerEpoch,
+      noiseEvery: 2,
+      noise: spec.noise,
+      ...(hooks.onNoise ? { onMeasurement: hooks.onNoise } : {}),
+      ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}),
+    }),
+  );
+  if (pilot.diverged) throw new UserError(`the pilot at batch ${spec.pilotBatch} diverged with lr ${pilotLr}; give a smaller --lr`);
+  if (pilot.segments.length === 0) throw new UserError('the pilot measured no usable noise scale; raise --pilot-seconds or lower --target-accuracy');
+
+  let candidates: Candidate[] = [];
+  await stage('predict', 'time to target per effective batch', async () => {
+    candidates = predictCandidates({
+      pilotBatch: spec.pilotBatch,
+      pilotLr,
+      segments: pilot.segments,
+      throughput,
+      maxMicroBatch: maxMicro,
+      worldSize: spec.worldSize,
+      candidates: candidateBatches(n, spec.worldSize),
+      lrRule: spec.lrRule,
+      trainExamples: n,
+    });
+  });
+  return {
+    choice: chooseCandidate(candidates),
+    candidates,
+    fit,
+    matmulGflops: matmul.gflops,
+    throughput,
+    pilot,
+    bNoise: effectiveNoiseScale(pilot.segments),
+    lrRule: spec.lrRule,
+    trainExamples: n,
+    stageSeconds,
+    seconds: (performance.now() - started) / 1000,
+  };
+}

@@ -1,0 +1,33 @@
+/**
+ * `--verify`: train with the recommendation, exactly as a sweep trial is trained (same
+ * validations per epoch, same clock), and set what happened beside what was predicted.
+ */
+import type { DataSplits } from '../data/dataset.js';
+import type { RunConfig } from '../engine/run-config.js';
+import { runTrial, type TrialOutcome } from '../sweep/trial.js';
+import type { Candidate } from './predict.js';
+
+export interface Verification {
+  readonly predicted: Candidate;
+  readonly measured: TrialOutcome;
+}
+
+/** The run configuration that carries out a recommendation (on one worker: iterSize absorbs the world size). */
+export function recommendedConfig(base: RunConfig, c: Candidate, targetAccuracy: number): RunConfig {
+  return {
+    ...base,
+    batchSize: c.microBatch,
+    iterSize: c.iterSize * c.worldSize,
+    hyper: { ...base.hyper, lr: Number(c.lr.toPrecision(4)) },
+    targetAccuracy,
+  };
+}
+
+export async function verify(base: RunConfig, data: DataSplits, c: Candidate, targetAccuracy: number, opts: { evalsPerEpoch: number; shouldStop?: () => boolean }): Promise<Verification | null> {
+  const config = recommendedConfig(base, c, targetAccuracy);
+  // Generous limits: a wrong prediction should show as a measured figure, not as a cut-off.
+  const maxEpochs = Math.max(5, Math.ceil(c.epochs * 4));
+  const maxSeconds = Math.max(30, c.seconds * 5);
+  const measured = await runTrial(config, data, { maxEpochs, maxSeconds, evalsPerEpoch: opts.evalsPerEpoch, untilBudget: false }, opts.shouldStop ? { shouldStop: opts.shouldStop } : {});
+  return measured === null ? null : { predicted: c, measured };
+}
