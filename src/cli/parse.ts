@@ -6,6 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { UserError } from '../errors.js';
 import { benchDecls } from './bench-options.js';
 import { isBoolean, parseOptions, type Decls, type Parsed } from './options.js';
+import { runsDecls } from './runs-options.js';
 import { trainDecls } from './train-options.js';
 
 export const EXIT = { ok: 0, diverged: 3, usage: 2, bug: 1, interrupted: 130 } as const;
@@ -13,12 +14,14 @@ export const EXIT = { ok: 0, diverged: 3, usage: 2, bug: 1, interrupted: 130 } a
 const COMMANDS = {
   train: { decls: trainDecls, summary: 'train a model on a dataset with a given batch size, iter size and optimizer' },
   bench: { decls: benchDecls, summary: 'training throughput per batch size next to this machine’s matrix-multiply rate' },
+  runs: { decls: runsDecls, summary: 'list the runs in a store (--db), show one run’s trials, or export a table as CSV or JSON' },
 } as const;
 
 type CommandName = keyof typeof COMMANDS;
 export type CliCall =
   | { readonly command: 'train'; readonly options: Parsed<typeof trainDecls>; readonly given: string[] }
   | { readonly command: 'bench'; readonly options: Parsed<typeof benchDecls>; readonly given: string[] }
+  | { readonly command: 'runs'; readonly options: Parsed<typeof runsDecls>; readonly given: string[] }
   | { readonly command: 'help'; readonly text: string };
 
 function declare(cmd: Command, decls: Decls): void {

@@ -14,6 +14,12 @@ export const EXPORT_FORMATS = ['csv', 'json'] as const satisfies readonly Export
 export const EXPORT_TABLES = ['runs', 'trials', 'metrics', 'probes', 'noise'] as const satisfies readonly ExportTable[];
 
 type Row = Record<string, unknown>;
+export interface TableRows {
+  readonly columns: readonly string[];
+  /** Columns that hold JSON documents: text in CSV, nested in JSON. */
+  readonly json: readonly string[];
+  readonly rows: readonly Row[];
+}
 interface Table {
   readonly columns: readonly string[];
   /** Columns that hold JSON documents: text in CSV, nested in JSON. */
@@ -61,7 +67,7 @@ export function requireRun(store: Store, runId: number): RunRow {
 }
 
 /** The rows of one table: for the given run, or for every run, oldest run first. */
-export function tableRows(store: Store, table: ExportTable, runId?: number): { columns: readonly string[]; json: readonly string[]; rows: Row[] } {
+export function tableRows(store: Store, table: ExportTable, runId?: number): TableRows {
   const t = TABLES[table];
   const runs = runId === undefined ? store.listRuns().reverse() : [requireRun(store, runId)];
   return { columns: t.columns, json: t.json, rows: runs.flatMap((run) => t.rows(store, run)) };
@@ -74,12 +80,17 @@ function cell(v: unknown, isJson: boolean): CsvCell {
   return JSON.stringify(v);
 }
 
-export function exportTable(store: Store, table: ExportTable, format: ExportFormat, runId?: number): string {
-  const { columns, json, rows } = tableRows(store, table, runId);
+/** One table as CSV or as a JSON array; see the file comment for the two formats. */
+export function renderTable(t: TableRows, format: ExportFormat): string {
+  const { columns, json, rows } = t;
   if (format === 'json') {
     const ordered = rows.map((r) => Object.fromEntries(columns.map((c) => [c, r[c] ?? null])));
     return JSON.stringify(ordered, null, 2) + '\n';
   }
   const isJson = columns.map((c) => json.includes(c));
   return toCsv(columns, rows.map((r) => columns.map((c, i) => cell(r[c], isJson[i]!))));
+}
+
+export function exportTable(store: Store, table: ExportTable, format: ExportFormat, runId?: number): string {
+  return renderTable(tableRows(store, table, runId), format);
 }
