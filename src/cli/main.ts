@@ -20,6 +20,8 @@ async function main(): Promise<number> {
       return (await import('./sweep-command.js')).sweepCommand(call.options);
     case 'recommend':
       return (await import('./recommend-command.js')).recommendCommand(call.options);
+    case 'runs':
+      return (await import('./runs-command.js')).runsCommand(call.options);
   }
 }
 

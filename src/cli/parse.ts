@@ -8,6 +8,7 @@ import { benchDecls } from './bench-options.js';
 import { isBoolean, parseOptions, type Decls, type Parsed } from './options.js';
 import { recommendDecls } from './recommend-options.js';
 import { sweepDecls } from './sweep-options.js';
+import { runsDecls } from './runs-options.js';
 import { trainDecls } from './train-options.js';
 
 export const EXIT = { ok: 0, diverged: 3, usage: 2, bug: 1, interrupted: 130 } as const;
@@ -17,6 +18,7 @@ const COMMANDS = {
   bench: { decls: benchDecls, summary: 'training throughput per batch size next to this machine’s matrix-multiply rate' },
   sweep: { decls: sweepDecls, summary: 'train to a target accuracy at every batch size with tuned learning rates; resumable (SQLite)' },
   recommend: { decls: recommendDecls, summary: 'the batch size, iter size and learning rate to use, from memory, throughput and the gradient noise scale' },
+  runs: { decls: runsDecls, summary: 'list the runs in a store (--db), show one run’s trials, or export a table as CSV or JSON' },
 } as const;
 
 type CommandName = keyof typeof COMMANDS;
@@ -25,6 +27,7 @@ export type CliCall =
   | { readonly command: 'bench'; readonly options: Parsed<typeof benchDecls>; readonly given: string[] }
   | { readonly command: 'sweep'; readonly options: Parsed<typeof sweepDecls>; readonly given: string[] }
   | { readonly command: 'recommend'; readonly options: Parsed<typeof recommendDecls>; readonly given: string[] }
+  | { readonly command: 'runs'; readonly options: Parsed<typeof runsDecls>; readonly given: string[] }
   | { readonly command: 'help'; readonly text: string };
 
 function declare(cmd: Command, decls: Decls): void {
