@@ -93,7 +93,8 @@ export function inexpressible(format: ExportFormat, what: string, why: string, f
 export function rejectRprop(format: ExportFormat, r: ResolvedPlan, framework: string): void {
   const name = r.plan.optimizer;
   if (name === 'rprop' || name === 'irprop+') {
-    throw inexpressible(format, `--optimizer ${name}`, `${framework} has no Rprop`, 'use --export lightning or deepspeed, or another --optimizer');
+    const torch = name === 'rprop' ? 'use --export lightning or deepspeed' : 'use --optimizer rprop with --export lightning or deepspeed';
+    throw inexpressible(format, `--optimizer ${name}`, `${framework} has no Rprop`, `${torch}, or another --optimizer`);
   }
 }
 
