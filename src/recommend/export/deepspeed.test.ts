@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import test from 'node:test';
+import { UserError } from '../../errors.js';
+import { completeSchedule, lrAt } from '../../optim/schedule.js';
+import { exportPlan, type TrainingPlan } from './export-plan.js';
+
+const base: TrainingPlan = {
+  modelName: 'mlp',
+  optimizer: 'momentum',
+  hyper: { lr: 0.1 },
+  schedule: { kind: 'constant' },
+  warmupSteps: 0,
+  microBatch: 64,
+  iterSize: 4,
+  worldSize: 2,
+  epochs: 10,
+  trainExamples: 55000,
+};
+
+interface DsConfig {
+  train_batch_size: number;
+  train_micro_batch_size_per_gpu: number;
+  gradient_accumulation_steps: number;
+  optimizer: { type: string; params: Record<string, unknown> };
+  scheduler?: { type: string; params: Record<string, number | string> };
+}
+const config = (plan: TrainingPlan) => JSON.parse(exportPlan('deepspeed', plan).text) as DsConfig;
+
+test('deepspeed: train_batch_size = micro × accumulation × world size, the identity DeepSpeed asserts', () => {
+  const c = config(base);
+  assert.equal(c.train_micro_batch_size_per_gpu, 64);
+  assert.equal(c.gradient_accumulation_steps, 4);
+  assert.equal(c.train_batch_size, 512);
+  assert.equal(c.train_batch_size, c.train_micro_batch_size_per_gpu * c.gradient_accumulation_steps * 2);
+  assert.deepEqual(c.optimizer, { type: 'SGD', params: { lr: 0.1, momentum: 0.9, nesterov: false, weight_decay: 0 } });
+  assert.equal(c.scheduler, undefined);
+  assert.ok(!('gradient_clipping' in c));
+  const odd = config({ ...base, microBatch: 24, iterSize: 3, worldSize: 8 });
+  assert.equal(odd.train_batch_size, 576);
+});
+
+test('deepspeed: Adam keeps L2 weight decay with adam_w_mode false; RMSprop and Adagrad go to torch.optim', () => {
+  assert.deepEqual(config({ ...base, optimizer: 'adam', hyper: { lr: 0.001, weightDecay: 0.0005 } }).optimizer, {
+    type: 'Adam',
+    params: { lr: 0.001, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0.0005, adam_w_mode: false },
+  });
+  assert.deepEqual(config({ ...base, optimizer: 'rmsprop', hyper: { lr: 0.0005, rho: 0.95 } }).optimizer, {
+    type: 'RMSprop',
+    params: { lr: 0.0005, alpha: 0.95, eps: 1e-8, weight_decay: 0 },
+  });
+  assert.deepEqual(config({ ...base, optimizer: 'adagrad', hyper: { lr: 0.02 } }).optimizer, { type: 'Adagrad', params: { lr: 0.02, eps: 1e-10, weight_decay: 0 } });
+  assert.deepEqual(config({ ...base, optimizer: 'rprop', hyper: { lr: 0.001 } }).optimizer, {
+    type: 'Rprop',
+    params: { lr: 0.001, etas: [0.5, 1.2], step_sizes: [1e-6, 50] },
+  });
+  assert.throws(() => exportPlan('deepspeed', { ...base, optimizer: 'irprop+' }), UserError);
+});
+
+test('deepspeed: without warm-up, torch schedulers stepped per update give batchwise rates exactly', () => {
+  assert.deepEqual(config({ ...base, schedule: { kind: 'cosine', minLr: 0.001 } }).scheduler, { type: 'CosineAnnealingLR', params: { T_max: 1070, eta_min: 0.001 } });
+  assert.deepEqual(config({ ...base, schedule: { kind: 'step', everySteps: 300, gamma: 0.1 } }).scheduler, { type: 'StepLR', params: { step_size: 300, gamma: 0.1 } });
+});
+
+/** deepspeed/runtime/lr_schedules.py WarmupCosineLR.get_lr_ratio, linear warm-up, at scheduler iteration k. */
+function warmupCosineRatio(p: Record<string, number | string>, k: number): number {
+  const w = Math.max(2, p['warmup_num_steps'] as number);
+  const minRatio = p['warmup_min_ratio'] as number;
+  const cosMin = p['cos_min_ratio'] as number;
+  if (k < 0) return 0;
+  if (k < w) return minRatio + (k / w) * (1 - minRatio);
+  const progress = Math.min(1, (k - w + 1) / Math.max(1, (p['total_num_steps'] as number) - w));
+  return Math.max(0, cosMin + (1 - cosMin) * (1 + Math.cos(Math.PI * progress)) / 2);
+}
+
+test('deepspeed: with warm-up, WarmupCosineLR matches batchwise from update W + 1 on', () => {
+  const plan: TrainingPlan = { ...base, schedule: { kind: 'cosine', minLr: 0.002 }, warmupSteps: 30 };
+  const e = exportPlan('deepspeed', plan);
+  const s = (JSON.parse(e.text) as DsConfig).scheduler!;
+  assert.equal(s.type, 'WarmupCosineLR');
+  assert.deepEqual(s.params, { total_num_steps: 1070, warmup_min_ratio: 0, warmup_num_steps: 30, cos_min_ratio: 0.02, warmup_type: 'linear' });
+  const spec = completeSchedule(plan.schedule, { totalUpdates: 1070, warmupSteps: 30 });
+  // The engine steps the scheduler after each update: update u runs at scheduler iteration u − 1.
+  for (let u = 31; u < 1070; u++) {
+    const ds = 0.1 * warmupCosineRatio(s.params, u - 1);
+    assert.ok(Math.abs(ds - lrAt(spec, 0.1, u)) < 1e-12, `update ${u}: ${ds} vs ${lrAt(spec, 0.1, u)}`);
+  }
+  assert.ok(e.notes.some((n) => n.includes('from update 31 on the rates are batchwise')));
+  const constant = config({ ...base, warmupSteps: 30 }).scheduler;
+  assert.deepEqual(constant, { type: 'WarmupLR', params: { warmup_min_lr: 0, warmup_max_lr: 0.1, warmup_num_steps: 30, warmup_type: 'linear' } });
+});

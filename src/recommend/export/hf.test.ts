@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import test from 'node:test';
+import { UserError } from '../../errors.js';
+import { exportPlan, type TrainingPlan } from './export-plan.js';
+
+const base: TrainingPlan = {
+  modelName: 'mlp',
+  optimizer: 'adam',
+  hyper: { lr: 0.001 },
+  schedule: { kind: 'cosine', minLr: 0 },
+  warmupSteps: 0,
+  microBatch: 64,
+  iterSize: 4,
+  worldSize: 2,
+  epochs: 10,
+  trainExamples: 55000,
+};
+
+/** TrainingArguments fields the export may use; HfArgumentParser.parse_json_file rejects any other key. */
+const TRAINING_ARGUMENTS = new Set([
+  'output_dir', 'per_device_train_batch_size', 'gradient_accumulation_steps', 'num_train_epochs', 'learning_rate', 'optim',
+  'adam_beta1', 'adam_beta2', 'adam_epsilon', 'weight_decay', 'lr_scheduler_type', 'lr_scheduler_kwargs', 'warmup_steps',
+  'max_grad_norm', 'dataloader_drop_last',
+]);
+const args = (plan: TrainingPlan) => JSON.parse(exportPlan('hf', plan).text) as Record<string, unknown>;
+
+test('hf: per_device_train_batch_size × gradient_accumulation_steps × processes is the effective batch', () => {
+  const e = exportPlan('hf', base);
+  assert.equal(e.fileName, 'training_args.json');
+  const a = JSON.parse(e.text) as Record<string, unknown>;
+  for (const key of Object.keys(a)) assert.ok(TRAINING_ARGUMENTS.has(key), `${key} is not a TrainingArguments field`);
+  assert.deepEqual(a, {
+    output_dir: 'mlp-hf',
+    per_device_train_batch_size: 64,
+    gradient_accumulation_steps: 4,
+    num_train_epochs: 10,
+    learning_rate: 0.001,
+    optim: 'adamw_torch',
+    adam_beta1: 0.9,
+    adam_beta2: 0.999,
+    adam_epsilon: 1e-8,
+    weight_decay: 0,
+    lr_scheduler_type: 'cosine',
+    warmup_steps: 0,
+    max_grad_norm: 0,
+    dataloader_drop_last: true,
+  });
+  assert.equal((a['per_device_train_batch_size'] as number) * (a['gradient_accumulation_steps'] as number) * 2, 512);
+  assert.ok(e.notes[0]!.startsWith('512 examples per update = per_device_train_batch_size 64 × gradient_accumulation_steps 4 × 2 processes: launch with torchrun --nproc_per_node 2'));
+});
+
+test('hf: schedules: constant, warm-up, cosine to a minimum', () => {
+  assert.equal(args({ ...base, schedule: { kind: 'constant' } })['lr_scheduler_type'], 'constant');
+  const warm = args({ ...base, schedule: { kind: 'constant' }, warmupSteps: 100 });
+  assert.deepEqual([warm['lr_scheduler_type'], warm['warmup_steps']], ['constant_with_warmup', 100]);
+  const min = args({ ...base, schedule: { kind: 'cosine', minLr: 1e-5 } });
+  assert.deepEqual([min['lr_scheduler_type'], min['lr_scheduler_kwargs']], ['cosine_with_min_lr', { min_lr: 1e-5 }]);
+  assert.throws(
+    () => exportPlan('hf', { ...base, schedule: { kind: 'step', everySteps: 100, gamma: 0.5 } }),
+    (e: unknown) => e instanceof UserError && e.message.startsWith('--export hf cannot express --schedule step:100:0.5: ') && e.message.includes('use --schedule cosine or constant'),
+  );
+});
+
+test('hf: the optimizers its optim names build with batchwise hyper-parameters', () => {
+  assert.equal(args({ ...base, optimizer: 'sgd', hyper: { lr: 0.05, weightDecay: 0.001 } })['optim'], 'sgd');
+  assert.equal(args({ ...base, optimizer: 'adagrad', hyper: { lr: 0.02 } })['optim'], 'adagrad');
+  assert.equal(args({ ...base, optimizer: 'rmsprop', hyper: { lr: 0.001, rho: 0.99 } })['optim'], 'rmsprop');
+  const e = exportPlan('hf', { ...base, optimizer: 'sgd', hyper: { lr: 0.05, weightDecay: 0.001 } });
+  assert.ok(e.notes.some((n) => n.includes('biases and LayerNorm weights')));
+});
+
+test('hf: what TrainingArguments cannot hold is refused with the fix', () => {
+  const refused = (plan: TrainingPlan, ...parts: string[]) =>
+    assert.throws(() => exportPlan('hf', plan), (e: unknown) => e instanceof UserError && e.message.startsWith('--export hf cannot express') && parts.every((p) => e.message.includes(p)));
+  refused({ ...base, optimizer: 'momentum' }, '--optimizer momentum (momentum 0.9)', 'use --export lightning or deepspeed');
+  refused({ ...base, optimizer: 'nesterov' }, '--optimizer nesterov');
+  refused({ ...base, hyper: { weightDecay: 0.01 } }, '--optimizer adam with --weight-decay 0.01', 'AdamW');
+  refused({ ...base, optimizer: 'rmsprop' }, '--rho 0.9 --eps 1e-8', 'or --rho 0.99 --eps 1e-8');
+  refused({ ...base, optimizer: 'adagrad', hyper: { eps: 1e-8 } }, '--optimizer adagrad with --eps 1e-8');
+  refused({ ...base, optimizer: 'rprop' }, '--optimizer rprop', 'use --export lightning or deepspeed');
+  refused({ ...base, optimizer: 'irprop+' }, '--optimizer irprop+');
+});

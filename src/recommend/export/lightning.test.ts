@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import test from 'node:test';
+import { UserError } from '../../errors.js';
+import { exportPlan, type TrainingPlan } from './export-plan.js';
+import { yamlNumber } from './lightning.js';
+
+const base: TrainingPlan = {
+  modelName: 'mlp',
+  optimizer: 'momentum',
+  hyper: { lr: 0.1 },
+  schedule: { kind: 'constant' },
+  warmupSteps: 0,
+  microBatch: 64,
+  iterSize: 4,
+  worldSize: 2,
+  epochs: 10,
+  trainExamples: 55000,
+};
+
+/** The YAML without its comment lines. */
+const body = (text: string) => text.split('\n').filter((l) => !l.startsWith('#')).join('\n');
+
+test('lightning: accumulate_grad_batches, devices, the loader batch size and torch.optim.SGD', () => {
+  const e = exportPlan('lightning', base);
+  assert.equal(e.fileName, 'lightning.yaml');
+  assert.equal(
+    body(e.text),
+    [
+      'trainer:',
+      '  max_epochs: 10',
+      '  accumulate_grad_batches: 4',
+      '  devices: 2',
+      '  num_nodes: 1',
+      '  strategy: ddp',
+      'data:',
+      '  batch_size: 64',
+      'optimizer:',
+      '  class_path: torch.optim.SGD',
+      '  init_args:',
+      '    lr: 0.1',
+      '    momentum: 0.9',
+      '    nesterov: false',
+      '    weight_decay: 0',
+      '',
+    ].join('\n'),
+  );
+  assert.match(e.text, /^# LightningCLI config for mlp: 512 examples per update = data\.batch_size 64 × accumulate_grad_batches 4 × 2 devices\.$/m);
+});
+
+test('lightning: one device has no strategy line', () => {
+  const text = exportPlan('lightning', { ...base, worldSize: 1 }).text;
+  assert.match(text, /^ {2}devices: 1$/m);
+  assert.ok(!text.includes('strategy'));
+});
+
+test('lightning: Adam, RMSprop (alpha = rho), Adagrad and Nesterov arguments', () => {
+  const adam = exportPlan('lightning', { ...base, optimizer: 'adam', hyper: { lr: 0.001, eps: 1e-8, weightDecay: 0.0005 } }).text;
+  assert.match(adam, /class_path: torch\.optim\.Adam\n {2}init_args:\n {4}lr: 0\.001\n {4}betas: \[0\.9, 0\.999\]\n {4}eps: 1\.0e-8\n {4}weight_decay: 0\.0005\n/);
+  const rms = exportPlan('lightning', { ...base, optimizer: 'rmsprop', hyper: { lr: 0.0005, rho: 0.95 } }).text;
+  assert.match(rms, /class_path: torch\.optim\.RMSprop\n {2}init_args:\n {4}lr: 0\.0005\n {4}alpha: 0\.95\n {4}eps: 1\.0e-8\n/);
+  const ada = exportPlan('lightning', { ...base, optimizer: 'adagrad', hyper: { lr: 0.02 } }).text;
+  assert.match(ada, /class_path: torch\.optim\.Adagrad\n {2}init_args:\n {4}lr: 0\.02\n {4}eps: 1\.0e-10\n/);
+  assert.match(exportPlan('lightning', { ...base, optimizer: 'nesterov' }).text, /^ {4}nesterov: true$/m);
+});
+
+test('lightning: cosine and step schedules step per epoch', () => {
+  const cos = exportPlan('lightning', { ...base, schedule: { kind: 'cosine', minLr: 1e-5 } });
+  assert.match(cos.text, /lr_scheduler:\n {2}class_path: torch\.optim\.lr_scheduler\.CosineAnnealingLR\n {2}init_args:\n {4}T_max: 10\n {4}eta_min: 0\.00001\n$/);
+  assert.ok(cos.notes.some((n) => n.includes('staircase of 10 steps')));
+  // 107 updates per epoch: every 214 updates is exactly 2 epochs.
+  const exact = exportPlan('lightning', { ...base, schedule: { kind: 'step', everySteps: 214, gamma: 0.5 } });
+  assert.match(exact.text, /class_path: torch\.optim\.lr_scheduler\.StepLR\n {2}init_args:\n {4}step_size: 2\n {4}gamma: 0\.5\n$/);
+  assert.ok(!exact.notes.some((n) => n.includes('rounded')));
+  const rounded = exportPlan('lightning', { ...base, schedule: { kind: 'step', everySteps: 300, gamma: 0.5 } });
+  assert.match(rounded.text, /step_size: 3\n/);
+  assert.ok(rounded.notes.some((n) => n.includes('2.804 epochs') && n.includes('rounded to step_size 3')));
+  const warm = exportPlan('lightning', { ...base, warmupSteps: 50 });
+  assert.ok(!warm.text.includes('lr_scheduler'));
+  assert.ok(warm.notes.some((n) => n.includes('50 warm-up updates run at the full lr')));
+});
+
+test('lightning: torch.optim.Rprop for rprop, with no scheduler', () => {
+  const e = exportPlan('lightning', { ...base, optimizer: 'rprop', hyper: { lr: 0.001 }, schedule: { kind: 'cosine', minLr: 0 } });
+  assert.match(body(e.text), /optimizer:\n {2}class_path: torch\.optim\.Rprop\n {2}init_args:\n {4}lr: 0\.001\n {4}etas: \[0\.5, 1\.2\]\n {4}step_sizes: \[0\.000001, 50\]\n$/);
+  assert.ok(e.notes.some((n) => n.includes('ignores the schedule')));
+});
+
+test('lightning: iRprop+ and Rprop with weight decay are refused', () => {
+  assert.throws(() => exportPlan('lightning', { ...base, optimizer: 'irprop+' }), (e: unknown) => e instanceof UserError && /--export lightning cannot express --optimizer irprop\+: .*; use --optimizer rprop$/.test(e.message));
+  assert.throws(() => exportPlan('lightning', { ...base, optimizer: 'rprop', hyper: { weightDecay: 0.01 } }), (e: unknown) => e instanceof UserError && e.message.includes('--weight-decay 0.01'));
+});
+
+test('yamlNumber: floats PyYAML reads as floats', () => {
+  assert.equal(yamlNumber(1e-8), '1.0e-8');
+  assert.equal(yamlNumber(1.5e-7), '1.5e-7');
+  assert.equal(yamlNumber(1e21), '1.0e+21');
+  assert.equal(yamlNumber(0.1), '0.1');
+  assert.equal(yamlNumber(50), '50');
+});

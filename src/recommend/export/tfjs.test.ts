@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import test from 'node:test';
+import { UserError } from '../../errors.js';
+import { completeSchedule, lrAt, type ParsedSchedule } from '../../optim/schedule.js';
+import { exportPlan, type TrainingPlan } from './export-plan.js';
+
+const base: TrainingPlan = {
+  modelName: 'mlp',
+  optimizer: 'momentum',
+  hyper: { lr: 0.1 },
+  schedule: { kind: 'constant' },
+  warmupSteps: 0,
+  microBatch: 64,
+  iterSize: 4,
+  worldSize: 1,
+  epochs: 10,
+  trainExamples: 55000,
+};
+
+/** The snippet's `const lrAt = …;` line, evaluated. */
+function snippetLrAt(text: string): (i: number) => number {
+  const m = /^const lrAt = (.+);$/m.exec(text);
+  assert.ok(m, 'no lrAt line');
+  return new Function(`return ${m[1]};`)() as (i: number) => number;
+}
+
+test('tfjs: batchSize is micro × iterSize (no accumulation), with the compile and fit calls', () => {
+  const e = exportPlan('tfjs', base);
+  assert.equal(e.fileName, 'train-tfjs.js');
+  assert.match(e.text, /^const optimizer = tf\.train\.momentum\(0\.1, 0\.9, false\);$/m);
+  assert.match(e.text, /^model\.compile\(\{ optimizer, loss: 'sparseCategoricalCrossentropy', metrics: \['accuracy'\] \}\);$/m);
+  assert.match(e.text, /^await model\.fit\(xs, ys, \{\n {2}batchSize: 256,\n {2}epochs: 10,\n {2}shuffle: true,\n\}\);$/m);
+  assert.ok(!e.text.includes('lrAt'), 'a constant schedule needs no callback');
+  assert.ok(e.notes.some((n) => n.startsWith('tfjs has no gradient accumulation: batchSize 256 = micro-batch 64 × iterSize 4 in one batch')));
+  assert.ok(e.notes.some((n) => n.includes('⌈55000 / 256⌉ = 215 updates per epoch where batchwise runs 214')));
+  const two = exportPlan('tfjs', { ...base, worldSize: 2 });
+  assert.match(two.text, /batchSize: 512,/);
+});
+
+test('tfjs: optimizer constructors', () => {
+  const call = (plan: TrainingPlan) => /^const optimizer = (.+);$/m.exec(exportPlan('tfjs', plan).text)![1];
+  assert.equal(call({ ...base, optimizer: 'sgd' }), 'tf.train.sgd(0.1)');
+  assert.equal(call({ ...base, optimizer: 'nesterov', hyper: { lr: 0.02, momentum: 0.95 } }), 'tf.train.momentum(0.02, 0.95, true)');
+  assert.equal(call({ ...base, optimizer: 'adam', hyper: { lr: 0.001 } }), 'tf.train.adam(0.001, 0.9, 0.999, 1e-8)');
+  assert.equal(call({ ...base, optimizer: 'rmsprop', hyper: { lr: 0.001, rho: 0.95 } }), 'tf.train.rmsprop(0.001, 0.95, 0, 1e-8)');
+  assert.equal(call({ ...base, optimizer: 'adagrad', hyper: { lr: 0.02 } }), `tf.train.adagrad(0.02, ${1e-10 * 1e-10})`);
+});
+
+test("tfjs: the snippet's lrAt is batchwise's schedule, number for number", () => {
+  const cases: Array<[ParsedSchedule, number]> = [
+    [{ kind: 'cosine', minLr: 0 }, 0],
+    [{ kind: 'cosine', minLr: 0.001 }, 25],
+    [{ kind: 'step', everySteps: 300, gamma: 0.5 }, 0],
+    [{ kind: 'step', everySteps: 300, gamma: 0.5 }, 10],
+    [{ kind: 'constant' }, 40],
+  ];
+  for (const [schedule, warmupSteps] of cases) {
+    const text = exportPlan('tfjs', { ...base, schedule, warmupSteps }).text;
+    const f = snippetLrAt(text);
+    const spec = completeSchedule(schedule, { totalUpdates: 2140, warmupSteps });
+    for (let i = 0; i < 2160; i++) assert.equal(f(i), lrAt(spec, 0.1, i), `${JSON.stringify(schedule)} W=${warmupSteps} update ${i}`);
+    assert.match(text, /callbacks: \{ onBatchBegin: async \(\) => \{ optimizer\.setLearningRate\(lrAt\(update\+\+\)\); \} \},/);
+  }
+  const adam = exportPlan('tfjs', { ...base, optimizer: 'adam', schedule: { kind: 'cosine', minLr: 0 } }).text;
+  assert.match(adam, /onBatchBegin: async \(\) => \{ optimizer\.learningRate = lrAt\(update\+\+\); \}/);
+});
+
+test('tfjs: weight decay as layer L2 regularizers, and Rprop refused', () => {
+  const e = exportPlan('tfjs', { ...base, hyper: { lr: 0.1, weightDecay: 0.0005 } });
+  assert.match(e.text, /tf\.regularizers\.l2\(\{ l2: 0\.00025 \}\)/);
+  for (const optimizer of ['rprop', 'irprop+'] as const) {
+    assert.throws(() => exportPlan('tfjs', { ...base, optimizer }), (err: unknown) => err instanceof UserError && err.message.includes('--export tfjs cannot express --optimizer') && err.message.includes('--export lightning or deepspeed, or another --optimizer'));
+  }
+});
