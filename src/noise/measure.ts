@@ -61,8 +61,8 @@ interface Resolved {
   readonly decay: number;
 }
 
-function resolve(opts: NoiseOptions, trainer: Trainer): Resolved {
-  const r = { ...NOISE_DEFAULTS, seed: trainer.config.seed, decay: 1, ...opts };
+function resolve(opts: NoiseOptions, defaultSeed: number): Resolved {
+  const r = { ...NOISE_DEFAULTS, seed: defaultSeed, decay: 1, ...opts };
   checkBatchPair(r.bSmall, r.bBig);
   if (!Number.isInteger(r.rounds) || r.rounds < 2) throw new UserError(`noise-scale rounds must be a whole number ≥ 2 (the interval needs a spread), got ${r.rounds}`);
   return r;
@@ -98,7 +98,7 @@ async function measureWith(sampler: GradientSampler, trainer: Trainer, o: Resolv
 
 /** B_simple of the training loss at `trainer.state.params`, drawn from the training split. */
 export async function measureNoiseScale(trainer: Trainer, opts: NoiseOptions = {}): Promise<NoiseMeasurement> {
-  const o = resolve(opts, trainer);
+  const o = resolve(opts, trainer.config.seed);
   const sampler = await GradientSampler.create(trainer.model, trainer.data.train, o.bSmall, trainer.config.threads);
   try {
     return await measureWith(sampler, trainer, o);
@@ -130,12 +130,14 @@ export interface AlongTraining {
  */
 export async function noiseAlongTraining(config: RunConfig, opts: AlongTrainingOptions): Promise<AlongTraining> {
   if (!Number.isInteger(opts.every) || opts.every < 1) throw new UserError(`noise-scale every must be a whole number of updates ≥ 1, got ${opts.every}`);
+  if (opts.maxSteps !== undefined && !(Number.isInteger(opts.maxSteps) && opts.maxSteps >= 0)) {
+    throw new UserError(`noise-scale maxSteps must be a whole number of updates ≥ 0, got ${opts.maxSteps}`);
+  }
+  const o = resolve(opts, config.seed);
   const trainer = await prepareTrainer(config, opts.data);
   let sampler: GradientSampler | null = null;
   try {
-    const o = resolve(opts, trainer);
     const maxSteps = opts.maxSteps ?? config.epochs * trainer.stepsPerEpoch;
-    if (!Number.isInteger(maxSteps) || maxSteps < 0) throw new UserError(`noise-scale maxSteps must be a whole number ≥ 0, got ${maxSteps}`);
     sampler = await GradientSampler.create(trainer.model, trainer.data.train, o.bSmall, trainer.config.threads);
     const measurements: NoiseMeasurement[] = [];
     const measure = async () => {
