@@ -33,7 +33,7 @@
  * +∞ and the lower bound falls back to (T̄ − q√v_T)/(Ḡ + q√v_G). B_simple ≥ 0, so the lower
  * bound is clamped at 0; a non-positive Ḡ gives B_simple = +∞.
  */
-import { UserError } from '../errors.js';
+import { assert, UserError } from '../errors.js';
 
 /** Squared norms of the mean gradient at two batch sizes (examples), measured on one draw. */
 export interface PairMeasurement {
@@ -127,7 +127,7 @@ export class NoiseSmoother {
   }
 
   summary(): NoiseSummary {
-    if (this.n === 0) throw new Error('internal error: NoiseSmoother.summary() before any round');
+    assert(this.n > 0, 'NoiseSmoother.summary() before any round');
     const W = this.w;
     const T = this.t / W;
     const G = this.g / W;

@@ -38,8 +38,8 @@ export interface NoiseOptions {
 
 export const NOISE_DEFAULTS = { bSmall: 32, bBig: 512, rounds: 8 } as const;
 
-/** One measurement; the fields up to bSimpleHigh are the store's NoiseRow. */
-export interface NoiseMeasurement extends Omit<NoiseSummary, 'rounds'> {
+/** One measurement: the store's NoiseRow, plus rounds and seconds. */
+export interface NoiseMeasurement extends NoiseSummary {
   /** Updates done when measured. */
   readonly step: number;
   /** step / stepsPerEpoch. */
@@ -48,7 +48,6 @@ export interface NoiseMeasurement extends Omit<NoiseSummary, 'rounds'> {
   readonly trainLoss: number;
   readonly bSmall: number;
   readonly bBig: number;
-  readonly rounds: number;
   /** Wall-clock seconds of the measurement. */
   readonly seconds: number;
 }
