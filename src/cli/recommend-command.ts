@@ -8,7 +8,7 @@ import { freemem } from 'node:os';
 import { loadRunData } from '../engine/run.js';
 import { UserError } from '../errors.js';
 import { formatBytes, parseBytes } from '../fit/bytes.js';
-import { exportPlan, type TrainingPlan } from '../recommend/export/plan.js';
+import { exportPlan, type TrainingPlan } from '../recommend/export/export-plan.js';
 import type { Candidate } from '../recommend/predict.js';
 import { recommend, type Recommendation, type RecommendSpec } from '../recommend/recommend.js';
 import { verify, type Verification } from '../recommend/verify.js';

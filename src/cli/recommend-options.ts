@@ -1,7 +1,7 @@
 /** The `recommend` command's options. */
 import { z } from 'zod';
 import { RECOMMEND_LR_RULES } from '../recommend/lr-rule.js';
-import { EXPORT_FORMATS } from '../recommend/export/plan.js';
+import { EXPORT_FORMATS } from '../recommend/export/export-plan.js';
 import { intAtLeast, numberIn, oneOf, positiveNumber, type Decls, type Parsed } from './options.js';
 import { runDecls, trainDecls } from './train-options.js';
 

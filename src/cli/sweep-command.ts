@@ -10,7 +10,7 @@ import { loadRunData } from '../engine/run.js';
 import { UserError } from '../errors.js';
 import { Store } from '../store/store.js';
 import type { SweepAnalysis } from '../sweep/analyse.js';
-import { powersOfTwoUpTo } from '../sweep/plan.js';
+import { planTrials, powersOfTwoUpTo } from '../sweep/plan.js';
 import { StoreRecorder } from '../sweep/store-recorder.js';
 import { runSweep, type SweepSpec } from '../sweep/sweep.js';
 import { EXIT } from './parse.js';
@@ -39,6 +39,7 @@ export async function sweepCommand(o: SweepOptions): Promise<number> {
     limits: { maxEpochs: o.maxEpochs, maxSeconds: o.budget, evalsPerEpoch: o.evalsPerEpoch, untilBudget: o.until === 'budget' },
     pruneFactor: o.prune,
   };
+  planTrials({ ...spec.plan, trainExamples: data.train.count }); // bad sizes fail here, before the store is touched
   const store = Store.open(o.db);
   try {
     const label = `${base.modelName} on ${base.dataset}, ${base.optimizer}, target ${o.targetAccuracy}`;

@@ -49,7 +49,7 @@ CREATE TABLE trials (
   iter_size          INTEGER NOT NULL,
   lr                 REAL NOT NULL,
   seed               INTEGER NOT NULL,
-  status             TEXT NOT NULL CHECK (status IN ('target-reached', 'completed', 'diverged', 'budget')),
+  status             TEXT NOT NULL CHECK (status IN ('target-reached', 'completed', 'diverged', 'budget', 'pruned')),
   steps_to_target    INTEGER,
   epochs_to_target   REAL,
   seconds_to_target  REAL,
