@@ -64,19 +64,21 @@ export function mergeResumeConfig(stored: RunConfig, given: RunConfig, explicitl
   return merged as unknown as RunConfig;
 }
 
+/** The three splits a run with this config trains, validates and tests on. */
+export function loadRunData(config: RunConfig): DataSplits {
+  return loadDataset({
+    dataset: config.dataset,
+    validationFraction: config.validationFraction,
+    testFraction: config.testFraction,
+    seed: config.seed,
+    imageShape: config.model.input === 'image',
+    ...(config.labelColumn !== undefined ? { labelColumn: config.labelColumn } : {}),
+    ...(config.testFile !== undefined ? { testFile: config.testFile } : {}),
+  });
+}
+
 export async function prepareTrainer(config: RunConfig, data?: DataSplits): Promise<Trainer> {
-  const image = config.model.input === 'image';
-  const splits =
-    data ??
-    loadDataset({
-      dataset: config.dataset,
-      validationFraction: config.validationFraction,
-      testFraction: config.testFraction,
-      seed: config.seed,
-      imageShape: image,
-      ...(config.labelColumn !== undefined ? { labelColumn: config.labelColumn } : {}),
-      ...(config.testFile !== undefined ? { testFile: config.testFile } : {}),
-    });
+  const splits = data ?? loadRunData(config);
   const model = resolveModel(config.model, splits.featureShape, splits.numClasses);
   const optimizer = makeOptimizer(config.optimizer, config.hyper);
   const microBatch = config.batchSize === 'full' ? splits.train.count : config.batchSize;
