@@ -16,6 +16,8 @@ async function main(): Promise<number> {
       return (await import('./train-command.js')).trainCommand(call.options, call.given);
     case 'bench':
       return (await import('./bench-command.js')).benchCommand(call.options);
+    case 'fit':
+      return (await import('./fit-command.js')).fitCommand(call.options);
   }
 }
 

@@ -5,6 +5,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { UserError } from '../errors.js';
 import { benchDecls } from './bench-options.js';
+import { fitDecls } from './fit-options.js';
 import { isBoolean, parseOptions, type Decls, type Parsed } from './options.js';
 import { trainDecls } from './train-options.js';
 
@@ -13,12 +14,14 @@ export const EXIT = { ok: 0, diverged: 3, usage: 2, bug: 1, interrupted: 130 } a
 const COMMANDS = {
   train: { decls: trainDecls, summary: 'train a model on a dataset with a given batch size, iter size and optimizer' },
   bench: { decls: benchDecls, summary: 'training throughput per batch size next to this machine’s matrix-multiply rate' },
+  fit: { decls: fitDecls, summary: 'the largest micro-batch whose training step fits a memory budget, and peak memory by component' },
 } as const;
 
 type CommandName = keyof typeof COMMANDS;
 export type CliCall =
   | { readonly command: 'train'; readonly options: Parsed<typeof trainDecls>; readonly given: string[] }
   | { readonly command: 'bench'; readonly options: Parsed<typeof benchDecls>; readonly given: string[] }
+  | { readonly command: 'fit'; readonly options: Parsed<typeof fitDecls>; readonly given: string[] }
   | { readonly command: 'help'; readonly text: string };
 
 function declare(cmd: Command, decls: Decls): void {
