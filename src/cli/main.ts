@@ -22,6 +22,8 @@ async function main(): Promise<number> {
       return (await import('./recommend-command.js')).recommendCommand(call.options);
     case 'runs':
       return (await import('./runs-command.js')).runsCommand(call.options);
+    case 'fit':
+      return (await import('./fit-command.js')).fitCommand(call.options);
   }
 }
 

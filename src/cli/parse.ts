@@ -5,6 +5,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { UserError } from '../errors.js';
 import { benchDecls } from './bench-options.js';
+import { fitDecls } from './fit-options.js';
 import { isBoolean, parseOptions, type Decls, type Parsed } from './options.js';
 import { recommendDecls } from './recommend-options.js';
 import { sweepDecls } from './sweep-options.js';
@@ -19,6 +20,7 @@ const COMMANDS = {
   sweep: { decls: sweepDecls, summary: 'train to a target accuracy at every batch size with tuned learning rates; resumable (SQLite)' },
   recommend: { decls: recommendDecls, summary: 'the batch size, iter size and learning rate to use, from memory, throughput and the gradient noise scale' },
   runs: { decls: runsDecls, summary: 'list the runs in a store (--db), show one run’s trials, or export a table as CSV or JSON' },
+  fit: { decls: fitDecls, summary: 'the largest micro-batch whose training step fits a memory budget, and peak memory by component' },
 } as const;
 
 type CommandName = keyof typeof COMMANDS;
@@ -28,6 +30,7 @@ export type CliCall =
   | { readonly command: 'sweep'; readonly options: Parsed<typeof sweepDecls>; readonly given: string[] }
   | { readonly command: 'recommend'; readonly options: Parsed<typeof recommendDecls>; readonly given: string[] }
   | { readonly command: 'runs'; readonly options: Parsed<typeof runsDecls>; readonly given: string[] }
+  | { readonly command: 'fit'; readonly options: Parsed<typeof fitDecls>; readonly given: string[] }
   | { readonly command: 'help'; readonly text: string };
 
 function declare(cmd: Command, decls: Decls): void {
