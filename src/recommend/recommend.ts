@@ -8,7 +8,8 @@ import { measureMatmul } from '../bench/matmul.js';
 import type { DataSplits } from '../data/dataset.js';
 import type { RunConfig } from '../engine/run-config.js';
 import { UserError } from '../errors.js';
-import { fitMemory, type FitResult, type ProbeRecord } from '../fit/fit.js';
+import { fitMemory, type FitResult } from '../fit/fit.js';
+import type { ProbeRecord } from '../fit/search.js';
 import type { NoiseMeasurement, NoiseOptions } from '../noise/measure.js';
 import type { RecommendLrRule } from './lr-rule.js';
 import { runPilot, type PilotResult } from './pilot.js';
@@ -90,7 +91,7 @@ export async function recommend(spec: RecommendSpec, data: DataSplits, hooks: Re
   };
 
   const fit = await stage('memory', 'probing peak memory per micro-batch in child processes', () =>
-    fitMemory(spec.base, { budgetBytes: spec.budgetBytes, margin: spec.margin, maxBatch: n, ...(hooks.onProbe ? { onProbe: hooks.onProbe } : {}) }),
+    fitMemory(spec.base, { budgetBytes: spec.budgetBytes, margin: spec.margin, maxBatch: n, data, ...(hooks.onProbe ? { onProbe: hooks.onProbe } : {}) }),
   );
   const maxMicro = Math.min(fit.largestBatch, n);
   const matmul = await stage('matmul', 'this machine’s matrix-multiply rate', () => measureMatmul({ threads: spec.base.threads, seconds: 0.5 }));
