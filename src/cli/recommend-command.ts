@@ -12,7 +12,7 @@ import { exportPlan, type TrainingPlan } from '../recommend/export/export-plan.j
 import type { Candidate } from '../recommend/predict.js';
 import { recommend, type Recommendation, type RecommendSpec } from '../recommend/recommend.js';
 import { verify, type Verification } from '../recommend/verify.js';
-import { Store } from '../store/store.js';
+import { Store, type RunRow } from '../store/store.js';
 import { EXIT } from './parse.js';
 import type { RecommendOptions } from './recommend-options.js';
 import { recommendationLines, verificationLines } from './recommend-report.js';
@@ -50,6 +50,7 @@ export async function recommendCommand(o: RecommendOptions): Promise<number> {
   const base = baseRunConfig(o, { batchSize: o.pilotBatch, iterSize: 1, lr: o.lr, epochs: o.pilotEpochs, targetAccuracy: o.targetAccuracy });
   const spec: RecommendSpec = {
     base,
+    pilotLrGrid: o.lrGrid ?? [0.25, 0.5, 1, 2].map((f) => Number((f * base.hyper.lr!).toPrecision(4))),
     targetAccuracy: o.targetAccuracy,
     budgetBytes,
     margin: o.margin,
@@ -68,10 +69,10 @@ export async function recommendCommand(o: RecommendOptions): Promise<number> {
   const exportPath = o.export === undefined ? undefined : (o.out ?? exportPlan(o.export, plan(base, dummy, o.targetAccuracy, data.train.count)).fileName);
   if (exportPath !== undefined && existsSync(exportPath)) throw new UserError(`--out ${exportPath} already exists; give another path with --out, or move that file away`);
 
+  if (o.pilotBatch > data.train.count) throw new UserError(`--pilot-batch ${o.pilotBatch} is larger than the ${data.train.count} training examples; use a smaller one`);
+  // Opened first so that a bad --db fails now; the run is stored only once there is something to keep.
   const store = Store.open(o.db);
   try {
-    const label = `${base.modelName} on ${base.dataset}, ${base.optimizer}, target ${o.targetAccuracy}, ${formatBytes(budgetBytes)}`;
-    const { run } = store.openRun('recommend', randomUUID(), label, spec);
     let stop = false;
     const onSigint = () => {
       if (stop) process.exit(EXIT.interrupted);
@@ -79,20 +80,31 @@ export async function recommendCommand(o: RecommendOptions): Promise<number> {
       say('batchwise: stopping (Ctrl-C again to quit at once)');
     };
     process.on('SIGINT', onSigint);
+    // Held back until a micro-batch fits, so that a budget too small for one example is one line.
+    let held: string[] | null = [];
+    const progress = (line: string, release: boolean) => {
+      if (held !== null && release) {
+        held.forEach(say);
+        held = null;
+      }
+      if (held === null) say(line);
+      else held.push(line);
+    };
     let rec: Recommendation;
+    let run: RunRow;
     let verification: Verification | null = null;
     try {
       rec = await recommend(spec, data, {
-        onStage: (stage, detail) => say(`recommend: ${stage}: ${detail}…`),
-        onProbe: (p) => say(`  probe micro-batch ${fmt(p.batchSize)}: ${p.ok ? `peak ${formatBytes(p.peakBytes ?? 0)}` : `does not fit (${p.reason})`}`),
+        onStage: (stage, detail) => progress(`recommend: ${stage}: ${detail}…`, stage !== 'memory'),
+        onProbe: (p) => progress(`  probe micro-batch ${fmt(p.batchSize)}: ${p.ok ? `peak ${formatBytes(p.peakBytes ?? 0)}` : `does not fit (${p.reason})`}`, p.fits),
         onThroughput: (p) => say(`  micro-batch ${fmt(p.microBatch)}: ${fmt(p.samplesPerSec)} samples/s`),
+        onLrTrial: (t) => say(`  lr ${t.lr}: ${t.outcome.status}${t.outcome.stepsToTarget !== null ? ` in ${fmt(t.outcome.stepsToTarget)} steps` : ''}`),
         onNoise: (m) => say(`  step ${fmt(m.step)}: loss ${m.trainLoss.toFixed(3)}, B_simple ${fmt(m.bSimple)} (${fmt(m.bSimpleLow)}–${fmt(m.bSimpleHigh)})`),
         shouldStop: () => stop,
       });
-      if (rec.pilot.interrupted) {
-        store.finishRun(run.id, 'interrupted', null);
-        return EXIT.interrupted;
-      }
+      if (rec.pilot.interrupted) return EXIT.interrupted;
+      const label = `${base.modelName} on ${base.dataset}, ${base.optimizer}, target ${o.targetAccuracy}, ${formatBytes(budgetBytes)}`;
+      run = store.openRun('recommend', randomUUID(), label, spec).run;
       store.recordProbes(run.id, rec.fit.probes.map((p) => ({ batchSize: p.batchSize, ok: p.ok, peakBytes: p.peakBytes, reason: p.reason, seconds: p.seconds })));
       store.recordNoise(run.id, rec.pilot.measurements.map(({ step, epochs, trainLoss, bSmall, bBig, gradSq, traceSigma, bSimple, bSimpleLow, bSimpleHigh }) => ({ step, epochs, trainLoss, bSmall, bBig, gradSq, traceSigma, bSimple, bSimpleLow, bSimpleHigh })));
       if (o.verify) {
@@ -113,8 +125,8 @@ export async function recommendCommand(o: RecommendOptions): Promise<number> {
       for (const n of e.notes) say(`export ${o.export}: note: ${n}`);
     }
     if (o.json) {
-      const { fit, throughput, pilot, candidates, matmulGflops, stageSeconds } = rec;
-      process.stdout.write(`${JSON.stringify({ db: o.db, run: run.id, choice: rec.choice, bNoise: rec.bNoise, lrRule: rec.lrRule, seconds: rec.seconds, stageSeconds, fit, matmulGflops, throughput, pilot, candidates, verification, exported })}\n`);
+      const { fit, throughput, pilot, lrTrials, candidates, matmulGflops, stageSeconds } = rec;
+      process.stdout.write(`${JSON.stringify({ db: o.db, run: run.id, choice: rec.choice, bNoise: rec.bNoise, lrRule: rec.lrRule, seconds: rec.seconds, stageSeconds, fit, matmulGflops, throughput, lrTrials: lrTrials.map(({ lr, outcome: { metrics: _m, ...rest } }) => ({ lr, ...rest })), pilot, candidates, verification, exported })}\n`);
     } else {
       const heading = `recommendation for ${base.modelName} on ${base.dataset} (${base.optimizer}) to ${(o.targetAccuracy * 100).toFixed(2)}% validation accuracy within ${formatBytes(budgetBytes)}:`;
       const lines = recommendationLines(rec, heading);

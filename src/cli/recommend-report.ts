@@ -25,10 +25,20 @@ export function recommendationLines(r: Recommendation, heading: string): string[
     `  memory: largest micro-batch ${fmt(f.largestBatch)} within ${formatBytes(f.budgetBytes)} (${Math.round(f.margin * 100)}% margin)` +
       `${f.probed ? '' : ' — predicted from the fit, not probed'}, ${f.probes.length} probes; ` +
       `peak ≈ ${formatBytes(f.model.fixedBytes)} + ${formatBytes(f.model.perSampleBytes)} × micro-batch`,
-    `  matmul: ${fmt(r.matmulGflops, 1)} GFLOP/s on this machine; throughput (samples/s by micro-batch): ` +
-      r.throughput.map((p) => `${fmt(p.microBatch)}: ${fmt(p.samplesPerSec)}`).join(', '),
+    `  throughput, steady state after warm-up, beside this machine's MatMul rate measured in the same run (${fmt(r.matmulGflops, 1)} GFLOP/s):`,
+    ...formatTable(
+      ['micro-batch', 'samples/s', 'GFLOP/s', '% of MatMul'],
+      r.throughput.map((p) => [fmt(p.microBatch), fmt(p.samplesPerSec), p.gflops === undefined ? '–' : fmt(p.gflops, 1), p.gflops === undefined ? '–' : `${fmt((100 * p.gflops) / r.matmulGflops, 1)}%`]),
+    ).map((l) => `    ${l}`),
   );
   const p = r.pilot;
+  lines.push(
+    `  learning rate at the pilot batch ${p.batchSize} (fewest steps to target wins; a rate 1.25× behind the best is stopped):`,
+    ...formatTable(
+      ['lr', 'result', 'steps', 'seconds', 'best val'],
+      r.lrTrials.map((t) => [String(t.lr), t.outcome.status + (t.lr === p.lr ? ' ← pilot' : ''), t.outcome.stepsToTarget === null ? '–' : fmt(t.outcome.stepsToTarget), t.outcome.secondsToTarget?.toFixed(2) ?? '–', pct(t.outcome.bestValAccuracy)]),
+    ).map((l) => `    ${l}`),
+  );
   lines.push(
     `  pilot: batch ${p.batchSize}, lr ${p.lr}: ${p.reached ? 'reached the target' : `stopped short of the target (validation ${pct(p.finalValAccuracy)})`} ` +
       `after ${fmt(p.steps)} steps = ${fmt(p.examples)} examples (${(p.examples / r.trainExamples).toFixed(2)} epochs), ${p.trainSeconds.toFixed(2)} s`,
@@ -56,7 +66,7 @@ export function recommendationLines(r: Recommendation, heading: string): string[
   if (!p.reached) lines.push('  note: the pilot did not reach the target, so times are to where it stopped; raise --pilot-seconds for a full prediction');
   if (c.worldSize > 1) lines.push(`  note: ${c.worldSize} workers are taken as ${c.worldSize}× one worker's samples/s; communication is not modelled`);
   const s = r.stageSeconds;
-  lines.push(`cost: ${r.seconds.toFixed(1)} s (memory ${s.memory.toFixed(1)}, matmul ${s.matmul.toFixed(1)}, throughput ${s.throughput.toFixed(1)}, pilot ${s.pilot.toFixed(1)}, prediction ${s.predict.toFixed(2)})`);
+  lines.push(`cost: ${r.seconds.toFixed(1)} s (memory ${s.memory.toFixed(1)}, matmul ${s.matmul.toFixed(1)}, throughput ${s.throughput.toFixed(1)}, learning rate ${s.lr.toFixed(1)}, pilot ${s.pilot.toFixed(1)}, prediction ${s.predict.toFixed(2)})`);
   return lines;
 }
 
@@ -65,7 +75,8 @@ export function verificationLines(v: Verification): string[] {
   const ratio = (a: number | null, b: number) => (a === null ? '–' : `${(a / b).toFixed(2)}×`);
   return [
     '',
-    `verify: trained with the recommendation: ${m.status}${m.testAccuracy !== null ? `, test accuracy ${pct(m.testAccuracy)}` : ''}`,
+    `verify: trained with the recommendation: ${m.status}${m.testAccuracy !== null ? `, test accuracy ${pct(m.testAccuracy)}` : ''}` +
+      (v.predicted.worldSize > 1 ? ` (on this one machine: the ${v.predicted.worldSize} workers' shares run in turn, so the prediction here is ${v.predicted.worldSize}× the seconds)` : ''),
     ...formatTable(
       ['', 'predicted', 'measured', 'measured ÷ predicted'],
       [

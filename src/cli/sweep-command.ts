@@ -84,7 +84,7 @@ export async function sweepCommand(o: SweepOptions): Promise<number> {
     const summary = { analysis: result.analysis, ran: result.ran, skipped: result.skipped, total: result.total };
     store.finishRun(run.id, result.interrupted ? 'interrupted' : 'finished', summary);
     if (o.json) process.stdout.write(`${JSON.stringify({ db: o.db, run: run.id, targetAccuracy: o.targetAccuracy, ...summary, trials: result.trials })}\n`);
-    else process.stdout.write(`${report(result.analysis, o.targetAccuracy, result).join('\n')}\n`);
+    else process.stdout.write(`${report(result.analysis, o.targetAccuracy, { ...result, untilBudget: o.until === 'budget' }).join('\n')}\n`);
     if (result.interrupted) say(`batchwise: interrupted after ${result.skipped + result.ran} of ${result.total} trials; run the same command again to finish`);
     return result.interrupted ? EXIT.interrupted : EXIT.ok;
   } finally {
@@ -92,8 +92,8 @@ export async function sweepCommand(o: SweepOptions): Promise<number> {
   }
 }
 
-export function report(a: SweepAnalysis, target: number, counts: { ran: number; skipped: number; total: number }): string[] {
-  const head = ['batch', 'tuned lr', 'steps', 'epochs', 'seconds', 'samples/s', 'best val', 'test', 'steps ÷ per ×2', 'regime', 'trials'];
+export function report(a: SweepAnalysis, target: number, counts: { ran: number; skipped: number; total: number; untilBudget: boolean }): string[] {
+  const head = ['batch', 'tuned lr', 'steps', 'epochs', 'seconds', 'samples/s', 'best val', 'test', 'step ratio per ×2', 'regime', 'trials'];
   const rows = a.batches.map((b) => [
     String(b.batchSize),
     String(b.bestLr),
@@ -111,7 +111,12 @@ export function report(a: SweepAnalysis, target: number, counts: { ran: number; 
   const t = a.timeOptimal;
   lines.push(t ? `time-optimal batch size: ${t.batchSize} (lr ${t.bestLr}): ${t.secondsToTarget!.toFixed(2)} s, ${fmt(t.stepsToTarget!)} steps, ${t.epochsToTarget!.toFixed(2)} epochs to target` : 'time-optimal batch size: none reached the target; raise --budget or --max-epochs, or lower --target-accuracy');
   const acc = a.accuracyOptimal;
-  if (acc) lines.push(`accuracy-optimal batch size: ${acc.batchSize} (best validation accuracy ${pct(acc.bestValAccuracy)})`);
+  if (acc) {
+    lines.push(
+      `accuracy-optimal batch size: ${acc.batchSize} (best validation accuracy ${pct(acc.bestValAccuracy)})` +
+        (counts.untilBudget ? '' : '; trials stopped at the target, so this is close to a tie: --until budget trains on and measures it properly'),
+    );
+  }
   const c = a.criticalBatch;
   if (c) lines.push(`fit S = S_min·(1 + B_crit/B): S_min ${fmt(c.minSteps)} steps, B_crit ${fmt(c.criticalBatch)}, E_min ${fmt(c.minExamples)} examples`);
   return lines;

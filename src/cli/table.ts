@@ -2,7 +2,7 @@
 export function formatTable(head: readonly string[], rows: readonly (readonly string[])[]): string[] {
   const all = [head, ...rows];
   const widths = head.map((_, i) => Math.max(...all.map((c) => (c[i] ?? '').length)));
-  const line = (c: readonly string[]) => c.map((s, i) => s.padStart(widths[i]!)).join('  ');
+  const line = (c: readonly string[]) => c.map((s, i) => s.padStart(widths[i]!)).join('  ').trimEnd();
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
 }
 

@@ -24,6 +24,8 @@ export interface NoiseSegment {
 export interface ThroughputPoint {
   readonly microBatch: number;
   readonly samplesPerSec: number;
+  /** Training GFLOP/s at that rate (6 × multiply-adds per example), to set beside the MatMul rate. */
+  readonly gflops?: number;
 }
 
 export interface PredictInput {

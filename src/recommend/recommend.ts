@@ -13,11 +13,14 @@ import type { ProbeRecord } from '../fit/search.js';
 import type { NoiseMeasurement, NoiseOptions } from '../noise/measure.js';
 import type { RecommendLrRule } from './lr-rule.js';
 import { runPilot, type PilotResult } from './pilot.js';
+import { bestLrTrial, searchPilotLr, type LrTrial } from './pilot-lr.js';
 import { chooseCandidate, effectiveNoiseScale, predictCandidates, type Candidate, type ThroughputPoint } from './predict.js';
 
 export interface RecommendSpec {
-  /** Model, data and optimizer; its lr is the pilot's rate at `pilotBatch`. */
+  /** Model, data and optimizer. */
   readonly base: RunConfig;
+  /** Rates tried at the pilot batch; the one with the fewest steps to target is the pilot's (and the rule's ε₀). */
+  readonly pilotLrGrid: readonly number[];
   readonly targetAccuracy: number;
   readonly budgetBytes: number;
   readonly margin: number;
@@ -33,13 +36,14 @@ export interface RecommendSpec {
   readonly throughputSeconds: number;
 }
 
-export type Stage = 'memory' | 'matmul' | 'throughput' | 'pilot' | 'predict';
+export type Stage = 'memory' | 'matmul' | 'throughput' | 'lr' | 'pilot' | 'predict';
 
 export interface RecommendHooks {
   readonly onStage?: (stage: Stage, detail: string) => void;
   readonly onProbe?: (p: ProbeRecord) => void;
   readonly onThroughput?: (p: ThroughputPoint) => void;
   readonly onNoise?: (m: NoiseMeasurement) => void;
+  readonly onLrTrial?: (t: LrTrial) => void;
   readonly shouldStop?: () => boolean;
 }
 
@@ -50,6 +54,8 @@ export interface Recommendation {
   readonly matmulGflops: number;
   readonly throughput: readonly ThroughputPoint[];
   readonly pilot: PilotResult;
+  /** The rates tried at the pilot batch before the pilot. */
+  readonly lrTrials: readonly LrTrial[];
   /** Noise scale weighted over the pilot's examples (the rate rule's B_noise). */
   readonly bNoise: number;
   readonly lrRule: RecommendLrRule;
@@ -79,7 +85,7 @@ export async function recommend(spec: RecommendSpec, data: DataSplits, hooks: Re
   const n = data.train.count;
   if (spec.pilotBatch > n) throw new UserError(`--pilot-batch ${spec.pilotBatch} is larger than the ${n} training examples; use a smaller one`);
   const started = performance.now();
-  const stageSeconds: Record<Stage, number> = { memory: 0, matmul: 0, throughput: 0, pilot: 0, predict: 0 };
+  const stageSeconds: Record<Stage, number> = { memory: 0, matmul: 0, throughput: 0, lr: 0, pilot: 0, predict: 0 };
   const stage = async <T>(name: Stage, detail: string, f: () => Promise<T>): Promise<T> => {
     hooks.onStage?.(name, detail);
     const t0 = performance.now();
@@ -101,13 +107,27 @@ export async function recommend(spec: RecommendSpec, data: DataSplits, hooks: Re
     for (const microBatch of throughputBatches(maxMicro)) {
       const config: RunConfig = { ...spec.base, batchSize: microBatch, iterSize: 1 };
       const r = await measureConfigThroughput(config, data, { seconds: spec.throughputSeconds, runSeconds: 0.15, warmupSeconds: 0.15 });
-      const point = { microBatch, samplesPerSec: r.samplesPerSec };
+      const point = { microBatch, samplesPerSec: r.samplesPerSec, gflops: r.gflops };
       throughput.push(point);
       hooks.onThroughput?.(point);
     }
   });
 
-  const pilotLr = spec.base.hyper.lr!;
+  const lrTrials = await stage('lr', `rates ${spec.pilotLrGrid.join(', ')} at batch ${spec.pilotBatch} to ${spec.targetAccuracy}`, () =>
+    searchPilotLr(spec.base, data, {
+      batchSize: spec.pilotBatch,
+      grid: spec.pilotLrGrid,
+      targetAccuracy: spec.targetAccuracy,
+      maxEpochs: spec.pilotMaxEpochs,
+      maxSeconds: spec.pilotMaxSeconds,
+      evalsPerEpoch: spec.evalsPerEpoch,
+      ...(hooks.onLrTrial ? { onTrial: hooks.onLrTrial } : {}),
+      ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}),
+    }),
+  );
+  const bestLr = lrTrials === null ? null : bestLrTrial(lrTrials);
+  if (lrTrials !== null && bestLr === null) throw new UserError(`every rate of ${spec.pilotLrGrid.join(', ')} diverged at batch ${spec.pilotBatch}; give smaller ones with --lr-grid`);
+  const pilotLr = bestLr?.lr ?? spec.pilotLrGrid[0]!;
   const pilot = await stage('pilot', `training at batch ${spec.pilotBatch}, lr ${pilotLr} to ${spec.targetAccuracy} with the noise scale`, () =>
     runPilot(spec.base, data, {
       batchSize: spec.pilotBatch,
@@ -116,10 +136,10 @@ export async function recommend(spec: RecommendSpec, data: DataSplits, hooks: Re
       maxEpochs: spec.pilotMaxEpochs,
       maxSeconds: spec.pilotMaxSeconds,
       evalsPerEpoch: spec.evalsPerEpoch,
-      noiseEvery: 2,
+      noiseEvery: 4,
       noise: spec.noise,
       ...(hooks.onNoise ? { onMeasurement: hooks.onNoise } : {}),
-      ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}),
+      shouldStop: () => lrTrials === null || (hooks.shouldStop?.() ?? false),
     }),
   );
   if (pilot.diverged) throw new UserError(`the pilot at batch ${spec.pilotBatch} diverged with lr ${pilotLr}; give a smaller --lr`);
@@ -146,6 +166,7 @@ export async function recommend(spec: RecommendSpec, data: DataSplits, hooks: Re
     matmulGflops: matmul.gflops,
     throughput,
     pilot,
+    lrTrials: lrTrials ?? [],
     bNoise: effectiveNoiseScale(pilot.segments),
     lrRule: spec.lrRule,
     trainExamples: n,

@@ -23,6 +23,8 @@ test('fitCriticalBatch recovers S_min and B_crit from exact S = S_min(1 + B_crit
   assert.ok(Math.abs(fit.criticalBatch - 256) < 1e-9);
   assert.ok(Math.abs(fit.minExamples - 25600) < 1e-6);
   assert.equal(fitCriticalBatch(pts.slice(0, 2)), null);
+  // Steps that grow with B (no gain, then worse) give no positive S_min·B_crit: no fit.
+  assert.equal(fitCriticalBatch([{ batchSize: 8, steps: 100 }, { batchSize: 16, steps: 110 }, { batchSize: 32, steps: 130 }]), null);
 });
 
 test('regimes by the per-doubling step ratio', () => {

@@ -105,22 +105,31 @@ function summariseBatch(trials: readonly TrialResult[]): Omit<BatchSummary, 'ste
   };
 }
 
-/** Least squares of S on 1/B: S = S_min + S_min·B_crit·(1/B). Needs three batch sizes and S_min > 0. */
+/**
+ * S = S_min + S_min·B_crit·(1/B), fitted by least squares in relative error (weights 1/S²), so
+ * the thousands of steps at B = 2 do not drown the tens at large B. Needs three batch sizes, and
+ * S_min and B_crit positive.
+ */
 export function fitCriticalBatch(points: readonly { batchSize: number; steps: number }[]): CriticalBatchFit | null {
   if (points.length < 3) return null;
-  const xs = points.map((p) => 1 / p.batchSize);
-  const ys = points.map((p) => p.steps);
-  const mx = mean(xs);
-  const my = mean(ys);
-  let sxy = 0;
+  let sw = 0;
+  let sx = 0;
+  let sy = 0;
   let sxx = 0;
-  for (let i = 0; i < xs.length; i++) {
-    sxy += (xs[i]! - mx) * (ys[i]! - my);
-    sxx += (xs[i]! - mx) ** 2;
+  let sxy = 0;
+  for (const p of points) {
+    const w = 1 / (p.steps * p.steps);
+    const x = 1 / p.batchSize;
+    sw += w;
+    sx += w * x;
+    sy += w * p.steps;
+    sxx += w * x * x;
+    sxy += w * x * p.steps;
   }
-  if (sxx === 0) return null;
-  const slope = sxy / sxx;
-  const minSteps = my - slope * mx;
+  const det = sw * sxx - sx * sx;
+  if (!(det > 0)) return null;
+  const slope = (sw * sxy - sx * sy) / det;
+  const minSteps = (sy - slope * sx) / sw;
   if (!(minSteps > 0) || !(slope > 0)) return null;
   return { minSteps, criticalBatch: slope / minSteps, minExamples: slope };
 }

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import Database from 'better-sqlite3';
+import { assertNoStack, assertOk, assertUserError, lastJson, makeBlobs, makeTempDir, removeDir, runCli, writeBlobsCsv, writeJson } from './testing/cli-fixtures.js';
+
+let dir = '';
+const BASE = ['recommend', '--model', 'mlp.json', '--dataset', 'blobs.csv', '--threads', '1', '--target-accuracy', '0.9', '--pilot-batch', '8', '--lr', '0.05', '--evals-per-epoch', '4'];
+const recommend = (...args: string[]) => runCli([...BASE, ...args], dir, 180_000);
+
+before(() => {
+  dir = makeTempDir();
+  writeBlobsCsv(join(dir, 'blobs.csv'), makeBlobs({ rows: 600, features: 10, classes: 3, seed: 7, separation: 3 }));
+  writeJson(join(dir, 'mlp.json'), { layers: [{ type: 'dense', units: 16 }, { type: 'relu' }, { type: 'dense', units: 3 }] });
+});
+after(() => removeDir(dir));
+
+interface Candidate { effectiveBatch: number; microBatch: number; iterSize: number; worldSize: number; seconds: number; examples: number; lr: number; samplesPerSec: number }
+
+test('recommend --verify --export: a fitted, predicted, verified, exported and stored recommendation', () => {
+  const run = recommend('--memory', '1GiB', '--world-size', '2', '--verify', '--export', 'deepspeed', '--out', 'ds.json', '--db', 'r.db', '--json');
+  assertOk(run);
+  assertNoStack(run);
+  const r = lastJson(run);
+  const choice = r['choice'] as Candidate;
+  const candidates = r['candidates'] as Candidate[];
+  // 495 training examples: candidates 2, 4, … 256 for two workers (495 is odd, so no full batch).
+  assert.deepEqual(candidates.map((c) => c.effectiveBatch), [2, 4, 8, 16, 32, 64, 128, 256]);
+  for (const c of candidates) assert.equal(c.microBatch * c.iterSize * c.worldSize, c.effectiveBatch);
+  assert.equal(choice.worldSize, 2);
+  assert.ok(choice.seconds <= Math.min(...candidates.map((c) => c.seconds)) * 1.02, 'the choice is the fastest within 2%');
+  const fit = r['fit'] as { largestBatch: number; probes: { batchSize: number }[] };
+  assert.equal(fit.largestBatch, 495, 'the whole split fits in 1 GiB');
+  const pilot = r['pilot'] as { reached: boolean; batchSize: number; measurements: { bSimple: number; step: number }[]; steps: number };
+  assert.equal(pilot.reached, true);
+  assert.equal(pilot.batchSize, 8);
+  assert.ok(pilot.measurements.length >= 2 && pilot.measurements[0]!.step === 0);
+  assert.ok(pilot.measurements.every((m) => m.bSimple > 0));
+  const throughput = r['throughput'] as { microBatch: number }[];
+  assert.deepEqual(throughput.map((t) => t.microBatch), [1, 4, 16, 64, 256, 495]);
+  const v = r['verification'] as { measured: { status: string; stepsToTarget: number }; predicted: Candidate };
+  assert.equal(v.measured.status, 'target-reached');
+  assert.equal(v.predicted.effectiveBatch, choice.effectiveBatch);
+
+  const ds = JSON.parse(readFileSync(join(dir, 'ds.json'), 'utf8')) as Record<string, unknown>;
+  assert.equal(ds['train_micro_batch_size_per_gpu'], choice.microBatch);
+  assert.equal(ds['gradient_accumulation_steps'], choice.iterSize);
+  assert.equal(ds['train_batch_size'], choice.effectiveBatch);
+  assert.equal(r['exported'], 'ds.json');
+
+  const db = new Database(join(dir, 'r.db'), { readonly: true });
+  const count = (t: string) => (db.prepare(`SELECT count(*) AS n FROM ${t} WHERE run_id = ?`).get(r['run']) as { n: number }).n;
+  assert.equal(count('probes'), fit.probes.length);
+  assert.equal(count('noise'), pilot.measurements.length);
+  const row = db.prepare('SELECT kind, status FROM runs WHERE id = ?').get(r['run']) as { kind: string; status: string };
+  db.close();
+  assert.deepEqual(row, { kind: 'recommend', status: 'finished' });
+
+  const listed = runCli(['runs', '--db', 'r.db'], dir);
+  assertOk(listed);
+  assert.match(listed.stdout, /recommend/);
+});
+
+test('the text report leads with the decision and shows its evidence', () => {
+  const run = recommend('--memory', '1GiB', '--db', 'r.db');
+  assertOk(run);
+  assert.match(run.stdout, /^recommendation for mlp\.json on blobs\.csv \(momentum\) to 90\.00% validation accuracy within 1\.0 GiB:\n  effective batch \d+ = micro-batch \d+ × iter-size \d+\n/);
+  assert.match(run.stdout, /learning rate [\d.e-]+ \(noise rule/);
+  assert.match(run.stdout, /memory: largest micro-batch 495 within 1\.0 GiB \(10% margin\)/);
+  assert.match(run.stdout, /← chosen/);
+  assert.match(run.stdout, /cost: [\d.]+ s \(memory/);
+});
+
+test('recommend refuses bad input in one line before any measuring', () => {
+  assert.match(assertUserError(recommend('--db', 'e.db', '--memory', 'lots')), /--memory/);
+  assert.match(assertUserError(runCli(['recommend', '--model', 'mlp.json', '--dataset', 'blobs.csv', '--db', 'e.db'], dir)), /--target-accuracy is required/);
+  assert.match(assertUserError(recommend('--db', 'e.db', '--export', 'hf')), /--export hf cannot express/);
+  writeFileSync(join(dir, 'taken.json'), 'keep me');
+  assert.match(assertUserError(recommend('--db', 'e.db', '--export', 'deepspeed', '--out', 'taken.json')), /--out taken\.json already exists/);
+  assert.equal(readFileSync(join(dir, 'taken.json'), 'utf8'), 'keep me');
+  assert.match(assertUserError(recommend('--db', 'e.db', '--pilot-batch', '1000')), /--pilot-batch 1000 is larger than the 495 training examples/);
+  assert.match(assertUserError(recommend('--db', 'e.db', '--memory', '1KiB')), /1\.0 KiB|1 KiB|budget/);
+  const listed = runCli(['runs', '--db', 'e.db'], dir);
+  assertOk(listed);
+  assert.match(listed.stdout, /no runs/, 'a refused command stores no run');
+});
