@@ -67,7 +67,7 @@ test('a sweep killed with SIGKILL mid-way resumes: finished trials are kept, non
 test('the text report names the time-optimal batch size and shows a row per batch size', () => {
   const run = sweep('--db', 'a.db');
   assertOk(run);
-  assert.match(run.stdout, /sweep to 90\.00% validation accuracy: 6 trials \(0 run now, 6 from the store\)/);
+  assert.match(run.stdout, /sweep to 90\.00% validation accuracy: 6 trials \(0 run now in \d+ s, 6 from the store\)/);
   assert.match(run.stdout, /time-optimal batch size: (4|16|495) \(lr /);
   assert.equal(run.stdout.split('\n').filter((l) => /^\s+(4|16|495)\s/.test(l)).length, 3);
 });

@@ -59,6 +59,7 @@ export async function sweepCommand(o: SweepOptions): Promise<number> {
       cliProgress.Presets.shades_classic,
     );
     let barStarted = false;
+    const started = performance.now();
     process.on('SIGINT', onSigint);
     let result;
     try {
@@ -81,10 +82,11 @@ export async function sweepCommand(o: SweepOptions): Promise<number> {
       bar.stop();
       process.off('SIGINT', onSigint);
     }
-    const summary = { analysis: result.analysis, ran: result.ran, skipped: result.skipped, total: result.total };
+    const wallSeconds = (performance.now() - started) / 1000;
+    const summary = { analysis: result.analysis, ran: result.ran, skipped: result.skipped, total: result.total, wallSeconds };
     store.finishRun(run.id, result.interrupted ? 'interrupted' : 'finished', summary);
     if (o.json) process.stdout.write(`${JSON.stringify({ db: o.db, run: run.id, targetAccuracy: o.targetAccuracy, ...summary, trials: result.trials })}\n`);
-    else process.stdout.write(`${report(result.analysis, o.targetAccuracy, { ...result, untilBudget: o.until === 'budget' }).join('\n')}\n`);
+    else process.stdout.write(`${report(result.analysis, o.targetAccuracy, { ...result, untilBudget: o.until === 'budget', wallSeconds }).join('\n')}\n`);
     if (result.interrupted) say(`batchwise: interrupted after ${result.skipped + result.ran} of ${result.total} trials; run the same command again to finish`);
     return result.interrupted ? EXIT.interrupted : EXIT.ok;
   } finally {
@@ -92,7 +94,7 @@ export async function sweepCommand(o: SweepOptions): Promise<number> {
   }
 }
 
-export function report(a: SweepAnalysis, target: number, counts: { ran: number; skipped: number; total: number; untilBudget: boolean }): string[] {
+export function report(a: SweepAnalysis, target: number, counts: { ran: number; skipped: number; total: number; untilBudget: boolean; wallSeconds: number }): string[] {
   const head = ['batch', 'tuned lr', 'steps', 'epochs', 'seconds', 'samples/s', 'best val', 'test', 'step ratio per ×2', 'regime', 'trials'];
   const rows = a.batches.map((b) => [
     String(b.batchSize),
@@ -107,7 +109,12 @@ export function report(a: SweepAnalysis, target: number, counts: { ran: number; 
     b.regime ?? '–',
     `${b.trials}${b.diverged ? ` (${b.diverged} diverged)` : ''}`,
   ]);
-  const lines = [`sweep to ${pct(target)} validation accuracy: ${counts.total} trials (${counts.ran} run now, ${counts.skipped} from the store)`, '', ...formatTable(head, rows), ''];
+  const lines = [
+    `sweep to ${pct(target)} validation accuracy: ${counts.total} trials (${counts.ran} run now in ${counts.wallSeconds.toFixed(0)} s, ${counts.skipped} from the store)`,
+    '',
+    ...formatTable(head, rows),
+    '',
+  ];
   const t = a.timeOptimal;
   lines.push(t ? `time-optimal batch size: ${t.batchSize} (lr ${t.bestLr}): ${t.secondsToTarget!.toFixed(2)} s, ${fmt(t.stepsToTarget!)} steps, ${t.epochsToTarget!.toFixed(2)} epochs to target` : 'time-optimal batch size: none reached the target; raise --budget or --max-epochs, or lower --target-accuracy');
   const acc = a.accuracyOptimal;
