@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { RECOMMEND_LR_RULES } from '../recommend/lr-rule.js';
 import { EXPORT_FORMATS } from '../recommend/export/export-plan.js';
 import { intAtLeast, listOf, numberIn, oneOf, positiveNumber, type Decls, type Parsed } from './options.js';
+import { fitDecls } from './fit-options.js';
 import { runDecls, trainDecls } from './train-options.js';
 
 export const recommendDecls = {
@@ -11,7 +12,7 @@ export const recommendDecls = {
   lr: { flag: '--lr <x>', help: 'the middle of the rates tried at --pilot-batch (default per optimizer, as for train)', schema: positiveNumber },
   lrGrid: { flag: '--lr-grid <list>', help: 'rates tried at --pilot-batch, the fewest steps to target wins (default: --lr × ¼, ½, 1, 2)', schema: listOf(positiveNumber, 'positive numbers') },
   memory: { flag: '--memory <size>', help: 'memory budget for training, e.g. 2GiB or 512MB (default: the memory free on this machine)', schema: z.string().min(1) },
-  margin: { flag: '--margin <f>', help: 'safety margin: a micro-batch fits when its peak is ≤ (1 − f) × the budget', schema: numberIn(0, 0.9), default: '0.1' },
+  margin: fitDecls.margin,
   targetAccuracy: { flag: '--target-accuracy <a>', help: 'validation accuracy to reach (required)', schema: numberIn(0, 1, { minOpen: true }) },
   worldSize: { flag: '--world-size <n>', help: 'data-parallel workers the effective batch is split over', schema: intAtLeast(1), default: '1' },
   pilotBatch: { flag: '--pilot-batch <n>', help: 'batch size of the pilot run that measures the noise scale', schema: intAtLeast(1), default: '32' },
