@@ -7,20 +7,12 @@
  * r = (S(B₁)/S(B₂))^(1/log₂(B₂/B₁)). r ≥ 1.7 is perfect scaling (steps halve: ideal is 2),
  * 1.1 < r < 1.7 diminishing returns, r ≤ 1.1 no further gain.
  */
-import type { TrialStatus } from './trial.js';
+import type { TrialFigures } from './trial.js';
 
-export interface TrialResult {
+export interface TrialResult extends TrialFigures {
   readonly batchSize: number;
   readonly lr: number;
   readonly seed: number;
-  readonly status: TrialStatus;
-  readonly stepsToTarget: number | null;
-  readonly epochsToTarget: number | null;
-  readonly secondsToTarget: number | null;
-  readonly samplesPerSec: number;
-  readonly bestValAccuracy: number;
-  readonly finalValAccuracy: number;
-  readonly testAccuracy: number | null;
 }
 
 export type Regime = 'perfect scaling' | 'diminishing returns' | 'no further gain';

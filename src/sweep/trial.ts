@@ -23,7 +23,8 @@ export interface TrialMetric {
   readonly samplesPerSec: number;
 }
 
-export interface TrialOutcome {
+/** What the sweep compares trials by. */
+export interface TrialFigures {
   readonly status: TrialStatus;
   readonly stepsToTarget: number | null;
   readonly epochsToTarget: number | null;
@@ -32,6 +33,9 @@ export interface TrialOutcome {
   readonly bestValAccuracy: number;
   readonly finalValAccuracy: number;
   readonly testAccuracy: number | null;
+}
+
+export interface TrialOutcome extends TrialFigures {
   readonly steps: number;
   readonly epochs: number;
   readonly trainSeconds: number;

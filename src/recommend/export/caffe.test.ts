@@ -2,20 +2,10 @@ import assert from 'node:assert/strict';
 import test from 'node:test';
 import { UserError } from '../../errors.js';
 import { completeSchedule, lrAt } from '../../optim/schedule.js';
+import { MOMENTUM_PLAN } from '../../testing/export-fixtures.js';
 import { exportPlan, type TrainingPlan } from './export-plan.js';
 
-const base: TrainingPlan = {
-  modelName: 'mlp',
-  optimizer: 'momentum',
-  hyper: { lr: 0.1 },
-  schedule: { kind: 'constant' },
-  warmupSteps: 0,
-  microBatch: 64,
-  iterSize: 4,
-  worldSize: 1,
-  epochs: 10,
-  trainExamples: 55000,
-};
+const base: TrainingPlan = MOMENTUM_PLAN;
 
 /** The solver's `key: value` lines (comments skipped); a repeated key fails the test. */
 function fields(text: string): Map<string, string> {

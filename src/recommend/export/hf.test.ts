@@ -1,20 +1,10 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { UserError } from '../../errors.js';
+import { MOMENTUM_PLAN } from '../../testing/export-fixtures.js';
 import { exportPlan, type TrainingPlan } from './export-plan.js';
 
-const base: TrainingPlan = {
-  modelName: 'mlp',
-  optimizer: 'adam',
-  hyper: { lr: 0.001 },
-  schedule: { kind: 'cosine', minLr: 0 },
-  warmupSteps: 0,
-  microBatch: 64,
-  iterSize: 4,
-  worldSize: 2,
-  epochs: 10,
-  trainExamples: 55000,
-};
+const base: TrainingPlan = { ...MOMENTUM_PLAN, optimizer: 'adam', hyper: { lr: 0.001 }, schedule: { kind: 'cosine', minLr: 0 }, worldSize: 2 };
 
 /** TrainingArguments fields the export may use; HfArgumentParser.parse_json_file rejects any other key. */
 const TRAINING_ARGUMENTS = new Set([
