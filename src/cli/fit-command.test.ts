@@ -85,3 +85,14 @@ test('a budget too small for a micro-batch of 1: one line, exit 2; the machine c
     /^even a micro-batch of 1 needs .* \(this machine can probe only 1\.0 MiB\); raise --memory$/,
   );
 });
+
+test('--db keeps the probes and the fitted line as a fit run of the store', () => {
+  const run = fit('--memory', '1GiB', '--max-batch', '4', '--db', 'fit.db', '--json');
+  assertOk(run);
+  const listed = runCli(['runs', '--db', 'fit.db', '--export', 'json', '--table', 'probes', '--run', '1'], dir);
+  assertOk(listed);
+  const probes = JSON.parse(listed.stdout) as { batchSize: number; ok: boolean }[];
+  assert.deepEqual(probes.map((p) => [p.batchSize, p.ok]), [[1, true], [2, true], [4, true]]);
+  const runs = JSON.parse(runCli(['runs', '--db', 'fit.db', '--export', 'json'], dir).stdout) as { kind: string; status: string; summary: { largestBatch: number } }[];
+  assert.deepEqual(runs.map((r) => [r.kind, r.status, r.summary.largestBatch]), [['fit', 'finished', 4]]);
+});

@@ -3,7 +3,10 @@
  * child processes, with the fitted line peak ≈ fixed + perSample·B and its components. Progress
  * goes to stderr; the table and the answer (or, with --json, one JSON object) to stdout.
  */
+import { randomUUID } from 'node:crypto';
+import type { RunConfig } from '../engine/run-config.js';
 import { UserError } from '../errors.js';
+import { Store } from '../store/store.js';
 import { formatBytes } from '../fit/bytes.js';
 import { fitMemory, type FitResult } from '../fit/fit.js';
 import type { ProbeRecord } from '../fit/search.js';
@@ -26,7 +29,7 @@ function status(p: ProbeRecord): string {
 
 export async function fitCommand(o: FitCommandOptions): Promise<number> {
   if (o.memory === undefined) throw new UserError('--memory is required: the memory budget to fit, e.g. --memory 2GiB');
-  const { memory, margin, maxBatch, probeMemory, probeTimeout, json, ...train } = o;
+  const { memory, margin, maxBatch, probeMemory, probeTimeout, json, db, ...train } = o;
   // Every other train setting at its default: none of them changes the memory of a step.
   const config = toRunConfig({ ...parseOptions(trainDecls, {}), ...train, batchSize: 1 });
   const header =
@@ -40,14 +43,22 @@ export async function fitCommand(o: FitCommandOptions): Promise<number> {
     started = true;
     progress(`probe ${p.batchSize}: ${p.peakBytes === null ? '–' : formatBytes(p.peakBytes)}, ${status(p)} (${p.seconds.toFixed(2)} s)`);
   };
-  const result = await fitMemory(config, {
-    budgetBytes: memory,
-    margin,
-    timeoutSeconds: probeTimeout,
-    ...(maxBatch !== undefined ? { maxBatch } : {}),
-    ...(probeMemory !== undefined ? { probeLimitBytes: probeMemory } : {}),
-    onProbe,
-  });
+  // Opened before probing, so that a bad --db is said at once.
+  const store = db !== undefined ? Store.open(db) : null;
+  let result: FitResult;
+  try {
+    result = await fitMemory(config, {
+      budgetBytes: memory,
+      margin,
+      timeoutSeconds: probeTimeout,
+      ...(maxBatch !== undefined ? { maxBatch } : {}),
+      ...(probeMemory !== undefined ? { probeLimitBytes: probeMemory } : {}),
+      onProbe,
+    });
+    if (store) keep(store, config, result);
+  } finally {
+    store?.close();
+  }
   if (json) {
     const { model, ...rest } = result;
     const out = { model: config.modelName, dataset: config.dataset, optimizer: config.optimizer, iterSize: config.iterSize, ...rest, memoryModel: model };
@@ -56,6 +67,13 @@ export async function fitCommand(o: FitCommandOptions): Promise<number> {
   }
   process.stdout.write(`${report(result).join('\n')}\n`);
   return EXIT.ok;
+}
+
+/** The probes and the fitted line as a `fit` run of the store. */
+function keep(store: Store, config: RunConfig, r: FitResult): void {
+  const { run } = store.openRun('fit', randomUUID(), `${config.modelName} on ${config.dataset}, ${config.optimizer}, ${formatBytes(r.budgetBytes)}`, config);
+  store.recordProbes(run.id, r.probes.map((p) => ({ batchSize: p.batchSize, ok: p.ok, peakBytes: p.peakBytes, reason: p.reason, seconds: p.seconds })));
+  store.finishRun(run.id, 'finished', { largestBatch: r.largestBatch, probed: r.probed, memoryModel: r.model, components: r.components, budgetBytes: r.budgetBytes, margin: r.margin });
 }
 
 function report(r: FitResult): string[] {

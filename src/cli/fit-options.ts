@@ -33,5 +33,6 @@ export const fitDecls = {
   maxBatch: { flag: '--max-batch <n>', help: 'largest micro-batch to consider (default: the training examples ÷ iter-size)', schema: intAtLeast(1) },
   probeMemory: { flag: '--probe-memory <size>', help: 'most memory the probes may use here (default: 80% of free memory); a larger --memory is predicted', schema: bytes },
   probeTimeout: { flag: '--probe-timeout <s>', help: 'seconds before one probe is abandoned', schema: positiveNumber, default: String(DEFAULT_PROBE_TIMEOUT_SECONDS) },
+  db: { flag: '--db <file>', help: 'also keep the probes and the fitted line in this SQLite store (see batchwise runs)', schema: z.string().min(1) },
   json: { flag: '--json', help: 'print the result as one JSON object on the last line of stdout', schema: z.boolean() },
 } satisfies Decls;
