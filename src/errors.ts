@@ -10,3 +10,11 @@ export class UserError extends Error {
 export function assert(cond: unknown, what: string): asserts cond {
   if (!cond) throw new Error(`internal error: ${what}`);
 }
+
+/** The user asked to stop (Ctrl-C) before there was a result: the CLI says so and exits 130. */
+export class Interrupted extends Error {
+  override readonly name = 'Interrupted';
+  constructor(what: string) {
+    super(`interrupted ${what}`);
+  }
+}

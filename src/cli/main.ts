@@ -3,7 +3,7 @@
  * The `batchwise` command: dispatch, catch, print one clear line for a user's mistake, set the
  * exit code. Commands load lazily so `--help` stays instant.
  */
-import { UserError } from '../errors.js';
+import { Interrupted, UserError } from '../errors.js';
 import { EXIT, parseCli } from './parse.js';
 
 async function main(): Promise<number> {
@@ -30,7 +30,10 @@ async function main(): Promise<number> {
 main().then(
   (code) => (process.exitCode = code),
   (e: unknown) => {
-    if (e instanceof UserError) {
+    if (e instanceof Interrupted) {
+      process.stderr.write(`batchwise: ${e.message}\n`);
+      process.exitCode = EXIT.interrupted;
+    } else if (e instanceof UserError) {
       process.stderr.write(`batchwise: ${e.message}\n`);
       process.exitCode = EXIT.usage;
     } else {

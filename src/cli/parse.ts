@@ -17,10 +17,10 @@ export const EXIT = { ok: 0, diverged: 3, usage: 2, bug: 1, interrupted: 130 } a
 const COMMANDS = {
   train: { decls: trainDecls, summary: 'train a model on a dataset with a given batch size, iter size and optimizer' },
   bench: { decls: benchDecls, summary: 'training throughput per batch size next to this machine’s matrix-multiply rate' },
+  fit: { decls: fitDecls, summary: 'the largest micro-batch whose training step fits a memory budget, and peak memory by component' },
   sweep: { decls: sweepDecls, summary: 'train to a target accuracy at every batch size with tuned learning rates; resumable (SQLite)' },
   recommend: { decls: recommendDecls, summary: 'the batch size, iter size and learning rate to use, from memory, throughput and the gradient noise scale' },
   runs: { decls: runsDecls, summary: 'list the runs in a store (--db), show one run’s trials, or export a table as CSV or JSON' },
-  fit: { decls: fitDecls, summary: 'the largest micro-batch whose training step fits a memory budget, and peak memory by component' },
 } as const;
 
 type CommandName = keyof typeof COMMANDS;
@@ -45,7 +45,7 @@ function declare(cmd: Command, decls: Decls): void {
 export function parseCli(argv: readonly string[]): CliCall {
   let helpText = '';
   const program = new Command('batchwise')
-    .description('Train neural networks with mini-batch SGD on ONNX Runtime, and measure what the batch size does.')
+    .description('Train neural networks with mini-batch SGD on ONNX Runtime, measure what the batch size does, and find the batch size, iter size and learning rate to use.')
     .exitOverride()
     .configureOutput({ writeOut: (s) => (helpText += s), writeErr: () => undefined });
   let call: CliCall | null = null;

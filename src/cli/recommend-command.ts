@@ -110,7 +110,6 @@ export async function recommendCommand(o: RecommendOptions): Promise<number> {
         onNoise: (m) => say(`  step ${fmt(m.step)}: loss ${m.trainLoss.toFixed(3)}, B_simple ${fmt(m.bSimple)} (${fmt(m.bSimpleLow)}–${fmt(m.bSimpleHigh)})`),
         shouldStop: () => stop,
       });
-      if (rec.pilot.interrupted) return EXIT.interrupted;
       const label = `${base.modelName} on ${base.dataset}, ${base.optimizer}, target ${o.targetAccuracy}, ${formatBytes(budgetBytes)}`;
       run = store.openRun('recommend', randomUUID(), label, spec).run;
       store.recordProbes(run.id, rec.fit.probes.map((p) => ({ batchSize: p.batchSize, ok: p.ok, peakBytes: p.peakBytes, reason: p.reason, seconds: p.seconds })));

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { DataSplits } from '../data/dataset.js';
 import type { RunConfig } from '../engine/run-config.js';
 import { loadRunData } from '../engine/run.js';
-import { UserError } from '../errors.js';
+import { Interrupted, UserError } from '../errors.js';
 import { paramCount, resolveModel } from '../model/model.js';
 import { makeOptimizer } from '../optim/registry.js';
 import { formatBytes } from './bytes.js';
@@ -35,6 +35,10 @@ export interface FitMemoryOptions {
   /** The run's data, when the caller has loaded it already. */
   readonly data?: DataSplits;
   readonly onProbe?: (p: ProbeRecord) => void;
+  /** Relative precision of the bisection (default 0: to the exact batch). */
+  readonly tolerance?: number;
+  /** Polled before each probe: true ends the search with what is known so far. */
+  readonly shouldStop?: () => boolean;
 }
 
 export interface FitResult {
@@ -113,10 +117,17 @@ export async function fitMemory(config: RunConfig, opts: FitMemoryOptions): Prom
       );
       return { ok: r.ok, peakBytes: r.peakBytes, reason: r.reason, seconds: r.seconds };
     };
-    search = await searchLargestBatch(probe, { maxBatch, limitBytes, ...(opts.onProbe ? { onProbe: opts.onProbe } : {}) });
+    search = await searchLargestBatch(probe, {
+      maxBatch,
+      limitBytes,
+      ...(opts.onProbe ? { onProbe: opts.onProbe } : {}),
+      ...(opts.tolerance !== undefined ? { tolerance: opts.tolerance } : {}),
+      ...(opts.shouldStop ? { shouldStop: opts.shouldStop } : {}),
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+  if (search.probes.length === 0) throw new Interrupted('before the first memory probe');
   if (search.largest === 0) throw nothingFits(search.probes[0]!, { budgetBytes: opts.budgetBytes, probeLimitBytes, margin });
 
   const measured = search.probes.filter((p) => p.ok && p.peakBytes !== null).map((p) => ({ batchSize: p.batchSize, peakBytes: p.peakBytes! }));

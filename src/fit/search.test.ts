@@ -84,3 +84,19 @@ test('a probe that throws is not swallowed', async () => {
     /probe broke/,
   );
 });
+
+test('with a tolerance the bisection stops once the bracket is within that share of the answer', async () => {
+  // Threshold 999: after 512 fits and 1000 does not, exact bisection takes 9 more probes (above);
+  // at 2% it stops once hi − lo ≤ 0.02·lo: 756, 878, 939, 969, 984, leaving [984, 1000): 16 ≤ 19.7.
+  const { probe, asked } = fakeProbe(999);
+  const r = await searchLargestBatch(probe, { maxBatch: 1000, tolerance: 0.02 });
+  assert.deepEqual(asked, [...DOUBLINGS_TO_512, 1000, 756, 878, 939, 969, 984]);
+  assert.equal(r.largest, 984);
+});
+
+test('shouldStop ends the search with what is known so far', async () => {
+  const { probe, asked } = fakeProbe(999);
+  const r = await searchLargestBatch(probe, { maxBatch: 1000, shouldStop: () => asked.length >= 3 });
+  assert.deepEqual(asked, [1, 2, 4]);
+  assert.equal(r.largest, 4);
+});

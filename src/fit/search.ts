@@ -5,7 +5,8 @@
  * Doubling from `start` (1, 2, 4, …, capped at maxBatch) until a probe does not fit or maxBatch
  * fits; then bisection between the last batch that fit and the first that did not. That is at
  * most ⌈log₂ maxBatch⌉ + 1 doublings and ⌈log₂ maxBatch⌉ bisection steps. It assumes that memory
- * grows with the batch, so no batch size is probed twice.
+ * grows with the batch, so no batch size is probed twice. With a `tolerance` t the bisection
+ * stops once the bracket is within t of the answer: ⌈log₂(1/t)⌉ steps instead of up to log₂ B.
  */
 import { assert } from '../errors.js';
 
@@ -33,6 +34,10 @@ export interface SearchOptions {
   readonly limitBytes?: number;
   /** Called after every probe, in order. */
   readonly onProbe?: (record: ProbeRecord) => void;
+  /** Bisection stops once the bracket is within this share of the batch that fits (default 0: exact). */
+  readonly tolerance?: number;
+  /** Polled before each probe: true ends the search with what is known so far. */
+  readonly shouldStop?: () => boolean;
 }
 
 export interface SearchResult {
@@ -64,7 +69,9 @@ export async function searchLargestBatch(probe: (batch: number) => Promise<Probe
   // Doubling: lo fits (0 = nothing known to fit), hi does not (maxBatch + 1 = nothing known to fail).
   let lo = 0;
   let hi = maxBatch + 1;
-  for (let b = start; ; b = Math.min(2 * b, maxBatch)) {
+  const tolerance = opts.tolerance ?? 0;
+  const stopped = () => opts.shouldStop?.() ?? false;
+  for (let b = start; !stopped(); b = Math.min(2 * b, maxBatch)) {
     if (!(await tryBatch(b))) {
       hi = b;
       break;
@@ -73,7 +80,7 @@ export async function searchLargestBatch(probe: (batch: number) => Promise<Probe
     if (b === maxBatch) break;
   }
   // Bisection: the answer is in [lo, hi).
-  while (hi - lo > 1) {
+  while (hi - lo > Math.max(1, tolerance * lo) && !stopped()) {
     const mid = Math.floor((lo + hi) / 2);
     if (await tryBatch(mid)) lo = mid;
     else hi = mid;

@@ -7,7 +7,7 @@ import { measureConfigThroughput } from '../bench/throughput.js';
 import { measureMatmul } from '../bench/matmul.js';
 import type { DataSplits } from '../data/dataset.js';
 import type { RunConfig } from '../engine/run-config.js';
-import { UserError } from '../errors.js';
+import { Interrupted, UserError } from '../errors.js';
 import { fitMemory, type FitResult } from '../fit/fit.js';
 import type { ProbeRecord } from '../fit/search.js';
 import type { NoiseMeasurement, NoiseOptions } from '../noise/measure.js';
@@ -97,14 +97,29 @@ export async function recommend(spec: RecommendSpec, data: DataSplits, hooks: Re
   };
 
   const fit = await stage('memory', 'probing peak memory per micro-batch in child processes', () =>
-    fitMemory(spec.base, { budgetBytes: spec.budgetBytes, margin: spec.margin, maxBatch: n, data, ...(hooks.onProbe ? { onProbe: hooks.onProbe } : {}) }),
+    fitMemory(spec.base, {
+      budgetBytes: spec.budgetBytes,
+      margin: spec.margin,
+      maxBatch: n,
+      data,
+      // Within 2% is enough: the margin is 10%, and candidates are split into divisors anyway.
+      tolerance: 0.02,
+      ...(hooks.onProbe ? { onProbe: hooks.onProbe } : {}),
+      ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}),
+    }),
   );
+  const checkStop = (where: string) => {
+    if (hooks.shouldStop?.()) throw new Interrupted(where);
+  };
+  checkStop('after the memory fit');
   const maxMicro = Math.min(fit.largestBatch, n);
   const matmul = await stage('matmul', 'this machine’s matrix-multiply rate', () => measureMatmul({ threads: spec.base.threads, seconds: 0.5 }));
 
+  checkStop('after the MatMul rate');
   const throughput: ThroughputPoint[] = [];
   await stage('throughput', `samples/s at micro-batches up to ${maxMicro}`, async () => {
     for (const microBatch of throughputBatches(maxMicro)) {
+      checkStop('while measuring throughput');
       const config: RunConfig = { ...spec.base, batchSize: microBatch, iterSize: 1 };
       const r = await measureConfigThroughput(config, data, { seconds: spec.throughputSeconds, runSeconds: 0.15, warmupSeconds: 0.15 });
       const point = { microBatch, samplesPerSec: r.samplesPerSec, gflops: r.gflops };
@@ -125,9 +140,10 @@ export async function recommend(spec: RecommendSpec, data: DataSplits, hooks: Re
       ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}),
     }),
   );
-  const bestLr = lrTrials === null ? null : bestLrTrial(lrTrials);
-  if (lrTrials !== null && bestLr === null) throw new UserError(`every rate of ${spec.pilotLrGrid.join(', ')} diverged at batch ${spec.pilotBatch}; give smaller ones with --lr-grid`);
-  const pilotLr = bestLr?.lr ?? spec.pilotLrGrid[0]!;
+  if (lrTrials === null) throw new Interrupted('while trying pilot rates');
+  const bestLr = bestLrTrial(lrTrials);
+  if (bestLr === null) throw new UserError(`every rate of ${spec.pilotLrGrid.join(', ')} diverged at batch ${spec.pilotBatch}; give smaller ones with --lr-grid`);
+  const pilotLr = bestLr.lr;
   const pilot = await stage('pilot', `training at batch ${spec.pilotBatch}, lr ${pilotLr} to ${spec.targetAccuracy} with the noise scale`, () =>
     runPilot(spec.base, data, {
       batchSize: spec.pilotBatch,
@@ -139,9 +155,10 @@ export async function recommend(spec: RecommendSpec, data: DataSplits, hooks: Re
       noiseEvery: 4,
       noise: spec.noise,
       ...(hooks.onNoise ? { onMeasurement: hooks.onNoise } : {}),
-      shouldStop: () => lrTrials === null || (hooks.shouldStop?.() ?? false),
+      ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}),
     }),
   );
+  if (pilot.interrupted) throw new Interrupted('during the pilot run');
   if (pilot.diverged) throw new UserError(`the pilot at batch ${spec.pilotBatch} diverged with lr ${pilotLr}; give a smaller --lr`);
   if (pilot.segments.length === 0) throw new UserError('the pilot measured no usable noise scale; raise --pilot-seconds or lower --target-accuracy');
 
@@ -166,7 +183,7 @@ export async function recommend(spec: RecommendSpec, data: DataSplits, hooks: Re
     matmulGflops: matmul.gflops,
     throughput,
     pilot,
-    lrTrials: lrTrials ?? [],
+    lrTrials,
     bNoise: effectiveNoiseScale(pilot.segments),
     lrRule: spec.lrRule,
     trainExamples: n,
