@@ -44,7 +44,10 @@ test('sweep --json: every batch size with its tuned rate, the optimal batch size
 });
 
 test('a sweep killed with SIGKILL mid-way resumes: finished trials are kept, none is run twice', async () => {
-  const { child, done } = startCli([...SWEEP, '--db', 'k.db', '--budget', '600'], dir);
+  // An unreachable target at small batches: every trial trains its 30 epochs (about a second), so
+  // the kill lands while a later trial is running.
+  const slow = [...SWEEP.slice(0, SWEEP.indexOf('--batch-sizes')), '--batch-sizes', '1,2', '--lr-grid', '0.001,0.002,0.004', '--target-accuracy', '0.999', '--max-epochs', '30', '--db', 'k.db'];
+  const { child, done } = startCli(slow, dir);
   let stderr = '';
   child.stderr!.on('data', (s: string) => {
     stderr += s;
@@ -57,7 +60,7 @@ test('a sweep killed with SIGKILL mid-way resumes: finished trials are kept, non
   const kept = (db.prepare('SELECT count(*) AS n FROM trials').get() as { n: number }).n;
   db.close();
   assert.ok(kept >= 2 && kept < 6, `${kept} trials kept`);
-  const rest = runCli([...SWEEP, '--db', 'k.db', '--budget', '600', '--json'], dir);
+  const rest = runCli([...slow, '--json'], dir);
   assertOk(rest);
   assert.match(rest.stderr, /resuming: finished trials are kept/);
   const r = lastJson(rest);
