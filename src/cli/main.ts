@@ -16,6 +16,8 @@ async function main(): Promise<number> {
       return (await import('./train-command.js')).trainCommand(call.options, call.given);
     case 'bench':
       return (await import('./bench-command.js')).benchCommand(call.options);
+    case 'noise':
+      return (await import('./noise-command.js')).noiseCommand(call.options);
     case 'sweep':
       return (await import('./sweep-command.js')).sweepCommand(call.options);
     case 'recommend':

@@ -7,6 +7,7 @@ import { UserError } from '../errors.js';
 import { benchDecls } from './bench-options.js';
 import { fitDecls } from './fit-options.js';
 import { isBoolean, parseOptions, type Decls, type Parsed } from './options.js';
+import { noiseDecls } from './noise-options.js';
 import { recommendDecls } from './recommend-options.js';
 import { sweepDecls } from './sweep-options.js';
 import { runsDecls } from './runs-options.js';
@@ -18,6 +19,7 @@ const COMMANDS = {
   train: { decls: trainDecls, summary: 'train a model on a dataset with a given batch size, iter size and optimizer' },
   bench: { decls: benchDecls, summary: 'training throughput per batch size next to this machine’s matrix-multiply rate' },
   fit: { decls: fitDecls, summary: 'the largest micro-batch whose training step fits a memory budget, and peak memory by component' },
+  noise: { decls: noiseDecls, summary: 'the gradient noise scale (McCandlish B_simple) measured along a training run, with its interval' },
   sweep: { decls: sweepDecls, summary: 'train to a target accuracy at every batch size with tuned learning rates; resumable (SQLite)' },
   recommend: { decls: recommendDecls, summary: 'the batch size, iter size and learning rate to use, from memory, throughput and the gradient noise scale' },
   runs: { decls: runsDecls, summary: 'list the runs in a store (--db), show one run’s trials, or export a table as CSV or JSON' },
@@ -27,6 +29,7 @@ type CommandName = keyof typeof COMMANDS;
 export type CliCall =
   | { readonly command: 'train'; readonly options: Parsed<typeof trainDecls>; readonly given: string[] }
   | { readonly command: 'bench'; readonly options: Parsed<typeof benchDecls>; readonly given: string[] }
+  | { readonly command: 'noise'; readonly options: Parsed<typeof noiseDecls>; readonly given: string[] }
   | { readonly command: 'sweep'; readonly options: Parsed<typeof sweepDecls>; readonly given: string[] }
   | { readonly command: 'recommend'; readonly options: Parsed<typeof recommendDecls>; readonly given: string[] }
   | { readonly command: 'runs'; readonly options: Parsed<typeof runsDecls>; readonly given: string[] }
