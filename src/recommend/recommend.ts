@@ -113,6 +113,7 @@ export async function recommend(spec: RecommendSpec, data: DataSplits, hooks: Re
   };
   checkStop('after the memory fit');
   const maxMicro = Math.min(fit.largestBatch, n);
+  if (spec.pilotBatch > maxMicro) throw new UserError(`--pilot-batch ${spec.pilotBatch} does not fit the memory budget (largest micro-batch ${maxMicro}); use --pilot-batch ${maxMicro} or less`);
   const matmul = await stage('matmul', 'this machine’s matrix-multiply rate', () => measureMatmul({ threads: spec.base.threads, seconds: 0.5 }));
 
   checkStop('after the MatMul rate');
