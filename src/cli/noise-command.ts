@@ -15,7 +15,8 @@ import { baseRunConfig } from './train-options.js';
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
-const toRow = ({ step, epochs, trainLoss, bSmall, bBig, gradSq, traceSigma, bSimple, bSimpleLow, bSimpleHigh }: NoiseMeasurement): NoiseRow => ({
+/** A measurement as the store keeps it. */
+export const noiseRow = ({ step, epochs, trainLoss, bSmall, bBig, gradSq, traceSigma, bSimple, bSimpleLow, bSimpleHigh }: NoiseMeasurement): NoiseRow => ({
   step,
   epochs,
   trainLoss,
@@ -48,7 +49,7 @@ export async function noiseCommand(o: NoiseCommandOptions): Promise<number> {
       bBig: o.bBig,
       rounds: o.rounds,
       onMeasurement: (m) => {
-        if (store && run) store.recordNoise(run.id, [toRow(m)]);
+        if (store && run) store.recordNoise(run.id, [noiseRow(m)]);
         say(`  step ${fmt(m.step)} (epoch ${m.epochs.toFixed(2)}): loss ${m.trainLoss.toFixed(4)}, B_simple ${fmt(m.bSimple)} (${fmt(m.bSimpleLow)}–${fmt(m.bSimpleHigh)}), ${m.seconds.toFixed(2)} s`);
       },
     });

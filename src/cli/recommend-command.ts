@@ -15,6 +15,7 @@ import { recommendedConfig, verify, type Verification } from '../recommend/verif
 import type { RunConfig } from '../engine/run-config.js';
 import type { TrialOutcome } from '../sweep/trial.js';
 import { Store, type RunRow, type TrialRow } from '../store/store.js';
+import { noiseRow } from './noise-command.js';
 import { EXIT } from './parse.js';
 import type { RecommendOptions } from './recommend-options.js';
 import { recommendationLines, verificationLines } from './recommend-report.js';
@@ -114,7 +115,7 @@ export async function recommendCommand(o: RecommendOptions): Promise<number> {
       run = store.openRun('recommend', randomUUID(), label, spec).run;
       store.recordProbes(run.id, rec.fit.probes.map((p) => ({ batchSize: p.batchSize, ok: p.ok, peakBytes: p.peakBytes, reason: p.reason, seconds: p.seconds })));
       for (const t of rec.lrTrials) store.recordTrial(trialRow(run.id, `pilot-lr-${t.lr}`, { ...base, batchSize: o.pilotBatch, hyper: { ...base.hyper, lr: t.lr } }, t.outcome), t.outcome.metrics);
-      store.recordNoise(run.id, rec.pilot.measurements.map(({ step, epochs, trainLoss, bSmall, bBig, gradSq, traceSigma, bSimple, bSimpleLow, bSimpleHigh }) => ({ step, epochs, trainLoss, bSmall, bBig, gradSq, traceSigma, bSimple, bSimpleLow, bSimpleHigh })));
+      store.recordNoise(run.id, rec.pilot.measurements.map(noiseRow));
       if (o.verify) {
         say(`recommend: verify: training with batch ${rec.choice.effectiveBatch}, lr ${rec.choice.lr.toPrecision(4)} to ${o.targetAccuracy}…`);
         verification = await verify(base, data, rec.choice, o.targetAccuracy, { evalsPerEpoch: o.evalsPerEpoch, shouldStop: () => stop });
