@@ -95,14 +95,39 @@ async function measureWith(sampler: GradientSampler, trainer: Trainer, o: Resolv
   };
 }
 
+/**
+ * Measurements of one trainer's noise scale with one gradient session, for callers that measure
+ * many times along a run (a session per measurement would rebuild the same graph each time).
+ */
+export class NoiseMeter {
+  private constructor(
+    private readonly trainer: Trainer,
+    private readonly sampler: GradientSampler,
+    private readonly o: Resolved,
+  ) {}
+
+  static async create(trainer: Trainer, opts: NoiseOptions = {}): Promise<NoiseMeter> {
+    const o = resolve(opts, trainer.config.seed);
+    return new NoiseMeter(trainer, await GradientSampler.create(trainer.model, trainer.data.train, o.bSmall, trainer.config.threads), o);
+  }
+
+  /** B_simple at the trainer's current parameters. */
+  measure(): Promise<NoiseMeasurement> {
+    return measureWith(this.sampler, this.trainer, this.o);
+  }
+
+  release(): Promise<void> {
+    return this.sampler.release();
+  }
+}
+
 /** B_simple of the training loss at `trainer.state.params`, drawn from the training split. */
 export async function measureNoiseScale(trainer: Trainer, opts: NoiseOptions = {}): Promise<NoiseMeasurement> {
-  const o = resolve(opts, trainer.config.seed);
-  const sampler = await GradientSampler.create(trainer.model, trainer.data.train, o.bSmall, trainer.config.threads);
+  const meter = await NoiseMeter.create(trainer, opts);
   try {
-    return await measureWith(sampler, trainer, o);
+    return await meter.measure();
   } finally {
-    await sampler.release();
+    await meter.release();
   }
 }
 
@@ -132,15 +157,15 @@ export async function noiseAlongTraining(config: RunConfig, opts: AlongTrainingO
   if (opts.maxSteps !== undefined && !(Number.isInteger(opts.maxSteps) && opts.maxSteps >= 0)) {
     throw new UserError(`noise-scale maxSteps must be a whole number of updates ≥ 0, got ${opts.maxSteps}`);
   }
-  const o = resolve(opts, config.seed);
+  resolve(opts, config.seed); // bad sizes fail before any data is loaded
   const trainer = await prepareTrainer(config, opts.data);
-  let sampler: GradientSampler | null = null;
+  let meter: NoiseMeter | null = null;
   try {
     const maxSteps = opts.maxSteps ?? config.epochs * trainer.stepsPerEpoch;
-    sampler = await GradientSampler.create(trainer.model, trainer.data.train, o.bSmall, trainer.config.threads);
+    meter = await NoiseMeter.create(trainer, opts);
     const measurements: NoiseMeasurement[] = [];
     const measure = async () => {
-      const m = await measureWith(sampler!, trainer, o);
+      const m = await meter!.measure();
       measurements.push(m);
       opts.onMeasurement?.(m);
     };
@@ -155,6 +180,6 @@ export async function noiseAlongTraining(config: RunConfig, opts: AlongTrainingO
     }
     return { measurements, divergedAtStep: null };
   } finally {
-    await Promise.all([trainer.release(), sampler?.release()]);
+    await Promise.all([trainer.release(), meter?.release()]);
   }
 }

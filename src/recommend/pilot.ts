@@ -9,7 +9,7 @@ import type { DataSplits } from '../data/dataset.js';
 import { prepareTrainer } from '../engine/run.js';
 import type { RunConfig } from '../engine/run-config.js';
 import { trainLoop } from '../engine/train-loop.js';
-import { measureNoiseScale, type NoiseMeasurement, type NoiseOptions } from '../noise/measure.js';
+import { NoiseMeter, type NoiseMeasurement, type NoiseOptions } from '../noise/measure.js';
 import type { NoiseSegment } from './predict.js';
 
 export interface PilotOptions {
@@ -58,10 +58,14 @@ export function segmentsOf(measurements: readonly NoiseMeasurement[], batchSize:
 export async function runPilot(base: RunConfig, data: DataSplits, o: PilotOptions): Promise<PilotResult> {
   const config: RunConfig = { ...base, batchSize: o.batchSize, iterSize: 1, hyper: { ...base.hyper, lr: o.lr }, epochs: o.maxEpochs, targetAccuracy: o.targetAccuracy };
   const trainer = await prepareTrainer(config, data);
+  const meter = await NoiseMeter.create(trainer, o.noise).catch(async (e: unknown) => {
+    await trainer.release();
+    throw e;
+  });
   try {
     const measurements: NoiseMeasurement[] = [];
     const measure = async () => {
-      const m = await measureNoiseScale(trainer, o.noise);
+      const m = await meter.measure();
       measurements.push(m);
       o.onMeasurement?.(m);
     };
@@ -94,6 +98,6 @@ export async function runPilot(base: RunConfig, data: DataSplits, o: PilotOption
       interrupted,
     };
   } finally {
-    await trainer.release();
+    await Promise.all([trainer.release(), meter.release()]);
   }
 }
