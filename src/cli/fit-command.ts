@@ -13,6 +13,7 @@ import type { ProbeRecord } from '../fit/search.js';
 import type { fitDecls } from './fit-options.js';
 import { parseOptions, type Parsed } from './options.js';
 import { EXIT } from './parse.js';
+import { formatTable } from './table.js';
 import { toRunConfig, trainDecls } from './train-options.js';
 
 export type FitCommandOptions = Parsed<typeof fitDecls>;
@@ -79,17 +80,12 @@ function keep(store: Store, config: RunConfig, r: FitResult): void {
 function report(r: FitResult): string[] {
   const head = ['batch', 'result', 'peak MiB', 'seconds'];
   const rows = r.probes.map((p) => [String(p.batchSize), status(p), p.peakBytes === null ? '–' : (p.peakBytes / MIB).toFixed(1), p.seconds.toFixed(2)]);
-  const all = [head, ...rows];
-  const widths = head.map((_, i) => Math.max(...all.map((c) => c[i]!.length)));
-  const line = (c: string[]) => c.map((s, i) => (i === 1 ? s.padEnd(widths[i]!) : s.padStart(widths[i]!))).join('  ');
   const m = r.model;
   const c = r.components;
   const seconds = r.probes.reduce((a, p) => a + p.seconds, 0);
   const answer = `largest micro-batch within ${formatBytes(r.budgetBytes)} (${pct(r.margin)} margin): ${r.largestBatch}`;
   return [
-    line(head),
-    widths.map((w) => '-'.repeat(w)).join('  '),
-    ...rows.map(line),
+    ...formatTable(head, rows, ['r', 'l', 'r', 'r']),
     `peak = RSS above the probe process's baseline; "over limit" = above ${formatBytes((1 - r.margin) * r.probeLimitBytes)}, the limit less the margin`,
     '',
     `fitted: peak ≈ ${(m.fixedBytes / MIB).toFixed(1)} MiB + ${(m.perSampleBytes / 1024).toFixed(1)} KiB × batch` +

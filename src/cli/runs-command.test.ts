@@ -11,7 +11,8 @@ import { after, before, test } from 'node:test';
 import { exportTable } from '../store/export.js';
 import { Store, type RunRow } from '../store/store.js';
 import { METRICS, trial } from '../store/testing/fixtures.js';
-import { briefSummary, clip, formatTable } from './runs-command.js';
+import { briefSummary, clip } from './runs-command.js';
+import { formatTable } from './table.js';
 import { assertOk, assertUserError, runCli } from './testing/cli-fixtures.js';
 
 let dir = '';
@@ -165,7 +166,7 @@ test('an empty store lists no runs', () => {
 });
 
 test('table helpers: alignment by characters, one-line clipping, brief summaries', () => {
-  assert.deepEqual(formatTable(['a', 'bb'], ['r', 'l'], [['1', 'x'], ['100', 'μ→']]), ['  a  bb', '---  --', '  1  x', '100  μ→']);
+  assert.deepEqual(formatTable(['a', 'bb'], [['1', 'x'], ['100', 'μ→']], ['r', 'l']), ['  a  bb', '---  --', '  1  x', '100  μ→']);
   assert.equal(clip('a\nb   c', 10), 'a b c');
   assert.equal(clip('abcdefghijkl', 5), 'abcd…');
   assert.equal(briefSummary(null), '');

@@ -12,6 +12,7 @@ import { Store, type RunRow, type TrialRow } from '../store/store.js';
 import type { Parsed } from './options.js';
 import { EXIT } from './parse.js';
 import type { runsDecls } from './runs-options.js';
+import { formatTable } from './table.js';
 
 export type RunsOptions = Parsed<typeof runsDecls>;
 
@@ -62,20 +63,6 @@ function writeAtomic(path: string, text: string): void {
   }
 }
 
-type Align = 'l' | 'r';
-
-/** A plain-text table: a header, a rule, and the rows, columns two spaces apart. */
-export function formatTable(head: readonly string[], align: readonly Align[], rows: readonly (readonly string[])[]): string[] {
-  const all = [head, ...rows];
-  const widths = head.map((_, i) => Math.max(...all.map((r) => [...r[i]!].length)));
-  const pad = (s: string, i: number) => {
-    const fill = ' '.repeat(widths[i]! - [...s].length);
-    return align[i] === 'r' ? fill + s : s + fill;
-  };
-  const line = (r: readonly string[]) => r.map(pad).join('  ').trimEnd();
-  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
-}
-
 const DASH = '–';
 /** One line, at most `max` characters. */
 export function clip(s: string, max: number): string {
@@ -111,7 +98,7 @@ function listing(store: Store): string[] {
   const trials = store.trialCounts();
   const rows = runs.map((r) => [String(r.id), r.kind, clip(r.label, 40), r.status, when(r.createdAt), String(trials.get(r.id) ?? 0), briefSummary(r.summary)]);
   return [
-    ...formatTable(['id', 'kind', 'label', 'status', 'created (UTC)', 'trials', 'summary'], ['r', 'l', 'l', 'l', 'l', 'r', 'l'], rows),
+    ...formatTable(['id', 'kind', 'label', 'status', 'created (UTC)', 'trials', 'summary'], rows, ['r', 'l', 'l', 'l', 'l', 'r', 'l']),
     '',
     `${runs.length} run(s); see one with --run ID, export with --export csv|json [--table ${'runs|trials|metrics|probes|noise'}]`,
   ];
@@ -145,13 +132,13 @@ function runDetail(store: Store, run: RunRow): string[] {
     out.push('', `trials: ${trials.length}`);
     if (trials.length > 0) {
       const head = ['batch', 'iter', 'lr', 'seed', 'status', 'steps→target', 'epochs→target', 's→target', 'samples/s', 'best val acc'];
-      out.push(...formatTable(head, ['r', 'r', 'r', 'r', 'l', 'r', 'r', 'r', 'r', 'r'], trials.map(trialCells)));
+      out.push(...formatTable(head, trials.map(trialCells), ['r', 'r', 'r', 'r', 'l', 'r', 'r', 'r', 'r', 'r']));
     }
   }
   if (probes.length > 0) {
     out.push('', `memory probes: ${probes.length}, in the order run`);
     const rows = probes.map((p) => [String(p.batchSize), p.ok ? 'yes' : 'no', mib(p.peakBytes), fixed(p.seconds, 2), p.reason === null ? '' : clip(p.reason, 60)]);
-    out.push(...formatTable(['batch', 'fits', 'peak MiB', 'seconds', 'reason'], ['r', 'l', 'r', 'r', 'l'], rows));
+    out.push(...formatTable(['batch', 'fits', 'peak MiB', 'seconds', 'reason'], rows, ['r', 'l', 'r', 'r', 'l']));
   }
   if (noise.length > 0) {
     const last = noise[noise.length - 1]!;

@@ -12,9 +12,9 @@ import type { RunInfo, RunResult } from '../engine/run.js';
 import { trainInWorker } from '../engine/train-in-worker.js';
 import { UserError } from '../errors.js';
 import { EXIT } from './parse.js';
+import { pct } from './table.js';
 import { explicitConfigKeys, toRunConfig, type TrainOptions } from './train-options.js';
 
-const pct = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '–' : `${(100 * x).toFixed(2)}%`);
 const fmtRate = (x: number) => (x >= 1000 ? `${(x / 1000).toFixed(1)}k` : x.toFixed(0));
 
 export function resultJson(r: RunResult, wallSeconds: number) {
