@@ -12,9 +12,8 @@ import { exportPlan, type TrainingPlan } from '../recommend/export/export-plan.j
 import type { Candidate } from '../recommend/predict.js';
 import { recommend, type Recommendation, type RecommendSpec } from '../recommend/recommend.js';
 import { recommendedConfig, verify, type Verification } from '../recommend/verify.js';
-import type { RunConfig } from '../engine/run-config.js';
-import type { TrialOutcome } from '../sweep/trial.js';
-import { Store, type RunRow, type TrialRow } from '../store/store.js';
+import { trialRow } from '../sweep/store-recorder.js';
+import { Store, type RunRow } from '../store/store.js';
 import { noiseRow } from './noise-command.js';
 import { EXIT } from './parse.js';
 import type { RecommendOptions } from './recommend-options.js';
@@ -39,12 +38,6 @@ function plan(base: RecommendSpec['base'], c: Candidate, target: number, trainEx
     trainExamples,
     targetAccuracy: target,
   };
-}
-
-/** A trial of recommend's (a pilot rate, the verification) as the store keeps sweep trials. */
-function trialRow(runId: number, key: string, c: RunConfig, o: TrialOutcome): TrialRow {
-  const { metrics: _metrics, divergedAtStep, ...fields } = o;
-  return { runId, key, batchSize: c.batchSize === 'full' ? 0 : c.batchSize, iterSize: c.iterSize, lr: c.hyper.lr!, seed: c.seed, ...fields, detail: { divergedAtStep } };
 }
 
 function writeNew(path: string, text: string): void {
@@ -114,14 +107,14 @@ export async function recommendCommand(o: RecommendOptions): Promise<number> {
       const label = `${base.modelName} on ${base.dataset}, ${base.optimizer}, target ${o.targetAccuracy}, ${formatBytes(budgetBytes)}`;
       run = store.openRun('recommend', randomUUID(), label, spec).run;
       store.recordProbes(run.id, rec.fit.probes.map((p) => ({ batchSize: p.batchSize, ok: p.ok, peakBytes: p.peakBytes, reason: p.reason, seconds: p.seconds })));
-      for (const t of rec.lrTrials) store.recordTrial(trialRow(run.id, `pilot-lr-${t.lr}`, { ...base, batchSize: o.pilotBatch, hyper: { ...base.hyper, lr: t.lr } }, t.outcome), t.outcome.metrics);
+      for (const t of rec.lrTrials) store.recordTrial(trialRow(run.id, `pilot-lr-${t.lr}`, { batchSize: o.pilotBatch, iterSize: 1, lr: t.lr, seed: base.seed }, t.outcome), t.outcome.metrics);
       store.recordNoise(run.id, rec.pilot.measurements.map(noiseRow));
       if (o.verify) {
         say(`recommend: verify: training with batch ${rec.choice.effectiveBatch}, lr ${rec.choice.lr.toPrecision(4)} to ${o.targetAccuracy}…`);
         verification = await verify(base, data, rec.choice, o.targetAccuracy, { evalsPerEpoch: o.evalsPerEpoch, shouldStop: () => stop });
         if (verification) {
-          const config = recommendedConfig(base, rec.choice, o.targetAccuracy);
-          store.recordTrial(trialRow(run.id, 'verify', config, verification.measured), verification.measured.metrics);
+          const c = recommendedConfig(base, rec.choice, o.targetAccuracy);
+          store.recordTrial(trialRow(run.id, 'verify', { batchSize: rec.choice.microBatch, iterSize: c.iterSize, lr: c.hyper.lr!, seed: c.seed }, verification.measured), verification.measured.metrics);
         }
       }
     } finally {

@@ -28,26 +28,19 @@ export class StoreRecorder implements SweepRecorder {
   }
 
   record(t: PlannedTrial, o: TrialOutcome): boolean {
-    const row: TrialRow = {
-      runId: this.runId,
-      key: t.key,
-      batchSize: t.batchSize,
-      iterSize: 1,
-      lr: t.lr,
-      seed: t.seed,
-      status: o.status,
-      stepsToTarget: o.stepsToTarget,
-      epochsToTarget: o.epochsToTarget,
-      secondsToTarget: o.secondsToTarget,
-      samplesPerSec: o.samplesPerSec,
-      bestValAccuracy: o.bestValAccuracy,
-      finalValAccuracy: o.finalValAccuracy,
-      testAccuracy: o.testAccuracy,
-      steps: o.steps,
-      epochs: o.epochs,
-      trainSeconds: o.trainSeconds,
-      detail: { batchLabel: t.batchLabel, gridLr: t.gridLr, divergedAtStep: o.divergedAtStep },
-    };
+    const row = trialRow(this.runId, t.key, { batchSize: t.batchSize, iterSize: 1, lr: t.lr, seed: t.seed }, o, { batchLabel: t.batchLabel, gridLr: t.gridLr });
     return this.store.recordTrial(row, o.metrics);
   }
+}
+
+/** A finished trial as the store keeps it (its metrics go beside it); `detail` gets the divergence step. */
+export function trialRow(
+  runId: number,
+  key: string,
+  at: { readonly batchSize: number; readonly iterSize: number; readonly lr: number; readonly seed: number },
+  o: TrialOutcome,
+  detail: Record<string, unknown> = {},
+): TrialRow {
+  const { metrics: _metrics, divergedAtStep, ...figures } = o;
+  return { runId, key, ...at, ...figures, detail: { ...detail, divergedAtStep } };
 }
