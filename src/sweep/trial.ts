@@ -10,30 +10,17 @@ import type { DataSplits } from '../data/dataset.js';
 import { prepareTrainer } from '../engine/run.js';
 import type { RunConfig } from '../engine/run-config.js';
 import { trainLoop } from '../engine/train-loop.js';
+import type { EpochMetricRow, TrialRow, TrialStatus } from '../store/store.js';
 
-export type TrialStatus = 'target-reached' | 'completed' | 'diverged' | 'budget' | 'pruned';
-
-export interface TrialMetric {
-  readonly step: number;
-  readonly epochs: number;
-  readonly trainLoss: number;
-  readonly valLoss: number;
-  readonly valAccuracy: number;
-  readonly trainSeconds: number;
-  readonly samplesPerSec: number;
-}
+/** Trial records are the store's: one definition of their fields, here and in SQLite. */
+export type { TrialStatus } from '../store/store.js';
+export type TrialMetric = EpochMetricRow;
 
 /** What the sweep compares trials by. */
-export interface TrialFigures {
-  readonly status: TrialStatus;
-  readonly stepsToTarget: number | null;
-  readonly epochsToTarget: number | null;
-  readonly secondsToTarget: number | null;
-  readonly samplesPerSec: number;
-  readonly bestValAccuracy: number;
-  readonly finalValAccuracy: number;
-  readonly testAccuracy: number | null;
-}
+export type TrialFigures = Pick<
+  TrialRow,
+  'status' | 'stepsToTarget' | 'epochsToTarget' | 'secondsToTarget' | 'samplesPerSec' | 'bestValAccuracy' | 'finalValAccuracy' | 'testAccuracy'
+>;
 
 export interface TrialOutcome extends TrialFigures {
   readonly steps: number;
