@@ -9,7 +9,7 @@ import test from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const src = join(dirname(fileURLToPath(import.meta.url)), '..', 'src');
-const RANK: Record<string, number> = { '': 0, graph: 1, model: 2, optim: 2, data: 2, compile: 3, engine: 4, bench: 5, store: 5, fit: 5, noise: 5, sweep: 6, recommend: 6, cli: 7, testing: 8 };
+const RANK: Record<string, number> = { '': 0, graph: 1, model: 2, optim: 2, data: 2, compile: 3, engine: 4, bench: 5, store: 5, fit: 5, noise: 5, sweep: 6, recommend: 6, report: 7, lab: 7, queue: 7, serve: 8, cli: 9, testing: 10 };
 const BROWSER_SAFE = new Set(['graph', 'model', 'optim', 'compile']);
 const LINE_BUDGET = 350;
 
@@ -29,7 +29,7 @@ test('every source file sits in a known layer', () => {
   for (const f of files) assert.ok(layerOf(f) in RANK, `${relative(src, f)}: unknown layer`);
 });
 
-test('imports go down the layers only: graph → model/optim/data → compile → engine → bench/store/fit/noise → sweep/recommend → cli', () => {
+test('imports go down the layers only: graph → model/optim/data → compile → engine → bench/store/fit/noise → sweep/recommend → report/lab/queue → serve → cli', () => {
   for (const f of files) {
     const from = layerOf(f);
     for (const spec of imports(readFileSync(f, 'utf8'))) {
