@@ -2,9 +2,9 @@
  * The store's row types, as callers see them, and their mapping from SQLite's rows (snake_case
  * columns, JSON as text, NaN stored as NULL).
  */
-export type RunKind = 'sweep' | 'recommend' | 'fit' | 'noise';
+export type RunKind = 'sweep' | 'recommend' | 'fit' | 'noise' | 'train' | 'lab';
 export type RunStatus = 'running' | 'finished' | 'interrupted' | 'failed';
-export type TrialStatus = 'target-reached' | 'completed' | 'diverged' | 'budget' | 'pruned';
+export type TrialStatus = 'target-reached' | 'completed' | 'diverged' | 'budget' | 'pruned' | 'stalled';
 
 export interface RunRow {
   readonly id: number;
@@ -18,6 +18,8 @@ export interface RunRow {
   readonly status: RunStatus;
   readonly config: unknown;
   readonly summary: unknown | null;
+  /** The work in progress while the run is running (for live readers), or null. */
+  readonly progress: unknown | null;
 }
 
 export interface TrialRow {
@@ -78,7 +80,7 @@ const num = (v: number | null): number => (v === null ? NaN : v);
 export const json = (v: unknown): string => JSON.stringify(v ?? null);
 const parse = (text: string | null): unknown => (text === null ? null : (JSON.parse(text) as unknown));
 
-export interface RunDb { id: number; kind: RunKind; key: string; label: string; created_at: string; finished_at: string | null; status: RunStatus; config: string; summary: string | null }
+export interface RunDb { id: number; kind: RunKind; key: string; label: string; created_at: string; finished_at: string | null; status: RunStatus; config: string; summary: string | null; progress: string | null }
 type Nums<K extends string> = { [P in K]: number | null };
 export type TrialDb = { run_id: number; key: string; batch_size: number; iter_size: number; lr: number; seed: number; status: TrialStatus; steps: number; detail: string } & Nums<
   'steps_to_target' | 'epochs_to_target' | 'seconds_to_target' | 'samples_per_sec' | 'best_val_accuracy' | 'final_val_accuracy' | 'test_accuracy' | 'epochs' | 'train_seconds'
@@ -97,6 +99,7 @@ export const toRun = (r: RunDb): RunRow => ({
   status: r.status,
   config: parse(r.config),
   summary: parse(r.summary),
+  progress: parse(r.progress),
 });
 
 export const toTrial = (r: TrialDb): TrialRow => ({

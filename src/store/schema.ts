@@ -20,7 +20,7 @@ export type Db = Database.Database;
 
 /** "bwst" in ASCII: what `PRAGMA application_id` holds in a batchwise store. */
 export const APPLICATION_ID = 0x62777374;
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 /** How long a writer waits for another connection's lock before giving up. */
 export const BUSY_TIMEOUT_MS = 10_000;
 
@@ -103,8 +103,60 @@ CREATE TABLE noise (
 CREATE INDEX noise_by_run ON noise (run_id, id);
 `;
 
+/**
+ * Version 2: plain training runs ('train') and lab experiments ('lab') are runs too; a trial can
+ * stop as 'stalled' (dead, not diverged); a run keeps the trial in progress (`progress`, JSON) so
+ * that a reader in another process can show it live. SQLite cannot alter a CHECK, so runs and
+ * trials are rebuilt (foreign keys are off while migrating; ids are kept).
+ */
+const V2 = `
+CREATE TABLE runs_v2 (
+  id          INTEGER PRIMARY KEY,
+  kind        TEXT NOT NULL CHECK (kind IN ('sweep', 'recommend', 'fit', 'noise', 'train', 'lab')),
+  key         TEXT NOT NULL,
+  label       TEXT NOT NULL,
+  created_at  TEXT NOT NULL,
+  finished_at TEXT,
+  status      TEXT NOT NULL CHECK (status IN ('running', 'finished', 'interrupted', 'failed')),
+  config      TEXT NOT NULL,
+  summary     TEXT,
+  progress    TEXT,
+  UNIQUE (kind, key)
+);
+INSERT INTO runs_v2 (id, kind, key, label, created_at, finished_at, status, config, summary)
+  SELECT id, kind, key, label, created_at, finished_at, status, config, summary FROM runs;
+DROP TABLE runs;
+ALTER TABLE runs_v2 RENAME TO runs;
+CREATE TABLE trials_v2 (
+  id                 INTEGER PRIMARY KEY,
+  run_id             INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  key                TEXT NOT NULL,
+  batch_size         INTEGER NOT NULL,
+  iter_size          INTEGER NOT NULL,
+  lr                 REAL NOT NULL,
+  seed               INTEGER NOT NULL,
+  status             TEXT NOT NULL CHECK (status IN ('target-reached', 'completed', 'diverged', 'budget', 'pruned', 'stalled')),
+  steps_to_target    INTEGER,
+  epochs_to_target   REAL,
+  seconds_to_target  REAL,
+  samples_per_sec    REAL,
+  best_val_accuracy  REAL,
+  final_val_accuracy REAL,
+  test_accuracy      REAL,
+  steps              INTEGER NOT NULL,
+  epochs             REAL,
+  train_seconds      REAL,
+  detail             TEXT NOT NULL,
+  UNIQUE (run_id, key)
+);
+INSERT INTO trials_v2 SELECT * FROM trials;
+DROP TABLE trials;
+ALTER TABLE trials_v2 RENAME TO trials;
+CREATE INDEX trials_by_run_batch ON trials (run_id, batch_size, lr, seed);
+`;
+
 /** `MIGRATIONS[v]` upgrades a file at schema version v to v + 1. */
-const MIGRATIONS: readonly string[] = [V1];
+export const MIGRATIONS: readonly string[] = [V1, V2];
 
 const TABLES = ['runs', 'trials', 'metrics', 'probes', 'noise'];
 
@@ -162,6 +214,8 @@ function checkIdentity(db: Db, path: string, readOnly: boolean): void {
 }
 
 function migrate(db: Db): void {
+  // better-sqlite3 turns foreign keys on by default; a rebuilt table's DROP would then cascade.
+  db.pragma('foreign_keys = OFF');
   let version = db.pragma('user_version', { simple: true }) as number;
   while (version < SCHEMA_VERSION) {
     const from = version;

@@ -43,7 +43,7 @@ test('runs, trials, metrics, probes and noise round-trip exactly, across a reope
   assert.equal(opened.previousStatus, null);
   const run = opened.run;
   assert.equal(run.id, 1);
-  assert.deepEqual({ ...run, createdAt: '' }, { id: 1, kind: 'sweep', key: 'key-1', label: 'mlp on mnist, B = 1…4', createdAt: '', finishedAt: null, status: 'running', config, summary: null });
+  assert.deepEqual({ ...run, createdAt: '' }, { id: 1, kind: 'sweep', key: 'key-1', label: 'mlp on mnist, B = 1…4', createdAt: '', finishedAt: null, status: 'running', config, summary: null, progress: null });
   assert.match(run.createdAt, ISO);
 
   const t1 = trial(run.id, 'b64-lr0.3-s3');

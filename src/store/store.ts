@@ -65,9 +65,15 @@ export class Store {
 
   finishRun(runId: number, status: RunStatus, summary: unknown): void {
     const { changes } = this.db
-      .prepare('UPDATE runs SET status = ?, finished_at = ?, summary = ? WHERE id = ?')
+      .prepare('UPDATE runs SET status = ?, finished_at = ?, summary = ?, progress = NULL WHERE id = ?')
       .run(status, status === 'running' ? null : new Date().toISOString(), summary === undefined ? null : json(summary), runId);
     assert(changes === 1, `finishRun: no run ${runId}`);
+  }
+
+  /** What a running run is doing now (null when nothing), for readers in other processes. */
+  setProgress(runId: number, progress: unknown): void {
+    const { changes } = this.db.prepare('UPDATE runs SET progress = ? WHERE id = ?').run(progress === null ? null : json(progress), runId);
+    assert(changes === 1, `setProgress: no run ${runId}`);
   }
 
   /** Newest first. */

@@ -1,0 +1,51 @@
+/**
+ * A store written by an older batchwise upgrades on open, every row kept with its id, and then
+ * takes what the new version adds (new run kinds, the 'stalled' status, progress).
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import Database from 'better-sqlite3';
+import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+import { Store } from './store.js';
+import { METRICS, trial } from './testing/fixtures.js';
+
+let dir = '';
+before(() => (dir = mkdtempSync(join(tmpdir(), 'bw-'))));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('a version-1 store upgrades to the current version with its runs, trials, metrics and ids intact', () => {
+  const path = join(dir, 'v1.db');
+  const raw = new Database(path);
+  raw.exec(MIGRATIONS[0]!);
+  raw.pragma(`application_id = ${APPLICATION_ID}`);
+  raw.pragma('user_version = 1');
+  raw.prepare(`INSERT INTO runs (id, kind, key, label, created_at, status, config) VALUES (7, 'sweep', 'k', 'old sweep', '2026-01-01T00:00:00.000Z', 'finished', '{"a":1}')`).run();
+  raw.prepare(`INSERT INTO trials (id, run_id, key, batch_size, iter_size, lr, seed, status, steps, detail, steps_to_target) VALUES (3, 7, 't', 64, 2, 0.1, 1, 'target-reached', 500, '{}', 480)`).run();
+  raw.prepare(`INSERT INTO metrics (trial_id, seq, step, val_accuracy) VALUES (3, 0, 100, 0.9)`).run();
+  raw.close();
+
+  const store = Store.open(path);
+  const run = store.getRun(7)!;
+  assert.deepEqual([run.kind, run.label, run.config, run.progress], ['sweep', 'old sweep', { a: 1 }, null]);
+  const [t] = store.trials(7);
+  assert.deepEqual([t!.batchSize, t!.iterSize, t!.lr, t!.status, t!.stepsToTarget, t!.steps], [64, 2, 0.1, 'target-reached', 480, 500]);
+  assert.deepEqual(store.metrics(7, 't').map((m) => [m.step, m.valAccuracy]), [[100, 0.9]]);
+  assert.equal(store.check(), 'ok');
+
+  const { run: train } = store.openRun('train', 'x', 'a training run', {});
+  store.setProgress(train.id, { step: 10 });
+  assert.deepEqual(store.getRun(train.id)!.progress, { step: 10 });
+  assert.equal(store.recordTrial(trial(train.id, 's', { status: 'stalled' }), METRICS), true);
+  assert.equal(store.trials(train.id)[0]!.status, 'stalled');
+  store.finishRun(train.id, 'finished', null);
+  assert.equal(store.getRun(train.id)!.progress, null, 'a finished run has nothing in progress');
+  store.close();
+
+  const after = new Database(path, { readonly: true });
+  assert.equal(after.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+  assert.deepEqual(after.pragma('foreign_key_check'), []);
+  after.close();
+});
