@@ -316,3 +316,17 @@ test('--resume refuses a flag that changes the trajectory, naming both values', 
   assertOk(same);
   assert.equal(lastJson(same)['steps'], 2 * stepsPerEpoch(32));
 });
+
+test('--resume accepts a hyper-parameter flag that repeats the run’s value, default included', () => {
+  assertOk(train('--epochs', '1', '--lr', '0.05', '--save', 'hyper', '--json'));
+  // --momentum 0.9 is the default; the run's --lr 0.05 is not the default 0.02 the CLI would fill in.
+  const resumed = train('--epochs', '2', '--resume', 'hyper', '--momentum', '0.9', '--json');
+  assertOk(resumed);
+  const r = lastJson(resumed);
+  assert.deepEqual([r['steps'], r['lr']], [2 * stepsPerEpoch(32), 0.05]);
+  assert.equal(
+    assertUserError(train('--epochs', '3', '--resume', 'hyper', '--momentum', '0.5')),
+    'the checkpoint was trained with momentum 0.9, not 0.5; drop that flag to resume, or start a new run without --resume',
+  );
+  assert.match(assertUserError(train('--epochs', '3', '--resume', 'hyper', '--lr', '0.02')), /^the checkpoint was trained with lr 0\.05, not 0\.02;/);
+});

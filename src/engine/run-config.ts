@@ -3,6 +3,7 @@
  * stored in checkpoints, so it holds only JSON values.
  */
 import type { ModelSpec } from '../model/spec.js';
+import type { Hyper } from '../optim/optimizer.js';
 import type { OptimizerName, PartialHyper } from '../optim/registry.js';
 import type { ParsedSchedule } from '../optim/schedule.js';
 
@@ -54,3 +55,9 @@ export const TRAJECTORY_KEYS = [
  * started (with its own --epochs, hence its own cosine schedule), not one of the default length.
  */
 export const RESUMED_RUN_KEYS = ['epochs', 'targetAccuracy', 'evalEvery'] as const satisfies readonly (keyof RunConfig)[];
+
+/**
+ * What the user set by flag: a RunConfig key, or one hyper-parameter (`hyper.momentum`). A resumed
+ * run compares only these with its checkpoint: the rest of the given config is defaults.
+ */
+export type GivenKey = keyof RunConfig | `hyper.${keyof Hyper}`;

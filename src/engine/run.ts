@@ -7,10 +7,11 @@ import type { DataSplits } from '../data/dataset.js';
 import { loadDataset } from '../data/load.js';
 import { UserError } from '../errors.js';
 import { paramCount, resolveModel } from '../model/model.js';
-import { makeOptimizer } from '../optim/registry.js';
+import type { Hyper } from '../optim/optimizer.js';
+import { defaultHyperFor, makeOptimizer } from '../optim/registry.js';
 import { completeSchedule } from '../optim/schedule.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
-import { RESUMED_RUN_KEYS, TRAJECTORY_KEYS, type RunConfig } from './run-config.js';
+import { RESUMED_RUN_KEYS, TRAJECTORY_KEYS, type GivenKey, type RunConfig } from './run-config.js';
 import { trainLoop, type EvaluationEvent, type Progress, type TrainResult } from './train-loop.js';
 import { Trainer } from './trainer.js';
 
@@ -48,15 +49,27 @@ export interface RunResult extends TrainResult {
   readonly info: RunInfo;
 }
 
-/** The config a resumed run continues with: the checkpoint's trajectory, its length and stops unless given again, the caller's the rest. */
-export function mergeResumeConfig(stored: RunConfig, given: RunConfig, explicitlyGiven: ReadonlySet<keyof RunConfig>): RunConfig {
+function refuseChange(what: string, stored: unknown, given: unknown): never {
+  throw new UserError(
+    `the checkpoint was trained with ${what} ${JSON.stringify(stored)}, not ${JSON.stringify(given)}; ` +
+      `drop that flag to resume, or start a new run without --resume`,
+  );
+}
+
+/**
+ * The config a resumed run continues with: the checkpoint's trajectory, its length and stops
+ * unless given again, the caller's the rest. A flag the user gave must agree with the checkpoint;
+ * hyper-parameters are compared one by one, since the given `hyper` holds defaults for the flags
+ * not given (the default --lr is not the run's) and the stored one leaves its defaults out.
+ */
+export function mergeResumeConfig(stored: RunConfig, given: RunConfig, explicitlyGiven: ReadonlySet<GivenKey>): RunConfig {
   for (const key of TRAJECTORY_KEYS) {
-    if (explicitlyGiven.has(key) && JSON.stringify(given[key]) !== JSON.stringify(stored[key])) {
-      throw new UserError(
-        `the checkpoint was trained with ${key} ${JSON.stringify(stored[key])}, not ${JSON.stringify(given[key])}; ` +
-          `drop that flag to resume, or start a new run without --resume`,
-      );
-    }
+    if (explicitlyGiven.has(key) && JSON.stringify(given[key]) !== JSON.stringify(stored[key])) refuseChange(key, stored[key], given[key]);
+  }
+  const defaults = defaultHyperFor(stored.optimizer);
+  for (const key of Object.keys(defaults) as (keyof Hyper)[]) {
+    const was = stored.hyper[key] ?? defaults[key];
+    if (explicitlyGiven.has(`hyper.${key}`) && given.hyper[key] !== was) refuseChange(key, was, given.hyper[key]);
   }
   const merged: Record<string, unknown> = { ...given };
   for (const key of TRAJECTORY_KEYS) merged[key] = stored[key];
@@ -94,7 +107,7 @@ export async function prepareTrainer(config: RunConfig, data?: DataSplits): Prom
   });
 }
 
-export async function runTraining(given: RunConfig, opts: RunOptions = {}, hooks: RunHooks = {}, explicitlyGiven: ReadonlySet<keyof RunConfig> = new Set()): Promise<RunResult> {
+export async function runTraining(given: RunConfig, opts: RunOptions = {}, hooks: RunHooks = {}, explicitlyGiven: ReadonlySet<GivenKey> = new Set()): Promise<RunResult> {
   const resumed = opts.resumeDir !== undefined ? loadCheckpoint(opts.resumeDir) : null;
   const config = resumed ? mergeResumeConfig(resumed.meta.config, given, explicitlyGiven) : given;
   const trainer = await prepareTrainer(config);
