@@ -5,7 +5,7 @@
 import type { ModelSpec } from '../model/spec.js';
 import type { Hyper } from '../optim/optimizer.js';
 import type { OptimizerName, PartialHyper } from '../optim/registry.js';
-import type { ParsedSchedule } from '../optim/schedule.js';
+import type { CosineRestart, ParsedSchedule } from '../optim/schedule.js';
 
 export interface RunConfig {
   /** Preset name or the model file's path, for reports. */
@@ -24,6 +24,11 @@ export interface RunConfig {
   readonly optimizer: OptimizerName;
   readonly hyper: PartialHyper;
   readonly schedule: ParsedSchedule;
+  /**
+   * Set when a resume changed the length of a cosine run (`--epochs`): from that update on the
+   * decay goes from the rate reached to its minimum at the new end. Kept by later resumes.
+   */
+  readonly cosineRestart?: CosineRestart | undefined;
   readonly warmupSteps: number;
   readonly epochs: number;
   readonly targetAccuracy?: number | undefined;
@@ -45,6 +50,7 @@ export const TRAJECTORY_KEYS = [
   'optimizer',
   'hyper',
   'schedule',
+  'cosineRestart',
   'warmupSteps',
   'seed',
 ] as const satisfies readonly (keyof RunConfig)[];
