@@ -1,13 +1,15 @@
 /**
  * What a resumed run continues with: the checkpoint's trajectory, checked against the flags the
- * user gave, and only those (the given config holds defaults for everything else).
+ * user gave, and only those (the given config holds defaults for everything else); and where a
+ * longer cosine run re-plans its decay.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { UserError } from '../errors.js';
 import { wideConfig } from '../testing/fit-fixtures.js';
 import type { GivenKey, RunConfig } from './run-config.js';
-import { mergeResumeConfig } from './run.js';
+import { lrAt } from '../optim/schedule.js';
+import { mergeResumeConfig, plannedSchedule, replanOnResume } from './run.js';
 
 /** As `train --lr 0.05 --epochs 2` stores it: the flags not given are absent from `hyper`. */
 const stored: RunConfig = { ...wideConfig, optimizer: 'momentum', hyper: { lr: 0.05, weightDecay: 0 }, epochs: 2 };
@@ -51,4 +53,21 @@ test('the defaults compared are the stored optimizer’s own (AdaGrad’s ε is 
 test('other trajectory flags are still compared whole', () => {
   assert.throws(() => merge(resumedWith({}, { batchSize: 7 }), ['batchSize']), refusal('the checkpoint was trained with batchSize 1, not 7'));
   assert.equal(merge(resumedWith({}, { batchSize: 7 }), []).batchSize, 1, 'not given: the checkpoint’s');
+});
+
+test('a longer cosine run re-plans from the last update’s rate; a later extension from the re-planned one', () => {
+  // 480 examples at batch 32: 15 updates an epoch; 3 of warm-up.
+  const cosine: RunConfig = { ...stored, batchSize: 32, schedule: { kind: 'cosine', minLr: 0.001 }, warmupSteps: 3 };
+  const four = replanOnResume(cosine, { ...cosine, epochs: 4 }, 30, 480);
+  assert.deepEqual(four.cosineRestart, { step: 30, lr: lrAt(plannedSchedule(cosine, 480), 0.05, 29) });
+  const six = replanOnResume(four, { ...four, epochs: 6 }, 45, 480);
+  assert.deepEqual(six.cosineRestart, { step: 45, lr: lrAt(plannedSchedule(four, 480), 0.05, 44) });
+  assert.ok(six.cosineRestart!.lr < four.cosineRestart!.lr);
+  // Interrupted before an update since the re-plan, then extended again: the rate reached is the re-plan's own.
+  assert.deepEqual(replanOnResume(four, { ...four, epochs: 6 }, 30, 480).cosineRestart, four.cosineRestart);
+  // Nothing to re-plan: the same length, still in the warm-up, or a schedule that does not span the run.
+  assert.equal(replanOnResume(cosine, { ...cosine }, 30, 480).cosineRestart, undefined);
+  assert.equal(replanOnResume(cosine, { ...cosine, epochs: 4 }, 3, 480).cosineRestart, undefined);
+  const step: RunConfig = { ...cosine, schedule: { kind: 'step', everySteps: 10, gamma: 0.5 } };
+  assert.equal(replanOnResume(step, { ...step, epochs: 4 }, 30, 480).cosineRestart, undefined);
 });
