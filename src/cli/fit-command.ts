@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { RunConfig } from '../engine/run-config.js';
-import { UserError } from '../errors.js';
+import { Interrupted, UserError } from '../errors.js';
 import { Store } from '../store/store.js';
 import { formatBytes } from '../fit/bytes.js';
 import { fitMemory, type FitResult } from '../fit/fit.js';
@@ -46,6 +46,13 @@ export async function fitCommand(o: FitCommandOptions): Promise<number> {
   };
   // Opened before probing, so that a bad --db is said at once.
   const store = db !== undefined ? Store.open(db) : null;
+  // The probes run outside the terminal's process group, so Ctrl-C reaches only this process.
+  let stop = false;
+  const onSigint = () => {
+    if (stop) process.exit(EXIT.interrupted);
+    stop = true;
+  };
+  process.on('SIGINT', onSigint);
   let result: FitResult;
   try {
     result = await fitMemory(config, {
@@ -55,9 +62,13 @@ export async function fitCommand(o: FitCommandOptions): Promise<number> {
       ...(maxBatch !== undefined ? { maxBatch } : {}),
       ...(probeMemory !== undefined ? { probeLimitBytes: probeMemory } : {}),
       onProbe,
+      shouldStop: () => stop,
     });
+    // A search cut short between probes is not the answer to the budget asked about.
+    if (stop) throw new Interrupted('between memory probes');
     if (store) keep(store, config, result);
   } finally {
+    process.off('SIGINT', onSigint);
     store?.close();
   }
   if (json) {

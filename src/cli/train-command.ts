@@ -44,6 +44,14 @@ export function resultJson(r: RunResult, wallSeconds: number) {
   };
 }
 
+/** Says so when this session re-planned a cosine decay because --epochs changed the run's length. */
+function replanLine(i: RunInfo): string {
+  const s = i.schedule;
+  if (s.kind !== 'cosine' || s.restart === undefined || s.restart.step !== i.resumedFromStep || i.resumedFromStep === 0) return '';
+  const left = s.warmupSteps + s.totalSteps - s.restart.step;
+  return `batchwise: --epochs ${i.config.epochs} changes the run's length: the cosine decay goes on from lr ${s.restart.lr.toPrecision(4)} to ${s.minLr} over the ${left} updates left\n`;
+}
+
 export async function trainCommand(o: TrainOptions, given: string[]): Promise<number> {
   const config = toRunConfig(o);
   const saveDir = o.save ?? o.resume;
@@ -87,9 +95,10 @@ export async function trainCommand(o: TrainOptions, given: string[]): Promise<nu
             `${i.stepsPerEpoch} updates per epoch${i.trainExamples % i.effectiveBatch ? ` (${i.trainExamples % i.effectiveBatch} examples left out of each epoch, reshuffled into the next)` : ''}, ` +
             `${i.config.optimizer} lr ${i.config.hyper.lr}` +
             (i.resumedFromStep > 0 ? `; resuming at step ${i.resumedFromStep}` : '') +
-            '\n',
+            '\n' +
+            replanLine(i),
         );
-        log({ type: 'start', config: i.config, stepsPerEpoch: i.stepsPerEpoch, effectiveBatch: i.effectiveBatch, resumedFromStep: i.resumedFromStep });
+        log({ type: 'start', config: i.config, stepsPerEpoch: i.stepsPerEpoch, effectiveBatch: i.effectiveBatch, resumedFromStep: i.resumedFromStep, schedule: i.schedule });
         bar.start(i.totalSteps, i.resumedFromStep, { epoch: Math.floor(i.resumedFromStep / i.stepsPerEpoch) + 1, epochs: i.config.epochs, loss: '–', acc: lastAcc, rate: '–' });
       },
       onProgress: (p) => {

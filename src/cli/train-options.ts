@@ -1,7 +1,7 @@
 /** The `train` command's options, and their translation into a RunConfig. */
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import type { RunConfig } from '../engine/run-config.js';
+import type { GivenKey, RunConfig } from '../engine/run-config.js';
 import { OPTIMIZER_NAMES, type OptimizerName } from '../optim/registry.js';
 import { parseSchedule, SCHEDULE_FORMS } from '../optim/schedule.js';
 import { loadModelSpec } from './model-file.js';
@@ -69,8 +69,8 @@ export const trainDecls = {
 
 export type TrainOptions = Parsed<typeof trainDecls>;
 
-/** Which RunConfig keys the user set by flag (a resumed run refuses to change those). */
-const CONFIG_KEY: Partial<Record<keyof TrainOptions, keyof RunConfig>> = {
+/** What each flag sets in a RunConfig (a resumed run refuses to change those the user gave). */
+const CONFIG_KEY: Partial<Record<keyof TrainOptions, GivenKey>> = {
   model: 'model',
   dataset: 'dataset',
   testFile: 'testFile',
@@ -80,17 +80,17 @@ const CONFIG_KEY: Partial<Record<keyof TrainOptions, keyof RunConfig>> = {
   batchSize: 'batchSize',
   iterSize: 'iterSize',
   optimizer: 'optimizer',
-  lr: 'hyper',
-  momentum: 'hyper',
-  beta1: 'hyper',
-  beta2: 'hyper',
-  rho: 'hyper',
-  eps: 'hyper',
-  etaPlus: 'hyper',
-  etaMinus: 'hyper',
-  stepMin: 'hyper',
-  stepMax: 'hyper',
-  weightDecay: 'hyper',
+  lr: 'hyper.lr',
+  momentum: 'hyper.momentum',
+  beta1: 'hyper.beta1',
+  beta2: 'hyper.beta2',
+  rho: 'hyper.rho',
+  eps: 'hyper.eps',
+  etaPlus: 'hyper.etaPlus',
+  etaMinus: 'hyper.etaMinus',
+  stepMin: 'hyper.stepMin',
+  stepMax: 'hyper.stepMax',
+  weightDecay: 'hyper.weightDecay',
   schedule: 'schedule',
   warmupSteps: 'warmupSteps',
   seed: 'seed',
@@ -99,8 +99,8 @@ const CONFIG_KEY: Partial<Record<keyof TrainOptions, keyof RunConfig>> = {
   evalEvery: 'evalEvery',
 };
 
-export function explicitConfigKeys(given: readonly string[]): (keyof RunConfig)[] {
-  return [...new Set(given.map((k) => CONFIG_KEY[k as keyof TrainOptions]).filter((k): k is keyof RunConfig => k !== undefined))];
+export function explicitConfigKeys(given: readonly string[]): GivenKey[] {
+  return [...new Set(given.map((k) => CONFIG_KEY[k as keyof TrainOptions]).filter((k): k is GivenKey => k !== undefined))];
 }
 
 /** The options that describe the model, data and optimizer of a run: shared by train, sweep, fit and recommend. */

@@ -3,8 +3,9 @@
  * stored in checkpoints, so it holds only JSON values.
  */
 import type { ModelSpec } from '../model/spec.js';
+import type { Hyper } from '../optim/optimizer.js';
 import type { OptimizerName, PartialHyper } from '../optim/registry.js';
-import type { ParsedSchedule } from '../optim/schedule.js';
+import type { CosineRestart, ParsedSchedule } from '../optim/schedule.js';
 
 export interface RunConfig {
   /** Preset name or the model file's path, for reports. */
@@ -23,6 +24,11 @@ export interface RunConfig {
   readonly optimizer: OptimizerName;
   readonly hyper: PartialHyper;
   readonly schedule: ParsedSchedule;
+  /**
+   * Set when a resume changed the length of a cosine run (`--epochs`): from that update on the
+   * decay goes from the rate reached to its minimum at the new end. Kept by later resumes.
+   */
+  readonly cosineRestart?: CosineRestart | undefined;
   readonly warmupSteps: number;
   readonly epochs: number;
   readonly targetAccuracy?: number | undefined;
@@ -44,6 +50,7 @@ export const TRAJECTORY_KEYS = [
   'optimizer',
   'hyper',
   'schedule',
+  'cosineRestart',
   'warmupSteps',
   'seed',
 ] as const satisfies readonly (keyof RunConfig)[];
@@ -54,3 +61,9 @@ export const TRAJECTORY_KEYS = [
  * started (with its own --epochs, hence its own cosine schedule), not one of the default length.
  */
 export const RESUMED_RUN_KEYS = ['epochs', 'targetAccuracy', 'evalEvery'] as const satisfies readonly (keyof RunConfig)[];
+
+/**
+ * What the user set by flag: a RunConfig key, or one hyper-parameter (`hyper.momentum`). A resumed
+ * run compares only these with its checkpoint: the rest of the given config is defaults.
+ */
+export type GivenKey = keyof RunConfig | `hyper.${keyof Hyper}`;

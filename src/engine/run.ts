@@ -7,10 +7,11 @@ import type { DataSplits } from '../data/dataset.js';
 import { loadDataset } from '../data/load.js';
 import { UserError } from '../errors.js';
 import { paramCount, resolveModel } from '../model/model.js';
-import { makeOptimizer } from '../optim/registry.js';
-import { completeSchedule } from '../optim/schedule.js';
+import type { Hyper } from '../optim/optimizer.js';
+import { defaultHyperFor, makeOptimizer } from '../optim/registry.js';
+import { completeSchedule, lrAt, type ScheduleSpec } from '../optim/schedule.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
-import { RESUMED_RUN_KEYS, TRAJECTORY_KEYS, type RunConfig } from './run-config.js';
+import { RESUMED_RUN_KEYS, TRAJECTORY_KEYS, type GivenKey, type RunConfig } from './run-config.js';
 import { trainLoop, type EvaluationEvent, type Progress, type TrainResult } from './train-loop.js';
 import { Trainer } from './trainer.js';
 
@@ -35,6 +36,8 @@ export interface RunInfo {
   /** Training FLOPs per example: forward 2·MACs, backward about 4·MACs. */
   readonly flopsPerExample: number;
   readonly resumedFromStep: number;
+  /** The learning-rate schedule the run follows, complete (cosine's length, a resume's re-plan). */
+  readonly schedule: ScheduleSpec;
 }
 
 export interface RunOptions {
@@ -48,15 +51,27 @@ export interface RunResult extends TrainResult {
   readonly info: RunInfo;
 }
 
-/** The config a resumed run continues with: the checkpoint's trajectory, its length and stops unless given again, the caller's the rest. */
-export function mergeResumeConfig(stored: RunConfig, given: RunConfig, explicitlyGiven: ReadonlySet<keyof RunConfig>): RunConfig {
+function refuseChange(what: string, stored: unknown, given: unknown): never {
+  throw new UserError(
+    `the checkpoint was trained with ${what} ${JSON.stringify(stored)}, not ${JSON.stringify(given)}; ` +
+      `drop that flag to resume, or start a new run without --resume`,
+  );
+}
+
+/**
+ * The config a resumed run continues with: the checkpoint's trajectory, its length and stops
+ * unless given again, the caller's the rest. A flag the user gave must agree with the checkpoint;
+ * hyper-parameters are compared one by one, since the given `hyper` holds defaults for the flags
+ * not given (the default --lr is not the run's) and the stored one leaves its defaults out.
+ */
+export function mergeResumeConfig(stored: RunConfig, given: RunConfig, explicitlyGiven: ReadonlySet<GivenKey>): RunConfig {
   for (const key of TRAJECTORY_KEYS) {
-    if (explicitlyGiven.has(key) && JSON.stringify(given[key]) !== JSON.stringify(stored[key])) {
-      throw new UserError(
-        `the checkpoint was trained with ${key} ${JSON.stringify(stored[key])}, not ${JSON.stringify(given[key])}; ` +
-          `drop that flag to resume, or start a new run without --resume`,
-      );
-    }
+    if (explicitlyGiven.has(key) && JSON.stringify(given[key]) !== JSON.stringify(stored[key])) refuseChange(key, stored[key], given[key]);
+  }
+  const defaults = defaultHyperFor(stored.optimizer);
+  for (const key of Object.keys(defaults) as (keyof Hyper)[]) {
+    const was = stored.hyper[key] ?? defaults[key];
+    if (explicitlyGiven.has(`hyper.${key}`) && given.hyper[key] !== was) refuseChange(key, was, given.hyper[key]);
   }
   const merged: Record<string, unknown> = { ...given };
   for (const key of TRAJECTORY_KEYS) merged[key] = stored[key];
@@ -77,14 +92,35 @@ export function loadRunData(config: RunConfig): DataSplits {
   });
 }
 
+/** The schedule of `config` over `trainExamples`: cosine spans its epochs, from its restart if any. */
+export function plannedSchedule(config: RunConfig, trainExamples: number): ScheduleSpec {
+  const microBatch = config.batchSize === 'full' ? trainExamples : config.batchSize;
+  const totalUpdates = Math.floor(trainExamples / (microBatch * config.iterSize)) * config.epochs;
+  return completeSchedule(config.schedule, { totalUpdates, warmupSteps: config.warmupSteps, restart: config.cosineRestart });
+}
+
+/**
+ * A resume that changes a cosine run's length re-plans the decay from where it is. Planning the
+ * new length from the start instead would move the rate at once (from about η_min back to η/2
+ * when 2 epochs become 4); so from update `step` the rate decays from the last update's, under
+ * the old plan, to η_min at the new end. Within the warm-up nothing has decayed yet: the plan
+ * over the new length is the same as a fresh run's.
+ */
+export function replanOnResume(stored: RunConfig, merged: RunConfig, step: number, trainExamples: number): RunConfig {
+  if (merged.schedule.kind !== 'cosine' || merged.epochs === stored.epochs || step <= merged.warmupSteps) return merged;
+  const baseLr = stored.hyper.lr ?? defaultHyperFor(stored.optimizer).lr;
+  // Resumed again before an update since the last re-plan: the rate reached is that re-plan's.
+  const earlier = stored.cosineRestart;
+  const lr = earlier !== undefined && step <= earlier.step ? earlier.lr : lrAt(plannedSchedule(stored, trainExamples), baseLr, step - 1);
+  return { ...merged, cosineRestart: { step, lr } };
+}
+
 export async function prepareTrainer(config: RunConfig, data?: DataSplits): Promise<Trainer> {
   const splits = data ?? loadRunData(config);
   const model = resolveModel(config.model, splits.featureShape, splits.numClasses);
   const optimizer = makeOptimizer(config.optimizer, config.hyper);
   const microBatch = config.batchSize === 'full' ? splits.train.count : config.batchSize;
-  const effective = microBatch * config.iterSize;
-  const totalUpdates = Math.floor(splits.train.count / effective) * config.epochs;
-  const schedule = completeSchedule(config.schedule, { totalUpdates, warmupSteps: config.warmupSteps });
+  const schedule = plannedSchedule(config, splits.train.count);
   return Trainer.create(model, optimizer, splits, {
     microBatch,
     iterSize: config.iterSize,
@@ -94,10 +130,12 @@ export async function prepareTrainer(config: RunConfig, data?: DataSplits): Prom
   });
 }
 
-export async function runTraining(given: RunConfig, opts: RunOptions = {}, hooks: RunHooks = {}, explicitlyGiven: ReadonlySet<keyof RunConfig> = new Set()): Promise<RunResult> {
+export async function runTraining(given: RunConfig, opts: RunOptions = {}, hooks: RunHooks = {}, explicitlyGiven: ReadonlySet<GivenKey> = new Set()): Promise<RunResult> {
   const resumed = opts.resumeDir !== undefined ? loadCheckpoint(opts.resumeDir) : null;
-  const config = resumed ? mergeResumeConfig(resumed.meta.config, given, explicitlyGiven) : given;
-  const trainer = await prepareTrainer(config);
+  const merged = resumed ? mergeResumeConfig(resumed.meta.config, given, explicitlyGiven) : given;
+  const data = loadRunData(merged);
+  const config = resumed ? replanOnResume(resumed.meta.config, merged, resumed.meta.step, data.train.count) : merged;
+  const trainer = await prepareTrainer(config, data);
   try {
     if (resumed) trainer.restore(resumed.state);
     const info: RunInfo = {
@@ -113,6 +151,7 @@ export async function runTraining(given: RunConfig, opts: RunOptions = {}, hooks
       parameters: paramCount(trainer.model),
       flopsPerExample: 6 * trainer.model.macsPerExample,
       resumedFromStep: trainer.state.step,
+      schedule: trainer.config.schedule,
     };
     hooks.onStart?.(info);
     const save = () => {

@@ -1,7 +1,7 @@
 /** Runs a training run in a worker thread and relays its events; resolves with the result. */
 import { Worker } from 'node:worker_threads';
 import { UserError } from '../errors.js';
-import type { RunConfig } from './run-config.js';
+import type { GivenKey, RunConfig } from './run-config.js';
 import type { RunHooks, RunOptions, RunResult } from './run.js';
 import type { WorkerInput, WorkerMessage } from './worker.js';
 
@@ -11,7 +11,7 @@ export interface WorkerRun {
   stop(): void;
 }
 
-export function trainInWorker(config: RunConfig, options: RunOptions, hooks: Omit<RunHooks, 'shouldStop'>, explicitlyGiven: (keyof RunConfig)[] = []): WorkerRun {
+export function trainInWorker(config: RunConfig, options: RunOptions, hooks: Omit<RunHooks, 'shouldStop'>, explicitlyGiven: GivenKey[] = []): WorkerRun {
   const stopFlag = new SharedArrayBuffer(4);
   const input: WorkerInput = { config, options, explicitlyGiven, stopFlag };
   const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: input });

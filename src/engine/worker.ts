@@ -5,13 +5,13 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { UserError } from '../errors.js';
-import type { RunConfig } from './run-config.js';
+import type { GivenKey, RunConfig } from './run-config.js';
 import { runTraining, type RunOptions } from './run.js';
 
 export interface WorkerInput {
   readonly config: RunConfig;
   readonly options: RunOptions;
-  readonly explicitlyGiven: (keyof RunConfig)[];
+  readonly explicitlyGiven: GivenKey[];
   /** Int32Array over this buffer: element 0 set to 1 asks the run to stop. */
   readonly stopFlag: SharedArrayBuffer;
 }

@@ -37,7 +37,10 @@ export interface FitMemoryOptions {
   readonly onProbe?: (p: ProbeRecord) => void;
   /** Relative precision of the bisection (default 0: to the exact batch). */
   readonly tolerance?: number;
-  /** Polled before each probe: true ends the search with what is known so far. */
+  /**
+   * Polled before each probe: true ends the search with what is known so far. Polled during a
+   * probe too: true kills it and rejects with Interrupted, since a probe cut short measured nothing.
+   */
   readonly shouldStop?: () => boolean;
 }
 
@@ -113,7 +116,11 @@ export async function fitMemory(config: RunConfig, opts: FitMemoryOptions): Prom
     const probe = async (b: number): Promise<ProbeOutcome> => {
       const r = await probeInChild(
         { config: { ...config, batchSize: b }, microBatch: b, updates: PROBE_UPDATES, data: file },
-        { killAboveBytes: probeLimitBytes, timeoutSeconds: opts.timeoutSeconds ?? DEFAULT_PROBE_TIMEOUT_SECONDS },
+        {
+          killAboveBytes: probeLimitBytes,
+          timeoutSeconds: opts.timeoutSeconds ?? DEFAULT_PROBE_TIMEOUT_SECONDS,
+          ...(opts.shouldStop ? { shouldStop: opts.shouldStop } : {}),
+        },
       );
       return { ok: r.ok, peakBytes: r.peakBytes, reason: r.reason, seconds: r.seconds };
     };

@@ -1,14 +1,17 @@
 /**
  * Real probes in real child processes, on synthetic data held in memory (the child reads only the
  * files the parent writes): peaks grow with the batch, a probe over budget is killed and reported
- * while the caller lives on, and timeouts, crashes and user errors come back as what they are.
+ * while the caller lives on, timeouts, crashes and user errors come back as what they are, and a
+ * stop kills a probe that runs in its own process group.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { UserError } from '../errors.js';
+import { Interrupted, UserError } from '../errors.js';
+import { childrenOf, isRunning, processInfo, type ProcessInfo } from '../testing/processes.js';
 import { FIT_CLASSES, FIT_FEATURES, FIT_HIDDEN, syntheticSplits, wideConfig } from '../testing/fit-fixtures.js';
 import { probeInChild, type ProbeRequest } from './probe.js';
 import { readProbeData, writeProbeData, type ProbeDataFile } from './probe-data.js';
@@ -78,4 +81,28 @@ test('a child that fails reports why; a mistake in the config comes back as the 
     assert.match(e.message, /--optimizer irprop\+ compares whole-data losses between updates, so it needs --batch-size full/);
     return true;
   });
+});
+
+test('the probe runs in its own process group; a stop kills it at once and rejects with Interrupted', async () => {
+  // A FIFO with no writer: the child blocks reading its examples, so it is mid-probe for as long as the test needs.
+  const fifo = join(dir, 'never.f32');
+  assert.equal(spawnSync('mkfifo', [fifo]).status, 0, 'mkfifo');
+  let stop = false;
+  const probing = probeInChild(request(4, { data: { ...file, xPath: fifo } }), { ...roomy, timeoutSeconds: 30, shouldStop: () => stop });
+  let child: ProcessInfo | undefined;
+  for (let i = 0; i < 1000 && child === undefined; i++) {
+    child = childrenOf(process.pid, 'probe-child.js')[0];
+    if (child === undefined) await new Promise((r) => setTimeout(r, 10));
+  }
+  assert.ok(child, 'the probe child is running');
+  // A Ctrl-C at the terminal goes to the foreground group, which this one is not.
+  assert.equal(child.pgrp, child.pid, 'the child leads its own process group');
+  assert.notEqual(child.pgrp, processInfo(process.pid)!.pgrp);
+  stop = true;
+  await assert.rejects(probing, (e: unknown) => {
+    assert.ok(e instanceof Interrupted, `rejected with ${String(e)}`);
+    assert.equal(e.message, 'interrupted during the memory probe of micro-batch 4');
+    return true;
+  });
+  assert.equal(isRunning(child.pid), false, 'the child is gone');
 });

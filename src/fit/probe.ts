@@ -3,12 +3,18 @@
  * micro-batch size. The child can crash, hang or grow without bound; the parent only ever sees an
  * outcome. The parent samples the child's RSS every `pollMs` and SIGKILLs it as soon as the RSS
  * above the child's baseline exceeds `killAboveBytes`.
+ *
+ * The child runs in its own process group, so a Ctrl-C at the terminal reaches only the parent,
+ * which decides: a stop (`shouldStop`) kills the probe and rejects with `Interrupted`, instead of
+ * the child dying of SIGINT and the search reading that as "does not fit". Being outside the
+ * terminal's group, the child must not outlive the parent: it is SIGKILLed when the parent exits,
+ * and quits by itself when the parent dies without exiting (its IPC channel closes).
  */
-import { fork } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { RunConfig } from '../engine/run-config.js';
-import { UserError } from '../errors.js';
+import { Interrupted, UserError } from '../errors.js';
 import type { ProbeDataFile } from './probe-data.js';
 import type { ProbeOutcome } from './search.js';
 
@@ -30,6 +36,8 @@ export interface ProbeLimits {
   readonly killAboveBytes: number;
   readonly timeoutSeconds: number;
   readonly pollMs?: number;
+  /** Polled with the RSS: true kills the child and rejects with Interrupted. */
+  readonly shouldStop?: () => boolean;
 }
 
 export interface ProbeDetail extends ProbeOutcome {
@@ -56,26 +64,43 @@ export function rssOf(pid: number): number | null {
   }
 }
 
-/** Runs one probe. Rejects only with a UserError the child raised (a mistake in the config). */
+/** Probe children still running; killed when this process exits, however it exits. */
+const live = new Set<ChildProcess>();
+let killOnExit = false;
+
+function track(child: ChildProcess): void {
+  if (!killOnExit) {
+    // 'exit' handlers run on a normal end, process.exit (a second Ctrl-C) and an uncaught error.
+    process.on('exit', () => live.forEach((c) => c.kill('SIGKILL')));
+    killOnExit = true;
+  }
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+}
+
+/** Runs one probe. Rejects with a UserError the child raised (a mistake in the config), or Interrupted on a stop. */
 export function probeInChild(request: ProbeRequest, limits: ProbeLimits): Promise<ProbeDetail> {
   const started = performance.now();
   // execArgv is given so the child does not inherit the caller's flags (node --test, --inspect).
-  const child = fork(CHILD, [], { execArgv: [], stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'json' });
+  // detached: its own process group, out of reach of the terminal's SIGINT.
+  const child = fork(CHILD, [], { execArgv: [], stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'json', detached: true });
+  track(child);
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (s: string) => (stderr = (stderr + s).slice(-TAIL_CHARS)));
   let baselineBytes: number | null = null;
   let sampledPeakBytes: number | null = null;
-  let killedFor: 'over budget' | 'timeout' | null = null;
+  let killedFor: 'over budget' | 'timeout' | 'stopped' | null = null;
   let result: Extract<ChildMessage, { type: 'result' }> | null = null;
   let error: Extract<ChildMessage, { type: 'error' }> | null = null;
 
-  const kill = (why: 'over budget' | 'timeout') => {
+  const kill = (why: NonNullable<typeof killedFor>) => {
     if (killedFor === null && child.exitCode === null && child.signalCode === null) {
       killedFor = why;
       child.kill('SIGKILL');
     }
   };
   const poll = setInterval(() => {
+    if (limits.shouldStop?.()) return kill('stopped');
     if (baselineBytes === null || child.pid === undefined) return;
     const rss = rssOf(child.pid);
     if (rss === null) return;
@@ -104,6 +129,7 @@ export function probeInChild(request: ProbeRequest, limits: ProbeLimits): Promis
       const seconds = (performance.now() - started) / 1000;
       const base = { seconds, baselineBytes, killed: killedFor !== null, sampledPeakBytes };
       const failed = (reason: string): ProbeDetail => ({ ...base, ok: false, peakBytes: null, reason });
+      if (killedFor === 'stopped') return reject(new Interrupted(`during the memory probe of micro-batch ${request.microBatch}`));
       if (error?.userError) return reject(new UserError(error.message));
       if (killedFor === 'timeout') return resolve(failed(`timeout after ${limits.timeoutSeconds} s`));
       if (killedFor === 'over budget') return resolve(failed('over budget'));

@@ -31,6 +31,24 @@ test('cosine: from lr to minLr over totalSteps, then flat', () => {
   for (let i = 1; i < lrs.length; i++) assert.ok(lrs[i]! <= lrs[i - 1]!, 'non-increasing');
 });
 
+test('cosine restart: from update s the decay goes on from rate r to minLr at the same end', () => {
+  const first = completeSchedule(parseSchedule('cosine:0.01'), { totalUpdates: 24, warmupSteps: 4 });
+  const r = lrAt(first, 1, 15);
+  const spec = completeSchedule(parseSchedule('cosine:0.01'), { totalUpdates: 44, warmupSteps: 4, restart: { step: 16, lr: r } });
+  assert.deepEqual(spec, { kind: 'cosine', minLr: 0.01, totalSteps: 40, warmupSteps: 4, restart: { step: 16, lr: r } });
+  near(lrAt(spec, 1, 16), r, 'starts at the rate reached');
+  // Half way through the 28 updates left: (r + minLr)/2.
+  near(lrAt(spec, 1, 30), (r + 0.01) / 2, 'half way');
+  near(lrAt(spec, 1, 44), 0.01, 'end');
+  near(lrAt(spec, 1, 60), 0.01, 'after the end');
+  const lrs = lrRange(spec, 1, 16, 29);
+  for (let i = 1; i < lrs.length; i++) assert.ok(lrs[i]! < lrs[i - 1]!, 'decreasing');
+  // Before the restart: the curve over the new length (never run), identical to a plan without one.
+  const plain = completeSchedule(parseSchedule('cosine:0.01'), { totalUpdates: 44, warmupSteps: 4 });
+  for (const i of [0, 3, 4, 10, 15]) assert.equal(lrAt(spec, 1, i), lrAt(plain, 1, i), `update ${i}`);
+  assert.throws(() => completeSchedule(parseSchedule('cosine'), { totalUpdates: 44, warmupSteps: 4, restart: { step: 3, lr: 0.5 } }), /internal error: cosine restart/);
+});
+
 test('warm-up: lr·(i+1)/W for the first W updates, then the inner schedule from its start', () => {
   const W = 4;
   near(lrAt({ kind: 'constant', warmupSteps: W }, 0.2, 0), 0.05, 'i=0');

@@ -12,6 +12,12 @@
  * so the inner schedule's clock starts when warm-up ends and starts at η. For cosine, T
  * (`totalSteps`) is not part of the user's text: the trainer fills it in with `completeSchedule`
  * from the run's number of updates (T = updates − W).
+ *
+ * A cosine `restart` {step s, lr r} re-plans the decay when a resumed run changes its length: from
+ * update s on, lr(i) = η_min + (r − η_min)·(1 + cos(π·(i − s)/(W + T − s)))/2, so the run goes on
+ * from the rate r it had reached (not the rate a plan over the new length would have had at s) and
+ * still ends at η_min. Before s it gives the first plan's curve over the new length, which the run
+ * never used.
  */
 import { UserError } from '../errors.js';
 
@@ -21,11 +27,17 @@ export type ParsedSchedule =
   | { readonly kind: 'step'; readonly everySteps: number; readonly gamma: number }
   | { readonly kind: 'cosine'; readonly minLr: number };
 
+/** Where a resumed run re-planned its cosine: from update `step` on, it decays from rate `lr`. */
+export interface CosineRestart {
+  readonly step: number;
+  readonly lr: number;
+}
+
 /** A complete schedule: cosine's `totalSteps` filled in by the trainer, plus the warm-up. */
 export type ScheduleSpec = (
   | { readonly kind: 'constant' }
   | { readonly kind: 'step'; readonly everySteps: number; readonly gamma: number }
-  | { readonly kind: 'cosine'; readonly totalSteps: number; readonly minLr: number }
+  | { readonly kind: 'cosine'; readonly totalSteps: number; readonly minLr: number; readonly restart?: CosineRestart }
 ) & { readonly warmupSteps: number };
 
 export const SCHEDULE_FORMS = 'constant, step:EVERY:GAMMA (e.g. step:1000:0.5), cosine, cosine:MINLR (e.g. cosine:1e-5)';
@@ -66,10 +78,10 @@ export function parseSchedule(text: string): ParsedSchedule {
 
 /**
  * Complete a parsed schedule for a run of `totalUpdates` updates with `warmupSteps` of warm-up;
- * cosine decays over the updates after the warm-up (at least one).
+ * cosine decays over the updates after the warm-up (at least one), from its `restart` if any.
  */
-export function completeSchedule(parsed: ParsedSchedule, run: { totalUpdates: number; warmupSteps: number }): ScheduleSpec {
-  const { totalUpdates, warmupSteps } = run;
+export function completeSchedule(parsed: ParsedSchedule, run: { totalUpdates: number; warmupSteps: number; restart?: CosineRestart | undefined }): ScheduleSpec {
+  const { totalUpdates, warmupSteps, restart } = run;
   if (!Number.isInteger(warmupSteps) || warmupSteps < 0) {
     throw new UserError(`--warmup-steps must be an integer >= 0, got ${warmupSteps}`);
   }
@@ -77,7 +89,12 @@ export function completeSchedule(parsed: ParsedSchedule, run: { totalUpdates: nu
     throw new Error(`internal error: totalUpdates ${totalUpdates} is not a count`);
   }
   if (parsed.kind === 'cosine') {
-    return { kind: 'cosine', minLr: parsed.minLr, totalSteps: Math.max(1, totalUpdates - warmupSteps), warmupSteps };
+    const spec = { kind: 'cosine', minLr: parsed.minLr, totalSteps: Math.max(1, totalUpdates - warmupSteps), warmupSteps } as const;
+    if (restart === undefined) return spec;
+    if (!(Number.isInteger(restart.step) && restart.step >= warmupSteps && Number.isFinite(restart.lr) && restart.lr >= 0)) {
+      throw new Error(`internal error: cosine restart ${JSON.stringify(restart)} is not a step after the warm-up and a rate`);
+    }
+    return { ...spec, restart };
   }
   return { ...parsed, warmupSteps };
 }
@@ -92,9 +109,15 @@ export function lrAt(spec: ScheduleSpec, baseLr: number, stepIndex: number): num
       return baseLr;
     case 'step':
       return baseLr * Math.pow(spec.gamma, Math.floor(j / spec.everySteps));
-    case 'cosine':
-      if (j >= spec.totalSteps) return spec.minLr;
-      return spec.minLr + ((baseLr - spec.minLr) * (1 + Math.cos((Math.PI * j) / spec.totalSteps))) / 2;
+    case 'cosine': {
+      // Without a restart this is the first plan: from η at update W over T updates, as written.
+      const from = spec.restart !== undefined && stepIndex >= spec.restart.step ? spec.restart : null;
+      const k = from === null ? j : stepIndex - from.step;
+      const span = from === null ? spec.totalSteps : w + spec.totalSteps - from.step;
+      const top = from === null ? baseLr : from.lr;
+      if (k >= span) return spec.minLr;
+      return spec.minLr + ((top - spec.minLr) * (1 + Math.cos((Math.PI * k) / span))) / 2;
+    }
   }
 }
 

@@ -26,9 +26,13 @@ export function runCli(args: readonly string[], cwd: string, timeoutMs = 60_000)
   return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Starts `batchwise ...args` in `cwd` without waiting; `done` resolves when it exits. */
-export function startCli(args: readonly string[], cwd: string): { child: ChildProcess; done: Promise<CliRun> } {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts `batchwise ...args` in `cwd` without waiting; `done` resolves when it exits. With
+ * `ownGroup` it leads a process group of its own, as a shell runs a command, so a test can signal
+ * that whole group as a terminal's Ctrl-C does (`process.kill(-child.pid, 'SIGINT')`).
+ */
+export function startCli(args: readonly string[], cwd: string, ownGroup = false): { child: ChildProcess; done: Promise<CliRun> } {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: ownGroup });
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (s: string) => (stdout += s));
