@@ -4,7 +4,7 @@ import { UserError } from '../../errors.js';
 import { completeSchedule, lrAt } from '../../optim/schedule.js';
 import { MOMENTUM_PLAN } from '../../testing/export-fixtures.js';
 import { exportPlan, type TrainingPlan } from './export-plan.js';
-import { learningRates, parseSolver } from '../../testing/caffe-solver.js';
+import { device, learningRates, parseSolver } from '../../testing/caffe-solver.js';
 
 const base: TrainingPlan = MOMENTUM_PLAN;
 
@@ -23,11 +23,14 @@ test('caffe: iter_size, base_lr, type, max_iter in updates, and the net batch_si
   assert.equal(f.get('max_iter'), '2140');
   assert.equal(f.get('lr_policy'), 'fixed');
   assert.equal(f.get('weight_decay'), '0');
-  assert.equal(f.get('solver_mode'), 'CPU');
+  // tools/caffe.cpp's choice of device, with and without the --gpu the comment gives.
+  const solver = parseSolver(e.text);
+  assert.equal(device(solver, 'caffe train --solver=solver.prototxt'), 'GPU 0');
+  assert.match(e.text, /^# Run on one GPU: caffe train --solver=solver\.prototxt --gpu 0 /m);
+  assert.equal(device(solver, /^# Run on one GPU: (.+?) {2}/m.exec(e.text)![1]!), 'GPU 0');
   assert.equal(f.get('net'), 'mlp_train.prototxt');
   assert.match(e.text, /^# Put {2}batch_size: 64 {2}in the TRAIN data layer of mlp_train\.prototxt/m);
   assert.match(e.text, /Caffe averages the accumulated gradient over iter_size/);
-  assert.ok(!e.text.includes('--gpu'));
 });
 
 test('caffe: several devices run on GPUs and the effective batch counts them', () => {
@@ -37,6 +40,7 @@ test('caffe: several devices run on GPUs and the effective batch counts them', (
   assert.equal(f.get('max_iter'), '1070');
   assert.match(e.text, /512 examples per update = batch_size 64 × iter_size 4 × 2 GPUs/);
   assert.match(e.text, /--gpu 0,1 /);
+  assert.equal(device(parseSolver(e.text), /^# Run on 2 GPUs: (.+?) {2}/m.exec(e.text)![1]!), 'GPU 0,1');
 });
 
 test('caffe: each optimizer maps to its solver type and fields', () => {

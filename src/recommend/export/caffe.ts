@@ -85,10 +85,15 @@ export function exportCaffe(r: ResolvedPlan): ExportedConfig {
     `# Put  batch_size: ${plan.microBatch}  in the TRAIN data layer of ${netFile}: Caffe's batch size lives in the net, not the solver.`,
     `# Caffe averages the accumulated gradient over iter_size (SGDSolver::Normalize scales it by 1/iter_size), so base_lr is batchwise's lr unchanged.`,
   ];
+  const gpus = Array.from({ length: plan.worldSize }, (_, i) => i).join(',');
   if (plan.worldSize > 1) {
-    const gpus = Array.from({ length: plan.worldSize }, (_, i) => i).join(',');
     lines.push(`# Run on ${plan.worldSize} GPUs: caffe train --solver=solver.prototxt --gpu ${gpus}  (Caffe averages the GPUs' gradients).`);
     notes.push(`Caffe runs data-parallel only on GPUs: solver_mode is GPU and the run needs --gpu ${gpus}`);
+  } else {
+    // tools/caffe.cpp trains on the CPU unless --gpu is given or solver_mode: GPU is set explicitly
+    // (it asks has_solver_mode(), so the proto's default GPU alone does not count); pycaffe ignores
+    // solver_mode and needs caffe.set_mode_gpu().
+    lines.push(`# Run on one GPU: caffe train --solver=solver.prototxt --gpu 0  (or pycaffe after caffe.set_mode_gpu()); without --gpu, solver_mode: GPU picks GPU 0.`);
   }
   lines.push(`net: "${netFile}"`, `type: "${SOLVER_TYPE[name]}"`, `base_lr: ${hyper.lr}`);
   switch (name) {
@@ -111,7 +116,7 @@ export function exportCaffe(r: ResolvedPlan): ExportedConfig {
       break;
   }
   lines.push(`weight_decay: ${hyper.weightDecay}`, ...policyLines(r, notes));
-  lines.push(`iter_size: ${plan.iterSize}`, `max_iter: ${r.totalUpdates}`, `snapshot_prefix: "${plan.modelName}"`, `solver_mode: ${plan.worldSize > 1 ? 'GPU' : 'CPU'}`);
+  lines.push(`iter_size: ${plan.iterSize}`, `max_iter: ${r.totalUpdates}`, `snapshot_prefix: "${plan.modelName}"`, 'solver_mode: GPU');
   if ((name === 'momentum' || name === 'nesterov') && r.schedule.kind !== 'constant') {
     notes.push(`Caffe's momentum accumulates lr·g (history = μ·history + lr·g) where batchwise's accumulates g and scales by the current lr: the same updates while the lr is constant; under a changing lr each Caffe step mixes the rates of the last ~1/(1−μ) updates`);
   }
