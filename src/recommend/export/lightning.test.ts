@@ -4,6 +4,7 @@ import { UserError } from '../../errors.js';
 import { MOMENTUM_PLAN } from '../../testing/export-fixtures.js';
 import { exportPlan, type TrainingPlan } from './export-plan.js';
 import { yamlNumber } from './lightning.js';
+import { parseLightningConfig, stepsPerEpoch } from '../../testing/lightning-cli.js';
 
 const base: TrainingPlan = { ...MOMENTUM_PLAN, worldSize: 2 };
 
@@ -19,6 +20,7 @@ test('lightning: accumulate_grad_batches, devices, the loader batch size and tor
       'trainer:',
       '  max_epochs: 10',
       '  accumulate_grad_batches: 4',
+      '  limit_train_batches: 428',
       '  devices: 2',
       '  num_nodes: 1',
       '  strategy: ddp',
@@ -34,7 +36,22 @@ test('lightning: accumulate_grad_batches, devices, the loader batch size and tor
       '',
     ].join('\n'),
   );
+  const c = parseLightningConfig(e.text);
+  assert.equal((c.data['batch_size'] as number) * (c.trainer['accumulate_grad_batches'] as number) * (c.trainer['devices'] as number), 512);
   assert.match(e.text, /^# LightningCLI config for mlp: 512 examples per update = data\.batch_size 64 × accumulate_grad_batches 4 × 2 devices\.$/m);
+});
+
+/** Batches per device and epoch: DistributedSampler's ⌈N / devices⌉ examples, in a loader with drop_last=True. */
+const loaderBatches = (plan: TrainingPlan) => Math.floor(Math.ceil(plan.trainExamples / plan.worldSize) / plan.microBatch);
+
+test("lightning: each epoch runs batchwise's updates, every one a whole accumulation group", () => {
+  for (const plan of [base, { ...base, worldSize: 1 }, { ...base, microBatch: 24, iterSize: 3, worldSize: 8 }, { ...base, iterSize: 1 }]) {
+    const c = parseLightningConfig(exportPlan('lightning', plan).text);
+    const updatesPerEpoch = Math.floor(plan.trainExamples / (plan.microBatch * plan.iterSize * plan.worldSize));
+    assert.deepEqual(stepsPerEpoch(c.trainer, loaderBatches(plan)), { steps: updatesPerEpoch, partial: 0 }, JSON.stringify(plan));
+  }
+  // Without the limit, 429 batches per device make 107 whole groups and one of a single batch.
+  assert.deepEqual(stepsPerEpoch({ accumulate_grad_batches: 4 }, loaderBatches(base)), { steps: 108, partial: 1 });
 });
 
 test('lightning: one device has no strategy line', () => {
