@@ -4,6 +4,7 @@ import { UserError } from '../../errors.js';
 import { completeSchedule, lrAt } from '../../optim/schedule.js';
 import { MOMENTUM_PLAN } from '../../testing/export-fixtures.js';
 import { exportPlan, type TrainingPlan } from './export-plan.js';
+import { constructTorch } from '../../testing/lightning-cli.js';
 
 const base: TrainingPlan = { ...MOMENTUM_PLAN, worldSize: 2 };
 
@@ -44,6 +45,27 @@ test('deepspeed: Adam keeps L2 weight decay with adam_w_mode false; RMSprop and 
     params: { lr: 0.001, etas: [0.5, 1.2], step_sizes: [1e-6, 50] },
   });
   assert.throws(() => exportPlan('deepspeed', { ...base, optimizer: 'irprop+' }), UserError);
+});
+
+/** DeepSpeed's engine builds "Adam" itself after popping adam_w_mode; every other type here is torch.optim's, built from the params. */
+function buildOptimizer(c: DsConfig): void {
+  const { adam_w_mode: _mode, ...params } = c.optimizer.params;
+  constructTorch(`torch.optim.${c.optimizer.type}`, params);
+}
+
+test('deepspeed: every optimizer is one torch builds, Nesterov without momentum as plain SGD', () => {
+  const plans: TrainingPlan[] = [
+    { ...base, optimizer: 'sgd' },
+    { ...base, optimizer: 'nesterov', hyper: { lr: 0.1, momentum: 0.95 } },
+    { ...base, optimizer: 'nesterov', hyper: { lr: 0.1, momentum: 0 } },
+    { ...base, optimizer: 'momentum', hyper: { lr: 0.1, momentum: 0 } },
+    { ...base, optimizer: 'adam', hyper: { lr: 0.001 } },
+    { ...base, optimizer: 'rmsprop', hyper: { lr: 0.001 } },
+    { ...base, optimizer: 'adagrad', hyper: { lr: 0.01 } },
+    { ...base, optimizer: 'rprop', hyper: { lr: 0.001 } },
+  ];
+  for (const plan of plans) buildOptimizer(config(plan));
+  assert.deepEqual(config({ ...base, optimizer: 'nesterov', hyper: { lr: 0.1, momentum: 0 } }).optimizer, { type: 'SGD', params: { lr: 0.1, momentum: 0, weight_decay: 0 } });
 });
 
 test('deepspeed: without warm-up, torch schedulers stepped per update give batchwise rates exactly', () => {

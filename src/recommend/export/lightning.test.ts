@@ -70,6 +70,22 @@ test('lightning: Adam, RMSprop (alpha = rho), Adagrad and Nesterov arguments', (
   assert.match(exportPlan('lightning', { ...base, optimizer: 'nesterov' }).text, /^ {4}nesterov: true$/m);
 });
 
+test('lightning: every optimizer block is one torch builds, Nesterov without momentum as plain SGD', () => {
+  const plans: TrainingPlan[] = [
+    { ...base, optimizer: 'sgd' },
+    { ...base, optimizer: 'momentum', hyper: { lr: 0.1, momentum: 0 } },
+    { ...base, optimizer: 'nesterov', hyper: { lr: 0.1, momentum: 0.95 } },
+    { ...base, optimizer: 'nesterov', hyper: { lr: 0.1, momentum: 0 } },
+    { ...base, optimizer: 'adam', hyper: { lr: 0.001, beta1: 0.8 } },
+    { ...base, optimizer: 'rmsprop', hyper: { lr: 0.001 } },
+    { ...base, optimizer: 'adagrad', hyper: { lr: 0.01 } },
+    { ...base, optimizer: 'rprop', hyper: { lr: 0.001 } },
+  ];
+  for (const plan of plans) parseLightningConfig(exportPlan('lightning', { ...plan, schedule: { kind: 'cosine', minLr: 0 } }).text);
+  const plain = parseLightningConfig(exportPlan('lightning', { ...base, optimizer: 'nesterov', hyper: { lr: 0.1, momentum: 0 } }).text).optimizer;
+  assert.deepEqual(plain, { class_path: 'torch.optim.SGD', init_args: { lr: 0.1, momentum: 0, weight_decay: 0 } });
+});
+
 test('lightning: cosine and step schedules step per epoch', () => {
   const cos = exportPlan('lightning', { ...base, schedule: { kind: 'cosine', minLr: 1e-5 } });
   assert.match(cos.text, /lr_scheduler:\n {2}class_path: torch\.optim\.lr_scheduler\.CosineAnnealingLR\n {2}init_args:\n {4}T_max: 10\n {4}eta_min: 0\.00001\n$/);

@@ -89,6 +89,8 @@ export function optimizerSpec(r: ResolvedPlan): ClassSpec {
       return { classPath: 'torch.optim.SGD', initArgs: [['lr', h.lr], ['momentum', 0], wd] };
     case 'momentum':
     case 'nesterov':
+      // With μ = 0 both are plain SGD, and torch.optim.SGD raises on nesterov=True without momentum.
+      if (h.momentum === 0) return { classPath: 'torch.optim.SGD', initArgs: [['lr', h.lr], ['momentum', 0], wd] };
       return { classPath: 'torch.optim.SGD', initArgs: [['lr', h.lr], ['momentum', h.momentum], ['nesterov', r.plan.optimizer === 'nesterov'], wd] };
     case 'adam':
       return { classPath: 'torch.optim.Adam', initArgs: [['lr', h.lr], ['betas', [h.beta1, h.beta2]], ['eps', h.eps], wd] };
