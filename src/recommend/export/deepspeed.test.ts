@@ -84,6 +84,34 @@ function warmupCosineRatio(p: Record<string, number | string>, k: number): numbe
   return Math.max(0, cosMin + (1 - cosMin) * (1 + Math.cos(Math.PI * progress)) / 2);
 }
 
+/** WarmupLR.get_lr, linear warm-up, at scheduler iteration k (min_lrs before the first step). */
+function warmupLr(p: Record<string, number | string>, k: number): number {
+  const w = Math.max(2, p['warmup_num_steps'] as number);
+  const min = p['warmup_min_lr'] as number;
+  const max = p['warmup_max_lr'] as number;
+  if (k < 0) return min;
+  return min + (max - min) * (k < w ? k / w : 1);
+}
+
+test("deepspeed: the warm-up note says which updates run at rate 0 and how the rest compare, as DeepSpeed's schedulers run", () => {
+  const w = 30;
+  for (const schedule of [{ kind: 'constant' }, { kind: 'cosine', minLr: 0.002 }] as const) {
+    const plan: TrainingPlan = { ...base, schedule, warmupSteps: w };
+    const e = exportPlan('deepspeed', plan);
+    const s = (JSON.parse(e.text) as DsConfig).scheduler!;
+    // The engine steps the scheduler after each update: update u runs at scheduler iteration u − 1.
+    const rate = (u: number) => (s.type === 'WarmupLR' ? warmupLr(s.params, u - 1) : 0.1 * warmupCosineRatio(s.params, u - 1));
+    const zero = Array.from({ length: 1070 }, (_, u) => u).filter((u) => rate(u) === 0);
+    const note = e.notes.find((n) => n.startsWith("DeepSpeed's scheduler starts at iteration −1"));
+    assert.ok(note, `${s.type}: no warm-up note`);
+    assert.deepEqual(zero, [0, 1]);
+    assert.match(note, /updates 0 and 1 run at rate 0 and update u ≤ 30 at lr·\(u−1\)\/30, where batchwise gives lr·\(u\+1\)\/30; from update 31 on/);
+    for (let u = 1; u <= w; u++) assert.ok(Math.abs(rate(u) - (0.1 * (u - 1)) / w) < 1e-15, `${s.type} update ${u}`);
+    const spec = completeSchedule(plan.schedule, { totalUpdates: 1070, warmupSteps: w });
+    for (let u = w + 1; u < 1070; u++) assert.ok(Math.abs(rate(u) - lrAt(spec, 0.1, u)) < 1e-12, `${s.type} update ${u}`);
+  }
+});
+
 test('deepspeed: with warm-up, WarmupCosineLR matches batchwise from update W + 1 on', () => {
   const plan: TrainingPlan = { ...base, schedule: { kind: 'cosine', minLr: 0.002 }, warmupSteps: 30 };
   const e = exportPlan('deepspeed', plan);
