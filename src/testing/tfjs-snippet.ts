@@ -2,8 +2,11 @@
  * Runs the tfjs export's own lines on tfjs-core's pure-JS CPU backend, for the export tests: the
  * optimizer constructor, the lrAt schedule and the onBatchBegin statement are evaluated as written,
  * with `tf` bound to @tensorflow/tfjs-core. model.fit itself is tfjs-layers', which is not
- * installed; `fitBatches` stands in for it: per batch, onBatchBegin, then optimizer.minimize of the
- * mean sparse softmax cross-entropy plus the L2 regularizers' Σ l2·θ², as tfjs-layers computes them.
+ * installed; `fitBatches` stands in for it: per batch, onBatchBegin, then the optimizer's
+ * applyGradients with the gradient of the mean sparse softmax cross-entropy plus the L2
+ * regularizers' Σ l2·θ², as tfjs-layers would differentiate them. The gradient is written out in
+ * tf ops: tfjs-core's CommonJS build registers no gradient functions for its autodiff (the full
+ * @tensorflow/tfjs package does).
  */
 import assert from 'node:assert/strict';
 import '@tensorflow/tfjs-backend-cpu';
@@ -59,22 +62,33 @@ export async function fitBatches(
     const xs = tf.tensor2d(bx, [ids.length, features]);
     const labels = tf.oneHot(tf.tensor1d(Array.from(ids, (id) => y[id]!), 'int32'), classes);
     await s.onBatchBegin();
-    s.optimizer.minimize(
-      () => {
-        let h: tf.Tensor = xs;
-        for (let l = 0; l < vars.length; l += 2) {
-          h = tf.add(tf.matMul(h, vars[l]!), vars[l + 1]!);
-          if (l + 2 < vars.length) h = tf.relu(h);
-        }
-        const ce = tf.neg(tf.mean(tf.sum(tf.mul(labels, tf.logSoftmax(h)), 1)));
-        const reg = vars.reduce<tf.Tensor>((acc, v) => tf.add(acc, tf.sum(tf.mul(s.l2, tf.square(v)))), tf.scalar(0));
-        return tf.add(ce, reg) as tf.Scalar;
-      },
-      false,
-      vars,
-    );
+    s.optimizer.applyGradients(tf.tidy(() => gradients(vars, xs, labels, s.l2)));
     xs.dispose();
     labels.dispose();
   }
   return vars.map((v) => v.dataSync() as Float32Array);
+}
+
+/** Gradients of mean softmax cross-entropy + Σ l2·θ² for a dense stack with relu between layers. */
+function gradients(vars: tf.Variable[], xs: tf.Tensor2D, labels: tf.Tensor, l2: number): tf.NamedTensorMap {
+  const inputs: tf.Tensor2D[] = [];
+  const preActivations: tf.Tensor2D[] = [];
+  let h: tf.Tensor2D = xs;
+  for (let l = 0; l < vars.length; l += 2) {
+    inputs.push(h);
+    const z = tf.add(tf.matMul(h, vars[l]! as tf.Tensor2D), vars[l + 1]!) as tf.Tensor2D;
+    preActivations.push(z);
+    h = l + 2 < vars.length ? tf.relu(z) : z;
+  }
+  const batch = xs.shape[0];
+  let dz = tf.div(tf.sub(tf.softmax(h), labels), batch) as tf.Tensor2D;
+  const out: tf.NamedTensorMap = {};
+  for (let l = vars.length - 2; l >= 0; l -= 2) {
+    const layer = l / 2;
+    const decay = (v: tf.Variable) => tf.mul(2 * l2, v);
+    out[vars[l]!.name] = tf.add(tf.matMul(inputs[layer]!, dz, true, false), decay(vars[l]!));
+    out[vars[l + 1]!.name] = tf.add(tf.sum(dz, 0), decay(vars[l + 1]!));
+    if (l > 0) dz = tf.mul(tf.matMul(dz, vars[l]! as tf.Tensor2D, false, true), tf.step(preActivations[layer - 1]!)) as tf.Tensor2D;
+  }
+  return out;
 }
