@@ -10,7 +10,11 @@
  * `stepsPerEpoch` follows src/lightning/pytorch/loops/training_epoch_loop.py (_should_accumulate).
  */
 import assert from 'node:assert/strict';
-import { parse } from 'yaml';
+import { parseDocument, visit } from 'yaml';
+
+/** PyYAML's implicit float and int resolvers (resolver.py): what it reads as a number; `1e-8` (no dot) stays a string. */
+const PYYAML_FLOAT = /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
+const PYYAML_INT = /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$/;
 
 const TRAINER_ARGS = new Set([
   'accelerator', 'strategy', 'devices', 'num_nodes', 'precision', 'logger', 'callbacks', 'fast_dev_run', 'max_epochs',
@@ -63,7 +67,15 @@ export interface LightningConfig {
 
 /** Parse as YAML 1.1 (PyYAML, under jsonargparse), check every key against LightningCLI's and the Trainer's, and build the torch classes. */
 export function parseLightningConfig(text: string): LightningConfig {
-  const doc = parse(text, { version: '1.1', uniqueKeys: true }) as Record<string, unknown>;
+  const parsed = parseDocument(text, { version: '1.1', uniqueKeys: true });
+  assert.deepEqual(parsed.errors, [], 'not valid YAML');
+  visit(parsed, {
+    Scalar(_key, node) {
+      const source = node.source ?? '';
+      if (typeof node.value === 'number') assert.ok(PYYAML_FLOAT.test(source) || PYYAML_INT.test(source), `PyYAML reads ${source} as a string, not a number`);
+    },
+  });
+  const doc = parsed.toJS() as Record<string, unknown>;
   for (const k of Object.keys(doc)) assert.ok(FIT_GROUPS.has(k), `${k} is not a LightningCLI fit group`);
   const trainer = doc['trainer'] as Args;
   for (const [k, v] of Object.entries(trainer)) {
