@@ -106,6 +106,9 @@ test('caffe: cosine runs as a multistep ladder Caffe accepts, within the relativ
   const claim = ladderClaim(exportPlan('caffe', { ...base, schedule: { kind: 'cosine', minLr: 0 } }).notes);
   assert.ok(claim.lag > 0 && claim.lag <= 20 && claim.lagBelow <= 0.001, JSON.stringify(claim));
   assert.equal(ladderClaim(exportPlan('caffe', { ...base, schedule: { kind: 'cosine', minLr: 0.001 }, warmupSteps: 25 }).notes).lag, 0);
+  // One update: the cosine's first rate is base_lr, exactly.
+  const single = exportPlan('caffe', { ...base, trainExamples: 300, epochs: 1, schedule: { kind: 'cosine', minLr: 0 } });
+  assert.deepEqual([parseSolver(single.text).get('stepvalue'), ladderClaim(single.notes)], [undefined, { within: 0, lag: 0, lagBelow: 0 }]);
 });
 
 test('caffe: Rprop is refused with the format, the optimizer and the fix', () => {

@@ -138,6 +138,7 @@ function policyLines(r: ResolvedPlan, notes: string[]): string[] {
       const ladder = cosineLadder(r);
       // Rounded up to two digits, so that the note's bounds hold.
       const percent = (x: number) => {
+        if (x === 0) return '0%';
         const unit = 10 ** (Math.floor(Math.log10(x * 100)) - 1);
         return `${+(Math.ceil((x * 100) / unit) * unit).toPrecision(2)}%`;
       };
