@@ -4,6 +4,7 @@ import { UserError } from '../../errors.js';
 import { completeSchedule, lrAt } from '../../optim/schedule.js';
 import { MOMENTUM_PLAN } from '../../testing/export-fixtures.js';
 import { exportPlan, type TrainingPlan } from './export-plan.js';
+import { constructTorch } from '../../testing/lightning-cli.js';
 
 const base: TrainingPlan = { ...MOMENTUM_PLAN, worldSize: 2 };
 
@@ -46,6 +47,27 @@ test('deepspeed: Adam keeps L2 weight decay with adam_w_mode false; RMSprop and 
   assert.throws(() => exportPlan('deepspeed', { ...base, optimizer: 'irprop+' }), UserError);
 });
 
+/** DeepSpeed's engine builds "Adam" itself after popping adam_w_mode; every other type here is torch.optim's, built from the params. */
+function buildOptimizer(c: DsConfig): void {
+  const { adam_w_mode: _mode, ...params } = c.optimizer.params;
+  constructTorch(`torch.optim.${c.optimizer.type}`, params);
+}
+
+test('deepspeed: every optimizer is one torch builds, Nesterov without momentum as plain SGD', () => {
+  const plans: TrainingPlan[] = [
+    { ...base, optimizer: 'sgd' },
+    { ...base, optimizer: 'nesterov', hyper: { lr: 0.1, momentum: 0.95 } },
+    { ...base, optimizer: 'nesterov', hyper: { lr: 0.1, momentum: 0 } },
+    { ...base, optimizer: 'momentum', hyper: { lr: 0.1, momentum: 0 } },
+    { ...base, optimizer: 'adam', hyper: { lr: 0.001 } },
+    { ...base, optimizer: 'rmsprop', hyper: { lr: 0.001 } },
+    { ...base, optimizer: 'adagrad', hyper: { lr: 0.01 } },
+    { ...base, optimizer: 'rprop', hyper: { lr: 0.001 } },
+  ];
+  for (const plan of plans) buildOptimizer(config(plan));
+  assert.deepEqual(config({ ...base, optimizer: 'nesterov', hyper: { lr: 0.1, momentum: 0 } }).optimizer, { type: 'SGD', params: { lr: 0.1, momentum: 0, weight_decay: 0 } });
+});
+
 test('deepspeed: without warm-up, torch schedulers stepped per update give batchwise rates exactly', () => {
   assert.deepEqual(config({ ...base, schedule: { kind: 'cosine', minLr: 0.001 } }).scheduler, { type: 'CosineAnnealingLR', params: { T_max: 1070, eta_min: 0.001 } });
   assert.deepEqual(config({ ...base, schedule: { kind: 'step', everySteps: 300, gamma: 0.1 } }).scheduler, { type: 'StepLR', params: { step_size: 300, gamma: 0.1 } });
@@ -61,6 +83,34 @@ function warmupCosineRatio(p: Record<string, number | string>, k: number): numbe
   const progress = Math.min(1, (k - w + 1) / Math.max(1, (p['total_num_steps'] as number) - w));
   return Math.max(0, cosMin + (1 - cosMin) * (1 + Math.cos(Math.PI * progress)) / 2);
 }
+
+/** WarmupLR.get_lr, linear warm-up, at scheduler iteration k (min_lrs before the first step). */
+function warmupLr(p: Record<string, number | string>, k: number): number {
+  const w = Math.max(2, p['warmup_num_steps'] as number);
+  const min = p['warmup_min_lr'] as number;
+  const max = p['warmup_max_lr'] as number;
+  if (k < 0) return min;
+  return min + (max - min) * (k < w ? k / w : 1);
+}
+
+test("deepspeed: the warm-up note says which updates run at rate 0 and how the rest compare, as DeepSpeed's schedulers run", () => {
+  const w = 30;
+  for (const schedule of [{ kind: 'constant' }, { kind: 'cosine', minLr: 0.002 }] as const) {
+    const plan: TrainingPlan = { ...base, schedule, warmupSteps: w };
+    const e = exportPlan('deepspeed', plan);
+    const s = (JSON.parse(e.text) as DsConfig).scheduler!;
+    // The engine steps the scheduler after each update: update u runs at scheduler iteration u − 1.
+    const rate = (u: number) => (s.type === 'WarmupLR' ? warmupLr(s.params, u - 1) : 0.1 * warmupCosineRatio(s.params, u - 1));
+    const zero = Array.from({ length: 1070 }, (_, u) => u).filter((u) => rate(u) === 0);
+    const note = e.notes.find((n) => n.startsWith("DeepSpeed's scheduler starts at iteration −1"));
+    assert.ok(note, `${s.type}: no warm-up note`);
+    assert.deepEqual(zero, [0, 1]);
+    assert.match(note, /updates 0 and 1 run at rate 0 and update u ≤ 30 at lr·\(u−1\)\/30, where batchwise gives lr·\(u\+1\)\/30; from update 31 on/);
+    for (let u = 1; u <= w; u++) assert.ok(Math.abs(rate(u) - (0.1 * (u - 1)) / w) < 1e-15, `${s.type} update ${u}`);
+    const spec = completeSchedule(plan.schedule, { totalUpdates: 1070, warmupSteps: w });
+    for (let u = w + 1; u < 1070; u++) assert.ok(Math.abs(rate(u) - lrAt(spec, 0.1, u)) < 1e-12, `${s.type} update ${u}`);
+  }
+});
 
 test('deepspeed: with warm-up, WarmupCosineLR matches batchwise from update W + 1 on', () => {
   const plan: TrainingPlan = { ...base, schedule: { kind: 'cosine', minLr: 0.002 }, warmupSteps: 30 };

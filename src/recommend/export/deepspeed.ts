@@ -9,8 +9,8 @@
  * - engine.py (_scheduler_from_config): a scheduler type not in deepspeed.runtime.lr_schedules is
  *   looked up in torch.optim.lr_scheduler; the engine steps it once per update.
  * - runtime/lr_schedules.py: WarmupLR and WarmupCosineLR start at last_batch_iteration = −1
- *   (lr = warmup_min_lr), warm up over max(2, warmup_num_steps) iterations; warmup_type
- *   "linear" gives ratio k/W at iteration k; WarmupCosineLR then follows
+ *   (lr = warmup_min_lr; 0 for WarmupCosineLR), warm up over max(2, warmup_num_steps)
+ *   iterations; warmup_type "linear" gives ratio k/W at iteration k; WarmupCosineLR then follows
  *   cos_min_ratio + (1 − cos_min_ratio)·(1 + cos(π·(k − W + 1)/(total_num_steps − W)))/2.
  * gradient_clipping is left out (DeepSpeed's default, 0, does not clip, as batchwise).
  */
@@ -70,7 +70,7 @@ function schedulerJson(r: ResolvedPlan, notes: string[]): Json | null {
         return { type: 'CosineAnnealingLR', params: { T_max: s.totalSteps, eta_min: s.minLr } };
     }
   }
-  const lag = `DeepSpeed's linear warm-up gives update u the rate lr·(u−1)/${w} (its scheduler starts at iteration −1) where batchwise gives lr·(u+1)/${w}; from update ${w + 1} on the rates are batchwise's`;
+  const lag = `DeepSpeed's scheduler starts at iteration −1 and steps after each update, so updates 0 and 1 run at rate 0 and update u ≤ ${w} at lr·(u−1)/${w}, where batchwise gives lr·(u+1)/${w}; from update ${w + 1} on the rates are batchwise's`;
   switch (s.kind) {
     case 'constant':
       notes.push(lag);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { UserError } from '../../errors.js';
+import { completeSchedule, lrAt } from '../../optim/schedule.js';
 import { MOMENTUM_PLAN } from '../../testing/export-fixtures.js';
 import { exportPlan, type TrainingPlan } from './export-plan.js';
 
@@ -49,6 +50,38 @@ test('hf: schedules: constant, warm-up, cosine to a minimum', () => {
     () => exportPlan('hf', { ...base, schedule: { kind: 'step', everySteps: 100, gamma: 0.5 } }),
     (e: unknown) => e instanceof UserError && e.message.startsWith('--export hf cannot express --schedule step:100:0.5: ') && e.message.includes('use --schedule cosine or constant'),
   );
+});
+
+/** transformers' get_scheduler lambdas (optimization.py) at scheduler step u, which the Trainer steps once per update. */
+function hfFactor(a: Record<string, unknown>, u: number, total: number): number {
+  const w = a['warmup_steps'] as number;
+  switch (a['lr_scheduler_type']) {
+    case 'constant':
+      return 1; // get_constant_schedule ignores warmup_steps.
+    case 'constant_with_warmup':
+      return u < w ? u / Math.max(1, w) : 1;
+    case 'cosine':
+      return u < w ? u / Math.max(1, w) : 0.5 * (1 + Math.cos(Math.PI * ((u - w) / Math.max(1, total - w))));
+    default:
+      return assert.fail(`unmodelled ${String(a['lr_scheduler_type'])}`);
+  }
+}
+
+test('hf: a constant schedule with one warm-up update is plain constant, and every constant plan runs as batchwise from update W on', () => {
+  for (const warmupSteps of [0, 1, 2, 100]) {
+    const plan: TrainingPlan = { ...base, schedule: { kind: 'constant' }, warmupSteps };
+    const e = exportPlan('hf', plan);
+    const a = JSON.parse(e.text) as Record<string, unknown>;
+    const spec = completeSchedule(plan.schedule, { totalUpdates: 1070, warmupSteps });
+    const differ = Array.from({ length: 1070 }, (_, u) => u).filter((u) => Math.abs(0.001 * hfFactor(a, u, 1070) - lrAt(spec, 0.001, u)) > 1e-15);
+    if (warmupSteps <= 1) {
+      assert.deepEqual([a['lr_scheduler_type'], a['warmup_steps'], differ], ['constant', 0, []], `W = ${warmupSteps}`);
+      assert.ok(!e.notes.some((n) => n.includes('warm-up')), `W = ${warmupSteps}: exact, so no warm-up note`);
+    } else {
+      assert.deepEqual(differ, Array.from({ length: warmupSteps }, (_, u) => u), `W = ${warmupSteps}`);
+      assert.ok(e.notes.some((n) => n.includes(`update 0 at rate 0; from update ${warmupSteps} on the rates are batchwise's`)));
+    }
+  }
 });
 
 test('hf: the optimizers its optim names build with batchwise hyper-parameters', () => {

@@ -82,10 +82,13 @@ function optimizerArgs(r: ResolvedPlan): { [k: string]: Json } {
 function schedulerArgs(r: ResolvedPlan, notes: string[]): { [k: string]: Json } {
   const s = r.schedule;
   const w = r.plan.warmupSteps;
-  if (w > 0) notes.push(`HF's linear warm-up gives update u the rate lr·u/${w} where batchwise gives lr·(u+1)/${w}: one update later; from update ${w} on the rates are batchwise's`);
+  // batchwise's single warm-up update runs at the full rate, so a constant schedule with W = 1 is
+  // plain constant; HF's warm-up would run update 0 at rate 0/1.
+  if (s.kind === 'constant' && !r.hasWarmup) return { lr_scheduler_type: 'constant', warmup_steps: 0 };
+  if (w > 0) notes.push(`HF's linear warm-up gives update u the rate lr·u/${w} where batchwise gives lr·(u+1)/${w}: one update later, update 0 at rate 0; from update ${w} on the rates are batchwise's`);
   switch (s.kind) {
     case 'constant':
-      return { lr_scheduler_type: w > 0 ? 'constant_with_warmup' : 'constant', warmup_steps: w };
+      return { lr_scheduler_type: 'constant_with_warmup', warmup_steps: w };
     case 'step':
       throw inexpressible('hf', `--schedule step:${s.everySteps}:${s.gamma}`, 'TrainingArguments has no step-decay lr_scheduler_type', 'use --schedule cosine or constant, or --export lightning, deepspeed or caffe');
     case 'cosine':

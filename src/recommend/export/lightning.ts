@@ -7,7 +7,10 @@
  * - loops/optimization/automatic.py: the training-step loss is divided by
  *   trainer.accumulate_grad_batches (ClosureResult.from_training_step_output), and DDP averages
  *   gradients over devices, so lr is batchwise's unchanged.
- * - Trainer arguments: max_epochs, accumulate_grad_batches, devices, num_nodes, strategy.
+ * - loops/training_epoch_loop.py (_should_accumulate): the optimizer steps when a group of
+ *   accumulate_grad_batches is done or on the epoch's final batch, whichever comes first.
+ * - Trainer arguments: max_epochs, accumulate_grad_batches, limit_train_batches (an int counts
+ *   batches per device and epoch), devices, num_nodes, strategy.
  * torch.optim signatures: SGD(lr, momentum, dampening, weight_decay, nesterov) with
  * v ← μ·v + g, θ ← θ − η·v (nesterov: θ ← θ − η·(g + μ·v)), as batchwise's; Adam(lr, betas, eps,
  * weight_decay) with coupled L2; RMSprop(lr, alpha, eps, weight_decay), alpha = ρ;
@@ -46,6 +49,10 @@ export function exportLightning(r: ResolvedPlan): ExportedConfig {
   const trainer: Array<readonly [string, Yaml]> = [
     ['max_epochs', plan.epochs],
     ['accumulate_grad_batches', plan.iterSize],
+    // Lightning steps on an epoch's last batch even when it closes a short accumulation group,
+    // with the loss still divided by accumulate_grad_batches: one extra, down-weighted update per
+    // epoch unless the epoch is a whole number of groups, as batchwise's is.
+    ['limit_train_batches', r.updatesPerEpoch * plan.iterSize],
     ['devices', plan.worldSize],
     ['num_nodes', 1],
   ];
@@ -66,6 +73,9 @@ export function exportLightning(r: ResolvedPlan): ExportedConfig {
   ];
   const scheduler = schedulerSpec(r, notes);
   if (scheduler) lines.push(...classBlock('lr_scheduler', scheduler));
+  notes.push(
+    `limit_train_batches ${r.updatesPerEpoch * plan.iterSize} = ${r.updatesPerEpoch} updates × accumulate_grad_batches ${plan.iterSize} per device and epoch: every update accumulates a whole group, as batchwise's; without it Lightning steps once more at an epoch's end on a shorter group, still dividing by ${plan.iterSize}`,
+  );
   notes.push(`data.batch_size needs a LightningDataModule with a batch_size argument; ${epochNote(r)}`);
   return { format: 'lightning', fileName: 'lightning.yaml', text: lines.join('\n') + '\n', notes };
 }
@@ -79,6 +89,8 @@ export function optimizerSpec(r: ResolvedPlan): ClassSpec {
       return { classPath: 'torch.optim.SGD', initArgs: [['lr', h.lr], ['momentum', 0], wd] };
     case 'momentum':
     case 'nesterov':
+      // With μ = 0 both are plain SGD, and torch.optim.SGD raises on nesterov=True without momentum.
+      if (h.momentum === 0) return { classPath: 'torch.optim.SGD', initArgs: [['lr', h.lr], ['momentum', 0], wd] };
       return { classPath: 'torch.optim.SGD', initArgs: [['lr', h.lr], ['momentum', h.momentum], ['nesterov', r.plan.optimizer === 'nesterov'], wd] };
     case 'adam':
       return { classPath: 'torch.optim.Adam', initArgs: [['lr', h.lr], ['betas', [h.beta1, h.beta2]], ['eps', h.eps], wd] };

@@ -4,14 +4,21 @@
  * - tf.train.sgd(lr); tf.train.momentum(lr, momentum, useNesterov): a ← μ·a + g,
  *   θ ← θ − lr·a (Nesterov: θ ← θ − lr·(g + μ·a)), as batchwise's;
  * - tf.train.adam(lr, beta1, beta2, epsilon): ε added to √v̂, as batchwise's;
- * - tf.train.rmsprop(lr, decay, momentum, epsilon): θ −= lr·g/√(s + ε) (ε inside the root);
- * - tf.train.adagrad(lr, initialAccumulatorValue): θ −= lr·g/√(s + backend ε), s₀ given.
+ * - tf.train.rmsprop(lr, decay, momentum, epsilon): θ −= lr·g/√(s + epsilon) (inside the root);
+ * - tf.train.adagrad(lr, initialAccumulatorValue): θ −= lr·g/√(s + backend.epsilon()), s₀ given
+ *   (documented as positive); epsilon() is 1e-7 on float32 backends and cannot be set.
  * SGD and Momentum hold the rate in a tensor set by setLearningRate(); Adam, RMSProp and Adagrad
  * read this.learningRate at every applyGradients, so a callback can drive a schedule.
  * tfjs-layers' fit has no gradient accumulation and no data parallelism: the whole effective
  * batch is one batch, and it keeps each epoch's last partial batch.
  */
 import { batchFactors, rejectRprop, scheduleText, targetComment, type ExportedConfig, type ResolvedPlan } from './plan.js';
+
+/** tfjs-core's EPSILON_FLOAT32, what KernelBackend.epsilon() returns on float32 backends (CPU, WebGL with float32 textures). */
+const TFJS_FLOAT32_EPS = 1e-7;
+
+/** ε² and friends without float noise in the printed text (1e-10·1e-10 prints as 1.0000000000000001e-20). */
+const tidy = (x: number): number => +x.toPrecision(12);
 
 export function exportTfjs(r: ResolvedPlan): ExportedConfig {
   rejectRprop('tfjs', r, 'TensorFlow.js');
@@ -62,13 +69,18 @@ function optimizerCall(r: ResolvedPlan, notes: string[]): [string, 'setter' | 'f
       return [`tf.train.momentum(${h.lr}, ${h.momentum}, ${r.plan.optimizer === 'nesterov'})`, 'setter'];
     case 'adam':
       return [`tf.train.adam(${h.lr}, ${h.beta1}, ${h.beta2}, ${h.eps})`, 'field'];
-    case 'rmsprop':
-      notes.push(`tfjs's RMSProp adds epsilon inside the square root (√(s + ${h.eps})), batchwise outside (√s + ${h.eps})`);
-      return [`tf.train.rmsprop(${h.lr}, ${h.rho}, 0, ${h.eps})`, 'field'];
+    case 'rmsprop': {
+      // tfjs adds epsilon inside the root; ε² there keeps batchwise's floor ε: √s + ε ≥ √(s + ε²) ≥ (√s + ε)/√2.
+      const eps2 = tidy(h.eps * h.eps);
+      notes.push(`tfjs's RMSProp adds epsilon inside the square root, so it gets ε² = ${eps2}: its √(s + ${eps2}) is within a factor √2 of batchwise's √s + ${h.eps} (equal where s ≫ ε² or s ≪ ε²), each step at most √2 times batchwise's`);
+      return [`tf.train.rmsprop(${h.lr}, ${h.rho}, 0, ${eps2})`, 'field'];
+    }
     case 'adagrad': {
-      // s₀ = ε² makes √s₀ = ε, the closest start to batchwise's √0 + ε (tfjs wants s₀ > 0).
-      const s0 = h.eps * h.eps;
-      notes.push(`tfjs's Adagrad divides by √(s + backend ε) with the accumulator starting at ${s0} = ε², batchwise by √s + ${h.eps} from 0: the same once s ≫ ε`);
+      // tfjs wants s₀ > 0; ε² is as close to batchwise's s₀ = 0 as matters, below the backend's ε.
+      const s0 = tidy(h.eps * h.eps);
+      notes.push(
+        `tfjs's Adagrad divides by √(s + ${TFJS_FLOAT32_EPS}), its float32 backends' fixed epsilon (1e-4 on a float16 WebGL device), from s₀ = ${s0}; batchwise by √s + ${h.eps} from 0: the same once s ≫ ${TFJS_FLOAT32_EPS} (accumulated |g| ≫ ${+Math.sqrt(TFJS_FLOAT32_EPS).toPrecision(2)}), smaller steps before`,
+      );
       return [`tf.train.adagrad(${h.lr}, ${s0})`, 'field'];
     }
     case 'rprop':
