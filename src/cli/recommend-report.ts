@@ -1,5 +1,6 @@
 /** The text of `batchwise recommend`: the decision first, then the evidence it rests on. */
 import { formatBytes } from '../fit/bytes.js';
+import { capsRate } from '../recommend/lr-rule.js';
 import type { Recommendation } from '../recommend/recommend.js';
 import type { Verification } from '../recommend/verify.js';
 import { fmt, formatTable, pct } from './table.js';
@@ -15,7 +16,7 @@ export function recommendationLines(r: Recommendation, heading: string): string[
   const lines = [
     heading,
     `  effective batch ${fmt(c.effectiveBatch)} = micro-batch ${fmt(c.microBatch)} × iter-size ${c.iterSize}${c.worldSize > 1 ? ` × world size ${c.worldSize}` : ''}`,
-    `  learning rate ${c.lr.toPrecision(4)} (${RULE_TEXT[r.lrRule](r)})`,
+    `  learning rate ${c.lr.toPrecision(4)} (${RULE_TEXT[r.lrRule](r)}${capsRate(r.optimizer) ? `, capped at ε₀·√(B/B₀) since ${r.optimizer} sizes each weight's step itself` : ''})`,
     `  predicted: ${c.seconds.toFixed(2)} s of training to target, ${fmt(c.steps)} steps, ${c.epochs.toFixed(2)} epochs, at ${fmt(c.samplesPerSec)} samples/s`,
     '',
     'evidence',

@@ -11,6 +11,7 @@
  * Throughput with accumulation is taken as the micro-batch's (the update is the only extra work),
  * and W workers as W times one (communication is not modelled): both are stated with the result.
  */
+import type { OptimizerName } from '../optim/registry.js';
 import { scaleLr, type RecommendLrRule } from './lr-rule.js';
 import { splitBatch, type BatchSplit } from './split.js';
 
@@ -37,6 +38,8 @@ export interface PredictInput {
   readonly worldSize: number;
   readonly candidates: readonly number[];
   readonly lrRule: RecommendLrRule;
+  /** Adaptive optimizers get the rule capped at ε₀·√(B/B₀) (see lr-rule.ts). */
+  readonly optimizer: OptimizerName;
   readonly trainExamples: number;
 }
 
@@ -88,7 +91,7 @@ export function predictCandidates(p: PredictInput): Candidate[] {
       steps: examples / batch,
       epochs: examples / p.trainExamples,
       seconds: examples / samplesPerSec,
-      lr: scaleLr(p.lrRule, p.pilotLr, p.pilotBatch, batch, bNoise),
+      lr: scaleLr(p.lrRule, p.optimizer, p.pilotLr, p.pilotBatch, batch, bNoise),
     };
   });
 }
