@@ -42,7 +42,7 @@ export function recommendationLines(r: Recommendation, heading: string): string[
   );
   lines.push(
     `  pilot: batch ${p.batchSize}, lr ${p.lr}: ${p.reached ? 'reached the target' : `stopped short of the target (validation ${pct(p.finalValAccuracy)})`} ` +
-      `after ${fmt(p.steps)} steps = ${fmt(p.examples)} examples (${(p.examples / r.trainExamples).toFixed(2)} epochs), ${p.trainSeconds.toFixed(2)} s`,
+      `after ${fmt(p.steps)} steps = ${fmt(p.examples)} examples (${p.epochs.toFixed(2)} epochs), ${p.trainSeconds.toFixed(2)} s`,
     '  gradient noise scale along the pilot (McCandlish B_simple = tr Σ / |G|², 90% interval):',
     ...formatTable(
       ['step', 'epochs', 'train loss', 'B_simple', 'interval'],

@@ -33,6 +33,8 @@ export interface PilotResult {
   /** Updates and examples to the target, or to where the pilot stopped. */
   readonly steps: number;
   readonly examples: number;
+  /** steps ÷ ⌊N/B₀⌋: epochs as the trainer and the prediction count them. */
+  readonly epochs: number;
   readonly trainSeconds: number;
   readonly finalValAccuracy: number;
   readonly measurements: readonly NoiseMeasurement[];
@@ -90,6 +92,7 @@ export async function runPilot(base: RunConfig, data: DataSplits, o: PilotOption
       reached: result.target !== null,
       steps,
       examples: steps * o.batchSize,
+      epochs: steps / trainer.stepsPerEpoch,
       trainSeconds: result.target?.trainSeconds ?? result.trainSeconds,
       finalValAccuracy: result.validation?.accuracy ?? 0,
       measurements,
