@@ -36,6 +36,7 @@ export { runSweep, MemoryRecorder, type SweepSpec, type SweepResult, type SweepR
 export { analyseSweep, type SweepAnalysis, type BatchSummary } from './sweep/analyse.js';
 export { planTrials, powersOfTwoUpTo, type LrRule } from './sweep/plan.js';
 export { runTrial, type TrialOutcome, type TrialLimits } from './sweep/trial.js';
+export { sweepIdentity, dataFingerprint } from './sweep/identity.js';
 export { recommend, type Recommendation, type RecommendSpec } from './recommend/recommend.js';
 export { predictCandidates, chooseCandidate, type Candidate } from './recommend/predict.js';
 export { splitBatch, type BatchSplit } from './recommend/split.js';

@@ -45,6 +45,19 @@ test('noise: the text table and its default of ten measurements an epoch', () =>
   assert.equal(run.stdout.trimEnd().split('\n').filter((l) => /^\s*\d+\s+\d\.\d\d\s/.test(l)).length, 12);
 });
 
+test('noise --weight-decay: the measured gradient is g + λθ, as training steps on: same tr Σ at step 0, a larger |G|²', () => {
+  const at0 = (...extra: string[]) => {
+    const run = noise('--epochs', '1', '--every', '33', '--json', ...extra);
+    assertOk(run);
+    return (lastJson(run)['measurements'] as (M & { gradSq: number; traceSigma: number })[])[0]!;
+  };
+  const plain = at0();
+  const decayed = at0('--weight-decay', '0.5');
+  assert.equal(decayed.step, 0);
+  assert.ok(Math.abs(decayed.traceSigma / plain.traceSigma - 1) < 1e-4, `tr Σ ${decayed.traceSigma} vs ${plain.traceSigma}`);
+  assert.ok(decayed.gradSq > 1.5 * plain.gradSq, `|G + λθ|² ${decayed.gradSq} vs |G|² ${plain.gradSq}`);
+});
+
 test('noise: bad sizes are one line, exit 2', () => {
   assert.match(assertUserError(noise('--b-big', '42')), /--b-big 42 must be a multiple of --b-small 5 and at least twice it, e\.g\. --b-big 80/);
   assert.match(assertUserError(noise('--every', '0')), /--every must be a whole number ≥ 1/);

@@ -3,6 +3,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
+import { segmentsOf, type PilotResult } from '../recommend/pilot.js';
+import { bestLrTrial } from '../recommend/pilot-lr.js';
+import { chooseCandidate, predictCandidates, type ThroughputPoint } from '../recommend/predict.js';
+import type { TrialOutcome } from '../sweep/trial.js';
 import { assertNoStack, assertOk, assertUserError, lastJson, makeBlobs, makeTempDir, removeDir, runCli, writeBlobsCsv, writeJson } from './testing/cli-fixtures.js';
 
 let dir = '';
@@ -29,16 +33,35 @@ test('recommend --verify --export: a fitted, predicted, verified, exported and s
   assert.deepEqual(candidates.map((c) => c.effectiveBatch), [2, 4, 8, 16, 32, 64, 128, 256]);
   for (const c of candidates) assert.equal(c.microBatch * c.iterSize * c.worldSize, c.effectiveBatch);
   assert.equal(choice.worldSize, 2);
-  assert.ok(choice.seconds <= Math.min(...candidates.map((c) => c.seconds)) * 1.02, 'the choice is the fastest within 2%');
   const fit = r['fit'] as { largestBatch: number; probes: { batchSize: number }[] };
   assert.equal(fit.largestBatch, 495, 'the whole split fits in 1 GiB');
-  const pilot = r['pilot'] as { reached: boolean; batchSize: number; measurements: { bSimple: number; step: number }[]; steps: number };
+  const pilot = r['pilot'] as PilotResult;
   assert.equal(pilot.reached, true);
   assert.equal(pilot.batchSize, 8);
   assert.ok(pilot.measurements.length >= 2 && pilot.measurements[0]!.step === 0);
   assert.ok(pilot.measurements.every((m) => m.bSimple > 0));
-  const throughput = r['throughput'] as { microBatch: number }[];
+  const throughput = r['throughput'] as ThroughputPoint[];
   assert.deepEqual(throughput.map((t) => t.microBatch), [1, 4, 16, 64, 256, 495]);
+  // The prediction from the evidence printed with it: the pilot's rate is the grid's winner, its
+  // segments come from its measurements, and every candidate — examples, split, rate, time — and
+  // the choice follow from those, the throughput, the fit and the two workers.
+  const tried = (r['lrTrials'] as (TrialOutcome & { lr: number })[]).map(({ lr, ...outcome }) => ({ lr, outcome }));
+  assert.equal(pilot.lr, bestLrTrial(tried)!.lr);
+  assert.deepEqual(pilot.segments, segmentsOf(pilot.measurements, 8, pilot.steps));
+  const predicted = predictCandidates({
+    pilotBatch: 8,
+    pilotLr: pilot.lr,
+    segments: pilot.segments,
+    throughput,
+    maxMicroBatch: fit.largestBatch,
+    worldSize: 2,
+    candidates: candidates.map((c) => c.effectiveBatch),
+    lrRule: 'noise',
+    optimizer: 'momentum',
+    trainExamples: 495,
+  });
+  assert.deepEqual(candidates, predicted);
+  assert.deepEqual(choice, chooseCandidate(predicted));
   const v = r['verification'] as { measured: { status: string; stepsToTarget: number }; predicted: Candidate };
   assert.equal(v.measured.status, 'target-reached');
   assert.equal(v.predicted.effectiveBatch, choice.effectiveBatch);

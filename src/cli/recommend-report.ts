@@ -1,5 +1,6 @@
 /** The text of `batchwise recommend`: the decision first, then the evidence it rests on. */
 import { formatBytes } from '../fit/bytes.js';
+import { capsRate } from '../recommend/lr-rule.js';
 import type { Recommendation } from '../recommend/recommend.js';
 import type { Verification } from '../recommend/verify.js';
 import { fmt, formatTable, pct } from './table.js';
@@ -15,7 +16,7 @@ export function recommendationLines(r: Recommendation, heading: string): string[
   const lines = [
     heading,
     `  effective batch ${fmt(c.effectiveBatch)} = micro-batch ${fmt(c.microBatch)} × iter-size ${c.iterSize}${c.worldSize > 1 ? ` × world size ${c.worldSize}` : ''}`,
-    `  learning rate ${c.lr.toPrecision(4)} (${RULE_TEXT[r.lrRule](r)})`,
+    `  learning rate ${c.lr.toPrecision(4)} (${RULE_TEXT[r.lrRule](r)}${capsRate(r.optimizer) ? `, capped at ε₀·√(B/B₀) since ${r.optimizer} sizes each weight's step itself` : ''})`,
     `  predicted: ${c.seconds.toFixed(2)} s of training to target, ${fmt(c.steps)} steps, ${c.epochs.toFixed(2)} epochs, at ${fmt(c.samplesPerSec)} samples/s`,
     '',
     'evidence',
@@ -41,7 +42,7 @@ export function recommendationLines(r: Recommendation, heading: string): string[
   );
   lines.push(
     `  pilot: batch ${p.batchSize}, lr ${p.lr}: ${p.reached ? 'reached the target' : `stopped short of the target (validation ${pct(p.finalValAccuracy)})`} ` +
-      `after ${fmt(p.steps)} steps = ${fmt(p.examples)} examples (${(p.examples / r.trainExamples).toFixed(2)} epochs), ${p.trainSeconds.toFixed(2)} s`,
+      `after ${fmt(p.steps)} steps = ${fmt(p.examples)} examples (${p.epochs.toFixed(2)} epochs), ${p.trainSeconds.toFixed(2)} s`,
     '  gradient noise scale along the pilot (McCandlish B_simple = tr Σ / |G|², 90% interval):',
     ...formatTable(
       ['step', 'epochs', 'train loss', 'B_simple', 'interval'],

@@ -17,6 +17,20 @@ after(() => removeDir(dir));
 
 interface Summary { batchSize: number; bestLr: number; stepsToTarget: number | null; secondsToTarget: number | null; trials: number }
 
+/** Each trial's figures but time: with one thread, a trial's steps and accuracies repeat exactly. */
+function trialFigures(r: Record<string, unknown>) {
+  const trials = (r['trials'] as Record<string, unknown>[]).map(({ key, status, stepsToTarget, epochsToTarget, bestValAccuracy, finalValAccuracy, testAccuracy }) => ({ key, status, stepsToTarget, epochsToTarget, bestValAccuracy, finalValAccuracy, testAccuracy }));
+  return trials.sort((x, y) => String(x.key).localeCompare(String(y.key)));
+}
+
+/** The analysis per batch size but time; with several rates the tuned one is chosen by time, so then only what all trials share. */
+function batchFigures(r: Record<string, unknown>, oneRate: boolean) {
+  const batches = (r['analysis'] as { batches: Record<string, unknown>[] }).batches;
+  return batches.map(({ secondsToTarget: _s, samplesPerSec: _r, ...rest }) =>
+    oneRate ? rest : { batchSize: rest['batchSize'], trials: rest['trials'], diverged: rest['diverged'], bestValAccuracy: rest['bestValAccuracy'] },
+  );
+}
+
 test('sweep --json: every batch size with its tuned rate, the optimal batch sizes, and trials kept in SQLite', () => {
   const run = sweep('--db', 'a.db', '--json');
   assertOk(run);
@@ -44,9 +58,9 @@ test('sweep --json: every batch size with its tuned rate, the optimal batch size
 });
 
 test('a sweep killed with SIGKILL mid-way resumes: finished trials are kept, none is run twice', async () => {
-  // An unreachable target at small batches: every trial trains its 30 epochs (about a second), so
-  // the kill lands while a later trial is running.
-  const slow = [...SWEEP.slice(0, SWEEP.indexOf('--batch-sizes')), '--batch-sizes', '1,2', '--lr-grid', '0.001,0.002,0.004', '--target-accuracy', '0.999', '--max-epochs', '30', '--db', 'k.db'];
+  // A target hard to reach at small batches and rates: most trials train their 30 epochs (about a
+  // second), so the kill lands while a later trial is running. No pruning: it depends on timing.
+  const slow = [...SWEEP.slice(0, SWEEP.indexOf('--batch-sizes')), '--batch-sizes', '1,2', '--lr-grid', '0.001,0.002,0.004', '--target-accuracy', '0.999', '--max-epochs', '30', '--prune', '0', '--db', 'k.db'];
   const { child, done } = startCli(slow, dir);
   let stderr = '';
   child.stderr!.on('data', (s: string) => {
@@ -65,6 +79,25 @@ test('a sweep killed with SIGKILL mid-way resumes: finished trials are kept, non
   assert.match(rest.stderr, /resuming: finished trials are kept/);
   const r = lastJson(rest);
   assert.deepEqual([r['ran'], r['skipped'], r['total']], [6 - kept, kept, 6]);
+  // The trials kept from before the kill and those run after it make the sweep an uninterrupted one makes.
+  const whole = runCli([...slow.slice(0, -1), 'whole.db', '--json'], dir);
+  assertOk(whole);
+  assert.deepEqual(trialFigures(r), trialFigures(lastJson(whole)));
+  assert.deepEqual(batchFigures(r, false), batchFigures(lastJson(whole), false));
+});
+
+test('a sweep under another --seed (another split) reuses no trial: resumed on the same --db, its analysis is an uninterrupted one’s', () => {
+  // One rate per batch size and no pruning, so every figure but time is deterministic.
+  const args = ['--batch-sizes', '16,full', '--lr-grid', '0.05', '--prune', '0', '--seeds', '2', '--json'];
+  const first = sweep(...args, '--seed', '1', '--db', 's.db');
+  assertOk(first);
+  const resumed = lastJson(sweep(...args, '--seed', '2', '--db', 's.db'));
+  const fresh = lastJson(sweep(...args, '--seed', '2', '--db', 'fresh.db'));
+  // Seed 2 was a trial of the first sweep too, trained on the split of --seed 1.
+  assert.deepEqual([resumed['ran'], resumed['skipped']], [4, 0]);
+  assert.deepEqual(batchFigures(resumed, true), batchFigures(fresh, true));
+  assert.deepEqual(trialFigures(resumed), trialFigures(fresh));
+  assert.notDeepEqual(trialFigures(resumed), trialFigures(lastJson(first)), 'another split gives other figures');
 });
 
 test('the text report names the time-optimal batch size and shows a row per batch size', () => {

@@ -4,13 +4,13 @@
  * and the regimes. Ctrl-C (or a kill) loses at most the trial in progress; the same command again
  * resumes.
  */
-import { createHash } from 'node:crypto';
 import cliProgress from 'cli-progress';
 import { loadRunData } from '../engine/run.js';
 import { UserError } from '../errors.js';
 import { Store } from '../store/store.js';
 import type { SweepAnalysis } from '../sweep/analyse.js';
 import { planTrials, powersOfTwoUpTo } from '../sweep/plan.js';
+import { sweepIdentity } from '../sweep/identity.js';
 import { StoreRecorder } from '../sweep/store-recorder.js';
 import { runSweep, type SweepSpec } from '../sweep/sweep.js';
 import { EXIT } from './parse.js';
@@ -19,14 +19,6 @@ import { fmt, formatTable, pct } from './table.js';
 import { baseRunConfig, DEFAULT_LR } from './train-options.js';
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
-
-/** The settings that make two sweeps comparable: same key, same run in the store, trials shared. */
-export function sweepIdentity(spec: SweepSpec): string {
-  const { batchSize: _b, seed: _s, epochs: _e, modelName: _m, hyper, ...rest } = spec.base;
-  const { lr: _lr, ...otherHyper } = hyper;
-  const identity = { ...rest, hyper: otherHyper, limits: spec.limits, pruneFactor: spec.pruneFactor, lrRule: spec.plan.lrRule, lrRefBatch: spec.plan.lrRefBatch };
-  return createHash('sha256').update(JSON.stringify(identity)).digest('hex').slice(0, 16);
-}
 
 export async function sweepCommand(o: SweepOptions): Promise<number> {
   if (o.targetAccuracy === undefined) throw new UserError('--target-accuracy is required: trials are compared by their time to it (e.g. --target-accuracy 0.97)');
@@ -43,7 +35,7 @@ export async function sweepCommand(o: SweepOptions): Promise<number> {
   const store = Store.open(o.db);
   try {
     const label = `${base.modelName} on ${base.dataset}, ${base.optimizer}, target ${o.targetAccuracy}`;
-    const { run, created } = store.openRun('sweep', sweepIdentity(spec), label, { base, plan: spec.plan, limits: spec.limits, pruneFactor: spec.pruneFactor });
+    const { run, created } = store.openRun('sweep', sweepIdentity(spec, data), label, { base, plan: spec.plan, limits: spec.limits, pruneFactor: spec.pruneFactor });
     const recorder = new StoreRecorder(store, run.id);
     say(`batchwise sweep: ${label}; ${o.db} run ${run.id}${created ? '' : ' (resuming: finished trials are kept)'}`);
 

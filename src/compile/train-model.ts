@@ -19,7 +19,7 @@
 import { DType, GraphBuilder, encodeModel, type Dim } from '../graph/builder.js';
 import type { ResolvedModel } from '../model/model.js';
 import type { GradSink } from '../model/layer.js';
-import type { Optimizer, UpdateOutputs } from '../optim/optimizer.js';
+import type { FusedStage, Optimizer, UpdateOutputs } from '../optim/optimizer.js';
 import { emitGradWithDecay } from '../optim/weight-decay.js';
 import { emitForwardBackward } from './forward-backward.js';
 
@@ -88,8 +88,7 @@ export function buildTrainModel(model: ResolvedModel, opt: Optimizer, cfg: Train
   let loss: string;
   let grads: string[];
   if (K === 1) {
-    const scale = !fused || fused.alpha === 'one' ? null : fused.alpha === 'lr' ? lr : body.op('Neg', [lr]);
-    const sinks = fused ? params.map((p, i) => ({ addTo: fused.target === 'param' ? p : slotsOf(i)[fused.target.slot]!, beta: fused.beta, scale })) : [];
+    const sinks = fused ? fusedSinks(body, fused, lr, params, slotsOf) : [];
     ({ loss, grads } = microStep(body, body.op('Gather', [ids, body.scalarInt64(0)], { axis: 0 }), sinks));
   } else {
     ({ loss, grads } = emitAccumulation(body, ids, K, shapes, microStep));
@@ -134,6 +133,12 @@ export function buildTrainModel(model: ResolvedModel, opt: Optimizer, cfg: Train
   carried.forEach((c) => g.output(`out_${c.name}`, DType.float, c.shape));
   g.output('losses', DType.float, ['done']);
   return encodeModel(g.build());
+}
+
+/** Where each parameter's backward product goes for a fused optimizer: its first stage's target, β and α. */
+export function fusedSinks(g: GraphBuilder, fused: FusedStage, lr: string, params: readonly string[], slotsOf: (i: number) => readonly string[]): GradSink[] {
+  const scale = fused.alpha === 'one' ? null : fused.alpha === 'lr' ? lr : g.op('Neg', [lr]);
+  return params.map((p, i) => ({ addTo: fused.target === 'param' ? p : slotsOf(i)[fused.target.slot]!, beta: fused.beta, scale }));
 }
 
 /**

@@ -78,3 +78,38 @@ test('on the ONNX gradient model, the estimate agrees with the exact full-data |
   assert.ok(widths[2]! > 2 * widths[1]!, `relative widths ${widths.join(', ')}`);
   await t.release();
 });
+
+test('with weight decay λ each sampled gradient is g + λθ, as training steps on: tr Σ is unchanged, |G|² is that of g + λθ', async () => {
+  const data = blobs(120);
+  const model = resolveModel(spec, data.featureShape, data.numClasses);
+  const lambda = 0.5;
+  const make = (weightDecay: number) =>
+    Trainer.create(model, makeOptimizer('sgd', { lr: 0.05, weightDecay }), data, { microBatch: 10, iterSize: 1, seed: 4, threads: 1, schedule: { kind: 'constant', warmupSteps: 0 } });
+  const [plain, decayed] = await Promise.all([make(0), make(lambda)]);
+  const theta = plain.state.params;
+  const raw = await GradientSampler.create(model, data.train, 4, 1);
+  const withDecay = await GradientSampler.create(model, data.train, 4, 1, lambda);
+  const ids = [3, 17, 42, 99];
+  const [a, b] = await Promise.all([raw.gradient(theta, ids), withDecay.gradient(theta, ids)]);
+  assert.equal(b.loss, a.loss, 'the loss is the data loss, without the penalty');
+  a.grads.forEach((g, pi) => g.forEach((v, j) => assert.ok(Math.abs(b.grads[pi]![j]! - (v + lambda * theta[pi]![j]!)) <= 1e-6, `param ${pi}[${j}]`)));
+
+  // The noise meter takes λ from the trainer's optimizer; same parameters, same draws.
+  const o = { bSmall: 4, bBig: 32, rounds: 32, seed: 8 };
+  const [m0, m1] = [await measureNoiseScale(plain, o), await measureNoiseScale(decayed, o)];
+  assert.ok(Math.abs(m1.traceSigma / m0.traceSigma - 1) < 1e-4, `tr Σ ${m1.traceSigma} vs ${m0.traceSigma}`);
+  // |G + λθ|² exactly, from the full-data gradient G: the estimate must find it, not |G|².
+  const truth = await exact(plain);
+  const thetaSq = theta.reduce((s, p) => s + p.reduce((t, v) => t + v * v, 0), 0);
+  const full = await GradientSampler.create(model, data.train, 120, 1);
+  const G = (await full.gradient(theta, Array.from({ length: 120 }, (_, i) => i))).grads;
+  const cross = G.reduce((s, g, pi) => s + g.reduce((t, v, j) => t + v * theta[pi]![j]!, 0), 0);
+  const decayedSq = truth.gradSq + 2 * lambda * cross + lambda * lambda * thetaSq;
+  assert.ok(decayedSq > 1.5 * truth.gradSq, `λθ changes |G|² clearly here: ${decayedSq} vs ${truth.gradSq}`);
+  // The same draws with and without λθ: the difference is 2λθ·Ḡ + λ²|θ|² with Ḡ the draws' mean
+  // gradient, whatever the noise in their |G|²; Ḡ ≠ G puts it 2.3% from the exact value here.
+  const shift = 2 * lambda * cross + lambda * lambda * thetaSq;
+  assert.ok(Math.abs((m1.gradSq - m0.gradSq) / shift - 1) < 0.05, `|G + λθ|² − |G|² measured ${m1.gradSq - m0.gradSq}, exact ${shift} (|G|² ${m0.gradSq} vs exact ${truth.gradSq})`);
+  assert.ok(Math.abs(m1.bSimple - m1.traceSigma / m1.gradSq) < 1e-9 * m1.bSimple);
+  await Promise.all([raw.release(), withDecay.release(), full.release(), plain.release(), decayed.release()]);
+});

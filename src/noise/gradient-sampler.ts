@@ -12,6 +12,11 @@
  *
  * Squared norms are summed over every parameter tensor in float64 (the gradients themselves are
  * float32, as the trainer computes them).
+ *
+ * Weight decay. Training steps on g + λθ (optim/weight-decay.ts), so each sampled gradient is
+ * g_i + λθ too. λθ is the same for every example: tr Σ is unchanged and G becomes the gradient
+ * of the regularised loss. Without it, near the regularised optimum (G + λθ ≈ 0) the measured
+ * |G|² would stay near |λθ|² and B_simple would come out far too low.
  */
 import { buildGradModel } from '../compile/grad-model.js';
 import type { Examples } from '../data/dataset.js';
@@ -45,13 +50,14 @@ export class GradientSampler {
     this.labels = BigInt64Array.from(data.y, (v) => BigInt(v));
   }
 
-  static async create(model: ResolvedModel, data: Examples, bSmall: number, threads: number): Promise<GradientSampler> {
+  /** `weightDecay`: the λ training adds as λθ to every gradient (0: none). */
+  static async create(model: ResolvedModel, data: Examples, bSmall: number, threads: number, weightDecay = 0): Promise<GradientSampler> {
     assert(Number.isInteger(bSmall) && bSmall >= 1, `bSmall ${bSmall}`);
-    const session = await createSession(buildGradModel(model, bSmall), { threads });
+    const session = await createSession(buildGradModel(model, bSmall, weightDecay), { threads });
     return new GradientSampler(model, data, bSmall, session);
   }
 
-  /** Mean loss and gradient (one array per parameter) of the examples `ids` (length bSmall). */
+  /** Mean loss and gradient (one array per parameter, λθ included) of the examples `ids` (length bSmall). */
   async gradient(params: readonly Float32Array[], ids: ArrayLike<number>): Promise<{ loss: number; grads: Float32Array[] }> {
     const f = this.featureSize;
     const x = this.data.x;

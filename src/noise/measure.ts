@@ -108,7 +108,7 @@ export class NoiseMeter {
 
   static async create(trainer: Trainer, opts: NoiseOptions = {}): Promise<NoiseMeter> {
     const o = resolve(opts, trainer.config.seed);
-    return new NoiseMeter(trainer, await GradientSampler.create(trainer.model, trainer.data.train, o.bSmall, trainer.config.threads), o);
+    return new NoiseMeter(trainer, await GradientSampler.create(trainer.model, trainer.data.train, o.bSmall, trainer.config.threads, trainer.optimizer.hyper.weightDecay), o);
   }
 
   /** B_simple at the trainer's current parameters. */

@@ -4,7 +4,7 @@
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { UpdateRunner, close, type OptState } from '../testing/optimizer-harness.js';
+import { FusedUpdateRunner, UpdateRunner, close, type OptState } from '../testing/optimizer-harness.js';
 import { OPTIMIZER_NAMES, makeOptimizer, type OptimizerName } from './registry.js';
 import type { Hyper } from './optimizer.js';
 
@@ -184,5 +184,33 @@ for (const name of OPTIMIZER_NAMES) {
       // Both branches at a sign flip ran: revert on a loss rise, keep otherwise.
       assert.ok(branches.reverted > 0 && branches.kept > 0, JSON.stringify(branches));
     }
+  });
+}
+
+// The trainer fuses SGD's and heavy-ball momentum's first stage into the backward Gemm (without
+// accumulation or weight decay): that path must follow the same reference, step for step.
+const FUSED = OPTIMIZER_NAMES.filter((name) => makeOptimizer(name, { lr: 0.1 }).fused !== undefined);
+
+test('the fused optimizers are SGD and heavy-ball momentum', () => {
+  assert.deepEqual(FUSED, ['sgd', 'momentum']);
+});
+
+for (const name of FUSED) {
+  test(`${name}, fused into the backward pass (weight Gemm and bias): matches the JS reference over ${GRADS.length} steps`, async () => {
+    const opt = makeOptimizer(name, { lr: 0.1 });
+    const ref = REFS[name];
+    const runner = await FusedUpdateRunner.create(opt, THETA0.length);
+    let got: OptState = { param: Float32Array.from(THETA0), slots: opt.slots.map((s) => new Float32Array(THETA0.length).fill(opt.slotInit(s))), globals: [] };
+    let want: RefState = { param: [...THETA0], slots: ref.init(opt.hyper).map((v) => THETA0.map(() => v)), globals: [] };
+    const refStep = ref.step(opt.hyper);
+    for (let k = 0; k < GRADS.length; k++) {
+      const feed = { grad: GRADS[k]!, lr: LRS[k]!, t: k + 1, loss: LOSSES[k]! };
+      const step = await runner.step(got, feed);
+      want = refStep(want, feed.grad, feed.lr, feed.t, feed.loss);
+      assertStateClose(step.viaWeight, want, `step ${k + 1} (weight)`);
+      assertStateClose(step.viaBias, want, `step ${k + 1} (bias)`);
+      got = step.viaWeight;
+    }
+    await runner.release();
   });
 }

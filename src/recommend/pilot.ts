@@ -33,6 +33,8 @@ export interface PilotResult {
   /** Updates and examples to the target, or to where the pilot stopped. */
   readonly steps: number;
   readonly examples: number;
+  /** steps ÷ ⌊N/B₀⌋: epochs as the trainer and the prediction count them. */
+  readonly epochs: number;
   readonly trainSeconds: number;
   readonly finalValAccuracy: number;
   readonly measurements: readonly NoiseMeasurement[];
@@ -41,16 +43,30 @@ export interface PilotResult {
   readonly interrupted: boolean;
 }
 
+/**
+ * The noise scale a measurement gives the prediction. B_simple = ∞ means the gradient is lost in
+ * the noise at these batch sizes: the noise scale is large, at least the interval's lower bound,
+ * which is used (dropping the point would leave its stretch to smaller neighbours and bias E(B)
+ * against large batches). An interval [0, ∞] says nothing: that point is skipped.
+ */
+export function usableNoiseScale(m: Pick<NoiseMeasurement, 'bSimple' | 'bSimpleLow'>): number | null {
+  const b = Number.isFinite(m.bSimple) ? m.bSimple : m.bSimpleLow;
+  return Number.isFinite(b) && b > 0 ? b : null;
+}
+
 /** Segments between consecutive measurements, each with the mean of its ends' noise scales. */
 export function segmentsOf(measurements: readonly NoiseMeasurement[], batchSize: number, lastStep: number): NoiseSegment[] {
-  const pts = measurements.filter((m) => Number.isFinite(m.bSimple) && m.bSimple > 0);
+  const pts = measurements.flatMap((m) => {
+    const bNoise = usableNoiseScale(m);
+    return bNoise === null ? [] : [{ step: m.step, bNoise }];
+  });
   const out: NoiseSegment[] = [];
   for (let i = 0; i < pts.length; i++) {
     const a = pts[i]!;
     const b = pts[i + 1];
     const end = b ? b.step : lastStep;
     if (end <= a.step) continue;
-    out.push({ examples: (end - a.step) * batchSize, bNoise: b ? (a.bSimple + b.bSimple) / 2 : a.bSimple });
+    out.push({ examples: (end - a.step) * batchSize, bNoise: b ? (a.bNoise + b.bNoise) / 2 : a.bNoise });
   }
   return out;
 }
@@ -90,6 +106,7 @@ export async function runPilot(base: RunConfig, data: DataSplits, o: PilotOption
       reached: result.target !== null,
       steps,
       examples: steps * o.batchSize,
+      epochs: steps / trainer.stepsPerEpoch,
       trainSeconds: result.target?.trainSeconds ?? result.trainSeconds,
       finalValAccuracy: result.validation?.accuracy ?? 0,
       measurements,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { scaleLr } from './lr-rule.js';
+import { OPTIMIZER_NAMES, type OptimizerName } from '../optim/registry.js';
+import { capsRate, scaleLr } from './lr-rule.js';
 import { chooseCandidate, effectiveNoiseScale, predictCandidates, throughputAt, type PredictInput } from './predict.js';
 
 const close = (a: number, b: number, rel = 1e-12) => assert.ok(Math.abs(a - b) <= rel * Math.abs(b), `${a} ≠ ${b}`);
@@ -13,12 +14,52 @@ test('throughput interpolates in log-log between measured micro-batches and is f
 });
 
 test('learning-rate rules: linear, sqrt, and McCandlish’s noise rule (linear below B_noise, flat above)', () => {
-  close(scaleLr('linear', 0.02, 32, 256, 100), 0.16);
-  close(scaleLr('sqrt', 0.02, 32, 128, 100), 0.04);
-  close(scaleLr('noise', 0.02, 32, 32, 100), 0.02);
+  close(scaleLr('linear', 'momentum', 0.02, 32, 256, 100), 0.16);
+  close(scaleLr('sqrt', 'momentum', 0.02, 32, 128, 100), 0.04);
+  close(scaleLr('noise', 'momentum', 0.02, 32, 32, 100), 0.02);
   // ε_max = 0.02·(1 + 100/32) = 0.0825; at B = 100: ε_max/2.
-  close(scaleLr('noise', 0.02, 32, 100, 100), 0.04125);
-  assert.ok(scaleLr('noise', 0.02, 32, 1e9, 100) < 0.0825 && scaleLr('noise', 0.02, 32, 1e9, 100) > 0.0824);
+  close(scaleLr('noise', 'momentum', 0.02, 32, 100, 100), 0.04125);
+  assert.ok(scaleLr('noise', 'momentum', 0.02, 32, 1e9, 100) < 0.0825 && scaleLr('noise', 'momentum', 0.02, 32, 1e9, 100) > 0.0824);
+});
+
+test('every optimizer that sizes each weight’s step itself gets the rule capped at ε₀·√(B/B₀); SGD and momentum do not', () => {
+  // The issue's example: ε₀ = 1e-3 at B₀ = 32, B_noise = 1,630, B = 1,024.
+  const noise = (1e-3 * (1 + 1630 / 32)) / (1 + 1630 / 1024);
+  close(noise, 0.020039, 1e-4);
+  const capped = 1e-3 * Math.sqrt(1024 / 32);
+  close(capped, 0.0056569, 1e-4);
+  const expected: Record<OptimizerName, number> = { sgd: noise, momentum: noise, nesterov: noise, rmsprop: capped, adam: capped, adagrad: capped, rprop: capped, 'irprop+': capped };
+  for (const name of OPTIMIZER_NAMES) {
+    close(scaleLr('noise', name, 1e-3, 32, 1024, 1630), expected[name]);
+    assert.equal(capsRate(name), expected[name] === capped, name);
+    // The linear rule is capped the same way; the sqrt rule is its own cap.
+    close(scaleLr('linear', name, 1e-3, 32, 1024, 1630), capsRate(name) ? capped : 0.032);
+    close(scaleLr('sqrt', name, 1e-3, 32, 1024, 1630), capped);
+  }
+  // Below the cap the rule stands: B_noise = 1 makes the noise rule nearly flat, (1 + 1/32)/(1 + 1/1024).
+  close(scaleLr('noise', 'adam', 1e-3, 32, 1024, 1), (1e-3 * (1 + 1 / 32)) / (1 + 1 / 1024));
+});
+
+test('the prediction gives each candidate its optimizer’s rate: Adam capped, momentum not', () => {
+  const input = (optimizer: OptimizerName): PredictInput => ({
+    pilotBatch: 32,
+    pilotLr: 1e-3,
+    segments: [{ examples: 32000, bNoise: 1630 }],
+    throughput: [{ microBatch: 32, samplesPerSec: 32000 }],
+    maxMicroBatch: 1024,
+    worldSize: 1,
+    candidates: [32, 1024],
+    lrRule: 'noise',
+    optimizer,
+    trainExamples: 55000,
+  });
+  const adam = predictCandidates(input('adam'));
+  const mom = predictCandidates(input('momentum'));
+  close(adam[0]!.lr, 1e-3);
+  close(adam[1]!.lr, 1e-3 * Math.sqrt(32));
+  close(mom[1]!.lr, (1e-3 * (1 + 1630 / 32)) / (1 + 1630 / 1024));
+  // Only the rate differs: the examples to target do not depend on the optimizer here.
+  assert.equal(adam[1]!.examples, mom[1]!.examples);
 });
 
 test('predicted examples follow (B_noise + B)/(B_noise + B₀) per segment; time divides by the micro-batch’s throughput', () => {
@@ -32,6 +73,7 @@ test('predicted examples follow (B_noise + B)/(B_noise + B₀) per segment; time
     worldSize: 1,
     candidates: [32, 128, 512],
     lrRule: 'noise',
+    optimizer: 'momentum',
     trainExamples: 64000,
   };
   const [c32, c128, c512] = predictCandidates(input);

@@ -11,6 +11,7 @@
  * Throughput with accumulation is taken as the micro-batch's (the update is the only extra work),
  * and W workers as W times one (communication is not modelled): both are stated with the result.
  */
+import type { OptimizerName } from '../optim/registry.js';
 import { scaleLr, type RecommendLrRule } from './lr-rule.js';
 import { splitBatch, type BatchSplit } from './split.js';
 
@@ -37,6 +38,8 @@ export interface PredictInput {
   readonly worldSize: number;
   readonly candidates: readonly number[];
   readonly lrRule: RecommendLrRule;
+  /** Adaptive optimizers get the rule capped at ε₀·√(B/B₀) (see lr-rule.ts). */
+  readonly optimizer: OptimizerName;
   readonly trainExamples: number;
 }
 
@@ -46,6 +49,11 @@ export interface Candidate extends BatchSplit {
   readonly efficiency: number;
   readonly examples: number;
   readonly steps: number;
+  /**
+   * Epochs as the trainer counts them: steps ÷ ⌊N/B⌋, an epoch being the ⌊N/B⌋ updates of one
+   * shuffled pass (its last N mod B examples unused). Not examples ÷ N: at N = 55,000 and
+   * B = 32,768 an epoch is one update of 32,768 examples, so examples ÷ N would be 0.6 of it.
+   */
   readonly epochs: number;
   readonly seconds: number;
   readonly lr: number;
@@ -67,6 +75,11 @@ export function throughputAt(points: readonly ThroughputPoint[], microBatch: num
   return ps[ps.length - 1]!.samplesPerSec;
 }
 
+/** Updates in one epoch at effective batch B, as the trainer runs them: ⌊N/B⌋. */
+export function updatesPerEpoch(trainExamples: number, effectiveBatch: number): number {
+  return Math.max(1, Math.floor(trainExamples / effectiveBatch));
+}
+
 /** The noise scale weighted by where the pilot spent its examples: the one figure for the rate rule. */
 export function effectiveNoiseScale(segments: readonly NoiseSegment[]): number {
   const total = segments.reduce((s, g) => s + g.examples, 0);
@@ -86,9 +99,9 @@ export function predictCandidates(p: PredictInput): Candidate[] {
       efficiency: pilotExamples / examples,
       examples,
       steps: examples / batch,
-      epochs: examples / p.trainExamples,
+      epochs: examples / batch / updatesPerEpoch(p.trainExamples, batch),
       seconds: examples / samplesPerSec,
-      lr: scaleLr(p.lrRule, p.pilotLr, p.pilotBatch, batch, bNoise),
+      lr: scaleLr(p.lrRule, p.optimizer, p.pilotLr, p.pilotBatch, batch, bNoise),
     };
   });
 }

@@ -16,14 +16,18 @@ test('throughput is measured at 1, 4, 16, … and at the largest micro-batch; ca
   assert.deepEqual(candidateBatches(99, 2), [2, 4, 8, 16, 32, 64]);
 });
 
-const m = (step: number, bSimple: number): NoiseMeasurement =>
-  ({ step, epochs: 0, trainLoss: 1, bSmall: 32, bBig: 512, gradSq: 1, traceSigma: bSimple, bSimple, bSimpleLow: 0, bSimpleHigh: 0, rounds: 8, seconds: 0 }) as NoiseMeasurement;
+const m = (step: number, bSimple: number, bSimpleLow = 0): NoiseMeasurement =>
+  ({ step, epochs: 0, trainLoss: 1, bSmall: 32, bBig: 512, gradSq: 1, traceSigma: bSimple, bSimple, bSimpleLow, bSimpleHigh: Infinity, rounds: 8, seconds: 0 }) as NoiseMeasurement;
 
-test('pilot segments run between measurements, each with the mean of its ends’ noise scales; unusable measurements are skipped', () => {
-  assert.deepEqual(segmentsOf([m(0, 50), m(100, 150), m(300, Infinity), m(400, 350)], 32, 400), [
+test('pilot segments run between measurements, each with the mean of its ends’ noise scales; B_simple = ∞ counts as its lower bound', () => {
+  // The signal lost in the noise at step 300: the noise scale is at least 600 there, not absent.
+  assert.deepEqual(segmentsOf([m(0, 50), m(100, 150), m(300, Infinity, 600), m(400, 350)], 32, 400), [
     { examples: 3200, bNoise: 100 },
-    { examples: 9600, bNoise: 250 },
+    { examples: 6400, bNoise: 375 },
+    { examples: 3200, bNoise: 475 },
   ]);
+  // An interval [0, ∞] (nothing resolved) and a non-positive estimate say nothing: skipped.
+  assert.deepEqual(segmentsOf([m(0, 50), m(100, Infinity, 0), m(200, -3), m(300, 150)], 8, 300), [{ examples: 2400, bNoise: 100 }]);
   // A target reached after the last measurement: that last stretch keeps the last value.
   assert.deepEqual(segmentsOf([m(0, 50), m(100, 150)], 8, 130), [{ examples: 800, bNoise: 100 }, { examples: 240, bNoise: 150 }]);
 });

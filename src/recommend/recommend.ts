@@ -11,6 +11,7 @@ import { Interrupted, UserError } from '../errors.js';
 import { fitMemory, type FitResult } from '../fit/fit.js';
 import type { ProbeRecord } from '../fit/search.js';
 import type { NoiseMeasurement, NoiseOptions } from '../noise/measure.js';
+import type { OptimizerName } from '../optim/registry.js';
 import type { RecommendLrRule } from './lr-rule.js';
 import { runPilot, type PilotResult } from './pilot.js';
 import { bestLrTrial, searchPilotLr, type LrTrial } from './pilot-lr.js';
@@ -59,6 +60,8 @@ export interface Recommendation {
   /** Noise scale weighted over the pilot's examples (the rate rule's B_noise). */
   readonly bNoise: number;
   readonly lrRule: RecommendLrRule;
+  /** The optimizer the rate is for: adaptive ones get the rule capped (lr-rule.ts). */
+  readonly optimizer: OptimizerName;
   readonly trainExamples: number;
   /** Wall seconds of each stage and in all: what the recommendation cost. */
   readonly stageSeconds: Readonly<Record<Stage, number>>;
@@ -174,6 +177,7 @@ export async function recommend(spec: RecommendSpec, data: DataSplits, hooks: Re
       worldSize: spec.worldSize,
       candidates: candidateBatches(n, spec.worldSize),
       lrRule: spec.lrRule,
+      optimizer: spec.base.optimizer,
       trainExamples: n,
     });
   });
@@ -187,6 +191,7 @@ export async function recommend(spec: RecommendSpec, data: DataSplits, hooks: Re
     lrTrials,
     bNoise: effectiveNoiseScale(pilot.segments),
     lrRule: spec.lrRule,
+    optimizer: spec.base.optimizer,
     trainExamples: n,
     stageSeconds,
     seconds: (performance.now() - started) / 1000,

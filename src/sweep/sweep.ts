@@ -27,7 +27,7 @@ export interface RecordedTrial extends TrialResult {
   readonly key: string;
 }
 
-/** Where finished trials go and come back from. */
+/** Where finished trials go and come back from: one record per sweep identity (identity.ts), as trial keys hold only batch size, rate and seed. */
 export interface SweepRecorder {
   finishedTrials(): RecordedTrial[];
   /** Keep a finished trial; false if one with this key is already kept (it is not counted twice). */

@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import test from 'node:test';
+import type { RunConfig } from '../engine/run-config.js';
+import { modelSpecSchema } from '../model/spec.js';
+import { blobs } from '../testing/blobs.js';
+import { resolvePlan } from './export/plan.js';
+import { predictCandidates, type PredictInput } from './predict.js';
+import { PLAN_MARGIN, recommendedPlan } from './recommended-plan.js';
+import { verify } from './verify.js';
+
+const base: RunConfig = {
+  modelName: 'tiny',
+  model: modelSpecSchema.parse({ layers: [{ type: 'dense', units: 12 }, { type: 'relu' }, { type: 'dense', units: 3 }] }),
+  dataset: 'blobs',
+  validationFraction: 0,
+  testFraction: 0,
+  batchSize: 8,
+  iterSize: 1,
+  optimizer: 'momentum',
+  hyper: { lr: 0.05 },
+  schedule: { kind: 'constant' },
+  warmupSteps: 0,
+  epochs: 1,
+  seed: 1,
+  threads: 1,
+};
+
+const mnistLike = (candidates: number[]): PredictInput => ({
+  pilotBatch: 32,
+  pilotLr: 0.01,
+  // 110,000 examples at B₀ where B_noise was 1,630: 2 epochs of MNIST's 55,000.
+  segments: [{ examples: 110000, bNoise: 1630 }],
+  throughput: [{ microBatch: 32, samplesPerSec: 30000 }],
+  maxMicroBatch: 55000,
+  worldSize: 1,
+  candidates,
+  lrRule: 'noise',
+  optimizer: 'momentum',
+  trainExamples: 55000,
+});
+
+test('predicted epochs are the trainer’s, ⌊N/B⌋ updates each: at N = 55,000 one update of 32,768 is an epoch', () => {
+  const [c8k, c32k] = predictCandidates(mnistLike([8192, 32768]));
+  assert.equal(c8k!.epochs, c8k!.steps / 6);
+  assert.equal(c32k!.epochs, c32k!.steps / 1);
+  // examples ÷ N would say 1.68× fewer epochs at B = 32,768 and 1.12× fewer at 8,192.
+  assert.ok(Math.abs(c32k!.epochs / (c32k!.examples / 55000) - 55000 / 32768) < 1e-12);
+});
+
+test('an exported plan runs at least 1.25× the predicted updates, also where ⌊N/B⌋·B falls well short of N', () => {
+  for (const c of predictCandidates(mnistLike([32, 1024, 8192, 16384, 32768, 55000]))) {
+    const r = resolvePlan(recommendedPlan(base, c, 0.975, 55000));
+    const want = PLAN_MARGIN * c.steps;
+    assert.ok(r.totalUpdates >= want, `B = ${c.effectiveBatch}: ${r.totalUpdates} updates planned for ${c.steps.toFixed(1)} predicted`);
+    // And not a whole epoch more than that.
+    assert.ok(r.totalUpdates < want + r.updatesPerEpoch, `B = ${c.effectiveBatch}: ${r.totalUpdates} updates for ${want.toFixed(1)}`);
+  }
+});
+
+test('a verification’s epochs and steps ratios agree: predicted and measured epochs are counted alike', async () => {
+  // 240 examples at B = 160: one update per epoch, 80 examples unused in each.
+  const data = blobs(240);
+  const [c] = predictCandidates({ ...mnistLike([160]), pilotBatch: 8, pilotLr: 0.05, segments: [{ examples: 400, bNoise: 20 }], maxMicroBatch: 240, trainExamples: 240 });
+  const v = (await verify(base, data, c!, 0.9, { evalsPerEpoch: 1 }))!;
+  const m = v.measured;
+  assert.equal(m.status, 'target-reached');
+  const stepsRatio = m.stepsToTarget! / v.predicted.steps;
+  const epochsRatio = m.epochsToTarget! / v.predicted.epochs;
+  assert.ok(Math.abs(epochsRatio / stepsRatio - 1) < 1e-12, `epochs ratio ${epochsRatio}, steps ratio ${stepsRatio}`);
+});
