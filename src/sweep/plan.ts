@@ -47,7 +47,7 @@ export function ruleLr(gridLr: number, batchSize: number, rule: LrRule, refBatch
 }
 
 /** Rates round to 4 significant digits so that keys, tables and exports agree. */
-const round4 = (x: number) => Number(x.toPrecision(4));
+export const round4 = (x: number) => Number(x.toPrecision(4));
 
 export function trialKey(batchSize: number, lr: number, seed: number): string {
   return `b${batchSize}-lr${round4(lr)}-s${seed}`;
