@@ -3,42 +3,44 @@ import test from 'node:test';
 import type { RunConfig } from '../engine/run-config.js';
 import { modelSpecSchema } from '../model/spec.js';
 import { blobs } from '../testing/blobs.js';
-import { chanceLevels, isStalled, STALL_RULE } from './stall.js';
+import { chanceAccuracy, isStalled, STALL_RULE } from './stall.js';
 import { runTrial } from './trial.js';
 
-const chance = { accuracy: 0.1, loss: 2.3 };
-const m = (valAccuracy: number, trainLoss: number) => ({ valAccuracy, trainLoss });
+const chance = 0.1;
+const m = (valAccuracy: number, valLoss: number) => ({ valAccuracy, valLoss });
 
-test('chance levels: the validation split’s majority-class rate and the entropy of the training labels', () => {
-  const c = chanceLevels(blobs(240));
-  // Blobs cycle through 3 classes: 20 of 60 validation examples per class, a uniform prior.
-  assert.equal(c.accuracy, 20 / 60);
-  assert.ok(Math.abs(c.loss - Math.log(3)) < 1e-12);
-  const skewed = { ...blobs(4), train: { ...blobs(4).train, y: Int32Array.of(0, 0, 0, 1), count: 4 } };
-  assert.ok(Math.abs(chanceLevels(skewed).loss - -(0.75 * Math.log(0.75) + 0.25 * Math.log(0.25))) < 1e-12);
+test('chance accuracy is the validation split’s majority-class rate', () => {
+  // Blobs cycle through 3 classes: 20 of 60 validation examples per class.
+  assert.equal(chanceAccuracy(blobs(240)), 20 / 60);
+  const b = blobs(4);
+  assert.equal(chanceAccuracy({ ...b, validation: { ...b.validation, y: Int32Array.of(0, 2, 2, 2), count: 4 } }), 0.75);
+  assert.ok(Number.isNaN(chanceAccuracy({ ...b, validation: { ...b.validation, y: new Int32Array(0), count: 0 } })));
 });
 
-test('a dead run (chance accuracy, loss at the input-blind level after a blow-up) is stalled once past the grace share', () => {
-  const dead = [m(0.11, 1e6), m(0.1, 40), m(0.11, 2.31), m(0.09, 2.35), m(0.112, 2.3)];
+test('a dead run (chance accuracy, its loss settled after a blow-up) is stalled once past the grace share', () => {
+  const dead = [m(0.11, 1e6), m(0.1, 40), m(0.11, 2.31), m(0.09, 2.35), m(0.112, 2.3), m(0.1, 2.32)];
   assert.equal(isStalled(dead, chance, 0.1), true);
-  // Before a tenth of the budget, or before five validations: no verdict.
+  // Before a tenth of the budget: no verdict; one validation earlier, the loss was still falling.
   assert.equal(isStalled(dead, chance, 0.099), false);
-  assert.equal(isStalled(dead.slice(0, 4), chance, 0.5), false);
+  assert.equal(isStalled(dead.slice(0, 5), chance, 0.5), false);
   // One validation of the last three above chance + 2 points: it is learning.
-  assert.equal(isStalled([...dead.slice(0, 4), m(0.13, 2.3)], chance, 0.5), false);
+  assert.equal(isStalled([...dead.slice(0, 5), m(0.13, 2.3)], chance, 0.5), false);
   // A run that learned, then died, is stalled by its last three validations.
   assert.equal(isStalled([m(0.5, 2), m(0.9, 0.4), m(0.11, 2.4), m(0.1, 2.3), m(0.11, 2.32)], chance, 0.2), true);
 });
 
-test('a slow run is never stalled while either signal moves: accuracy above chance, or loss below its start', () => {
-  // Accuracy at chance but the loss falling below the input-blind loss: live.
-  assert.equal(isStalled([m(0.1, 2.3), m(0.1, 2.29), m(0.1, 2.2), m(0.11, 2.1), m(0.1, 2.0)], chance, 0.3), false);
-  // Loss above the input-blind loss (a large initial loss coming down) but accuracy above chance: live.
-  assert.equal(isStalled([m(0.4, 5), m(0.43, 4), m(0.45, 3.5), m(0.48, 3.1), m(0.5, 2.9)], chance, 0.3), false);
-  // Within 1% under the floor still counts as no lower; NaN gives no verdict.
+test('a slow run is never stalled while either signal moves: accuracy above chance, or a loss still falling', () => {
+  // Accuracy below chance, the loss falling a little at every validation (measured, see the real run below): live.
+  const slow = [2.719, 2.561, 2.386, 2.259, 2.218, 2.058, 1.893, 1.741].map((l) => m(0.08, l));
+  for (let n = 5; n <= slow.length; n++) assert.equal(isStalled(slow.slice(0, n), chance, 0.5), false);
+  // A flat loss but accuracy above chance: live.
+  assert.equal(isStalled([m(0.4, 2.3), m(0.43, 2.3), m(0.45, 2.3), m(0.48, 2.3), m(0.5, 2.3)], chance, 0.3), false);
+  // Within 1% under the lowest earlier loss still counts as no lower.
   assert.equal(isStalled([m(0.1, 2.3), m(0.1, 2.3), m(0.1, 2.28), m(0.1, 2.28), m(0.1, 2.28)], chance, 0.3), true);
+  assert.equal(isStalled([m(0.1, 2.3), m(0.1, 2.3), m(0.1, 2.27), m(0.1, 2.3), m(0.1, 2.3)], chance, 0.3), false);
+  // NaN gives no verdict, nor does a data set without a validation split.
   assert.equal(isStalled([m(0.1, 2.3), m(0.1, 2.3), m(0.1, 2.3), m(0.1, NaN), m(0.1, 2.3)], chance, 0.3), false);
-  assert.equal(isStalled([m(0.1, 2.3), m(0.1, 2.3), m(0.1, 2.3), m(0.1, 2.3), m(0.1, 2.3)], { accuracy: NaN, loss: 2.3 }, 1), false);
+  assert.equal(isStalled([m(0.1, 2.3), m(0.1, 2.3), m(0.1, 2.3), m(0.1, 2.3), m(0.1, 2.3)], NaN, 1), false);
 });
 
 // Two hidden layers: a rate far too large kills every ReLU without a NaN (measured: accuracy stays
@@ -74,12 +76,14 @@ test('a dead run at a huge rate stops as stalled after a tenth of its epochs, no
   assert.deepEqual([off.status, off.steps], ['completed', 600]);
 });
 
-test('a live run at a small rate that starts slowly is not stopped, though its loss stays above the input-blind loss past the grace share', async () => {
-  const o = (await runTrial({ ...deep, hyper: { lr: 1e-4 }, targetAccuracy: 0.8 }, data, limits))!;
-  assert.equal(o.status, 'target-reached');
-  const floor = chanceLevels(data).loss;
-  // At 2 epochs (the grace share) its loss was still above ln 3: a loss-only rule would have stopped it.
-  const atGrace = o.metrics.find((x) => x.epochs >= 2)!;
-  assert.ok(atGrace.trainLoss > floor, `loss ${atGrace.trainLoss} at ${atGrace.epochs} epochs`);
-  assert.ok(o.metrics[0]!.valAccuracy > 1 / 3 + 0.02);
+test('a live run at a small rate that starts slowly is not stopped, though it predicts worse than chance past the grace share', async () => {
+  // One hidden layer at batch 8, rate 2e-4: measured 0.23 accuracy (below the 1/3 of chance) for
+  // its first eight validations while its validation loss fell from 2.7 to 1.7.
+  const shallow = { ...deep, model: modelSpecSchema.parse({ layers: [{ type: 'dense', units: 12 }, { type: 'relu' }, { type: 'dense', units: 3 }] }), hyper: { lr: 2e-4 }, seed: 3, targetAccuracy: 0.9 };
+  const o = (await runTrial(shallow, data, { ...limits, maxEpochs: 8, evalsPerEpoch: 4 }))!;
+  assert.notEqual(o.status, 'stalled');
+  // Its first validations past the grace share (0.8 epochs) were all at chance: an accuracy-only rule would have stopped it.
+  const early = o.metrics.slice(0, 8);
+  assert.ok(early.every((x) => x.valAccuracy <= 1 / 3 + 0.02), early.map((x) => x.valAccuracy).join(', '));
+  assert.ok(o.bestValAccuracy > 0.5, `best ${o.bestValAccuracy}`);
 });

@@ -12,7 +12,7 @@ import { prepareTrainer } from '../engine/run.js';
 import type { RunConfig } from '../engine/run-config.js';
 import { trainLoop } from '../engine/train-loop.js';
 import type { EpochMetricRow, TrialRow, TrialStatus } from '../store/store.js';
-import { chanceLevels, isStalled, STALL_RULE } from './stall.js';
+import { chanceAccuracy, isStalled, STALL_RULE } from './stall.js';
 
 /** Trial records are the store's: one definition of their fields, here and in SQLite. */
 export type { TrialStatus } from '../store/store.js';
@@ -59,7 +59,7 @@ export async function runTrial(config: RunConfig, data: DataSplits, limits: Tria
     const metrics: TrialMetric[] = [];
     let interrupted = false;
     let stopReason: 'budget' | 'pruned' | 'stalled' | null = null;
-    const chance = chanceLevels(data);
+    const chance = chanceAccuracy(data);
     const stallRule = { ...STALL_RULE, share: limits.stallAfter ?? 0 };
     let target: { steps: number; epochs: number; seconds: number } | null = null;
     const targetAccuracy = config.targetAccuracy;
