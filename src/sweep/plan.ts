@@ -80,6 +80,15 @@ export function planTrials(spec: SweepPlanSpec): PlannedTrial[] {
   return trials;
 }
 
+/**
+ * The trials of one rate beyond the grid at one batch size (edges.ts): one per seed, keyed like
+ * the grid's, with the grid value that the rule would carry to this rate.
+ */
+export function rateTrials(spec: Pick<SweepPlanSpec, 'lrRule' | 'lrRefBatch' | 'seeds' | 'baseSeed'>, batchSize: number, batchLabel: number | 'full', lr: number): PlannedTrial[] {
+  const gridLr = round4(lr / ruleLr(1, batchSize, spec.lrRule, spec.lrRefBatch));
+  return Array.from({ length: spec.seeds }, (_, s) => ({ key: trialKey(batchSize, lr, spec.baseSeed + s), batchSize, batchLabel, lr, gridLr, seed: spec.baseSeed + s }));
+}
+
 /** [a, b, c, d, e] → [c, b, d, a, e]: the middle value first, then alternately outwards. */
 export function middleOut<T>(values: readonly T[]): T[] {
   const out: T[] = [];
