@@ -44,6 +44,8 @@ export interface BatchRates {
   readonly above: number;
   readonly lowestLr: number;
   readonly highestLr: number;
+  /** The sweep stopped before this batch size's search ended. */
+  readonly interrupted: boolean;
 }
 
 export interface RecordedTrial extends TrialResult {
@@ -153,7 +155,7 @@ export async function runSweep(spec: SweepSpec, data: DataSplits, recorder: Swee
       extend: spec.extendGrid,
     });
     const tried = search.tried.map((x) => x.lr);
-    rates.push({ batchSize, edge: search.edge, below: search.below, above: search.above, lowestLr: Math.min(...tried), highestLr: Math.max(...tried) });
+    if (tried.length > 0) rates.push({ batchSize, edge: search.edge, below: search.below, above: search.above, lowestLr: Math.min(...tried), highestLr: Math.max(...tried), interrupted: search.interrupted });
   }
   // Analyse what this sweep covers, from the record (which may hold trials of an earlier, larger plan).
   const trials = recorder.finishedTrials().filter((t) => keys.has(t.key));
