@@ -76,11 +76,16 @@ test('recommend --verify --export: a fitted, predicted, verified, exported and s
   const count = (t: string) => (db.prepare(`SELECT count(*) AS n FROM ${t} WHERE run_id = ?`).get(r['run']) as { n: number }).n;
   assert.equal(count('probes'), fit.probes.length);
   assert.equal(count('noise'), pilot.measurements.length);
-  // The rates tried at the pilot batch (0.05 × ¼, ½, 1, 2) and the verification are kept as trials.
+  // The rates tried at the pilot batch (0.05 × ¼, ½, 1, 2, then halvings below or doublings above
+  // while the best is on an edge) and the verification are kept as trials.
   const lrTrials = r['lrTrials'] as { lr: number }[];
-  assert.deepEqual(lrTrials.map((t) => t.lr).sort((a, b) => a - b), [0.0125, 0.025, 0.05, 0.1]);
+  const lrs = lrTrials.map((t) => t.lr);
+  assert.deepEqual(lrs.slice(0, 4), [0.025, 0.0125, 0.05, 0.1]);
+  const search = r['lrSearch'] as { below: number; above: number };
+  assert.equal(lrs.length, 4 + search.below + search.above);
+  assert.deepEqual([lrs.filter((lr) => lr < 0.0125).length, lrs.filter((lr) => lr > 0.1).length], [search.below, search.above]);
   const keys = (db.prepare('SELECT key FROM trials WHERE run_id = ? ORDER BY key').all(r['run']) as { key: string }[]).map((k) => k.key);
-  assert.deepEqual(keys, ['pilot-lr-0.0125', 'pilot-lr-0.025', 'pilot-lr-0.05', 'pilot-lr-0.1', 'verify']);
+  assert.deepEqual(keys, [...lrs.map((lr) => `pilot-lr-${lr}`), 'verify'].sort());
   const row = db.prepare('SELECT kind, status FROM runs WHERE id = ?').get(r['run']) as { kind: string; status: string };
   db.close();
   assert.deepEqual(row, { kind: 'recommend', status: 'finished' });

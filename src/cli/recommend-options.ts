@@ -11,6 +11,7 @@ export const recommendDecls = {
   schedule: { ...trainDecls.schedule, default: 'constant' },
   lr: { flag: '--lr <x>', help: 'the middle of the rates tried at --pilot-batch (default per optimizer, as for train)', schema: positiveNumber },
   lrGrid: { flag: '--lr-grid <list>', help: 'rates tried at --pilot-batch, the fewest steps to target wins (default: --lr × ¼, ½, 1, 2)', schema: listOf(positiveNumber, 'positive numbers') },
+  extendGrid: { flag: '--no-extend-grid', help: 'keep to the rates given even where the best is the smallest or largest of them (by default rates past that edge are tried, halving or doubling, up to 3)', schema: z.boolean() },
   memory: { flag: '--memory <size>', help: 'memory budget for training, e.g. 2GiB or 512MB (default: the memory free on this machine)', schema: z.string().min(1) },
   margin: fitDecls.margin,
   targetAccuracy: { flag: '--target-accuracy <a>', help: 'validation accuracy to reach (required)', schema: numberIn(0, 1, { minOpen: true }) },

@@ -40,6 +40,10 @@ export function recommendationLines(r: Recommendation, heading: string): string[
       r.lrTrials.map((t) => [String(t.lr), t.outcome.status + (t.lr === p.lr ? ' ← pilot' : ''), t.outcome.stepsToTarget === null ? '–' : fmt(t.outcome.stepsToTarget), t.outcome.secondsToTarget?.toFixed(2) ?? '–', pct(t.outcome.bestValAccuracy)]),
     ).map((l) => `    ${l}`),
   );
+  const e = r.lrSearch;
+  const past = e.below + e.above > 0 ? `, after ${e.below + e.above} rate(s) past the grid` : '';
+  if (e.edge === 'lowest' || e.edge === 'highest') lines.push(`    the pilot's rate is the ${e.edge === 'lowest' ? 'smallest' : 'largest'} tried${past}: the best rate may lie beyond (see --lr-grid, --no-extend-grid)`);
+  else if (e.edge === 'single') lines.push('    one rate tried: the pilot\'s rate is not tuned (give --lr-grid several rates)');
   lines.push(
     `  pilot: batch ${p.batchSize}, lr ${p.lr}: ${p.reached ? 'reached the target' : `stopped short of the target (validation ${pct(p.finalValAccuracy)})`} ` +
       `after ${fmt(p.steps)} steps = ${fmt(p.examples)} examples (${p.epochs.toFixed(2)} epochs), ${p.trainSeconds.toFixed(2)} s`,

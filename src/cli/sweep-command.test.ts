@@ -5,13 +5,15 @@ import Database from 'better-sqlite3';
 import { assertNoStack, assertOk, assertUserError, lastJson, makeBlobs, makeTempDir, removeDir, runCli, startCli, writeBlobsCsv, writeJson } from './testing/cli-fixtures.js';
 
 let dir = '';
-const SWEEP = ['sweep', '--model', 'mlp.json', '--dataset', 'blobs.csv', '--threads', '1', '--batch-sizes', '4,16,full', '--lr-grid', '0.01,0.05', '--lr-rule', 'sqrt', '--lr-ref-batch', '16', '--target-accuracy', '0.9', '--max-epochs', '30', '--evals-per-epoch', '4'];
+// Two rates put every best on a grid edge: these tests count the grid's trials, so they keep to it.
+const SWEEP = ['sweep', '--model', 'mlp.json', '--dataset', 'blobs.csv', '--threads', '1', '--no-extend-grid', '--batch-sizes', '4,16,full', '--lr-grid', '0.01,0.05', '--lr-rule', 'sqrt', '--lr-ref-batch', '16', '--target-accuracy', '0.9', '--max-epochs', '30', '--evals-per-epoch', '4'];
 const sweep = (...args: string[]) => runCli([...SWEEP, ...args], dir);
 
 before(() => {
   dir = makeTempDir();
   writeBlobsCsv(join(dir, 'blobs.csv'), makeBlobs({ rows: 600, features: 10, classes: 3, seed: 7, separation: 3 }));
   writeJson(join(dir, 'mlp.json'), { layers: [{ type: 'dense', units: 16 }, { type: 'relu' }, { type: 'dense', units: 3 }] });
+  writeJson(join(dir, 'deep.json'), { layers: [{ type: 'dense', units: 16 }, { type: 'relu' }, { type: 'dense', units: 16 }, { type: 'relu' }, { type: 'dense', units: 3 }] });
 });
 after(() => removeDir(dir));
 
@@ -106,6 +108,44 @@ test('the text report names the time-optimal batch size and shows a row per batc
   assert.match(run.stdout, /sweep to 90\.00% validation accuracy: 6 trials \(0 run now in \d+ s, 6 from the store\)/);
   assert.match(run.stdout, /time-optimal batch size: (4|16|495) \(lr /);
   assert.equal(run.stdout.split('\n').filter((l) => /^\s+(4|16|495)\s/.test(l)).length, 3);
+});
+
+test('dead rates stop early as stalled, the grid is extended below them by default, and the rerun runs nothing', () => {
+  // Rates 2–8 kill every ReLU of two hidden layers (chance accuracy, no NaN); 1 and below train.
+  const DEAD = ['sweep', '--model', 'deep.json', '--dataset', 'blobs.csv', '--threads', '1', '--batch-sizes', '16', '--lr-grid', '2,4,8', '--lr-rule', 'none', '--target-accuracy', '0.97', '--max-epochs', '30', '--evals-per-epoch', '4', '--db', 'd.db'];
+  const run = runCli([...DEAD, '--json'], dir);
+  assertOk(run);
+  const r = lastJson(run);
+  const trials = r['trials'] as { lr: number; status: string }[];
+  const byLr = new Map(trials.map((t) => [t.lr, t.status]));
+  assert.deepEqual([byLr.get(2), byLr.get(4), byLr.get(8)], ['stalled', 'stalled', 'stalled']);
+  // Every rate failed, so the search went down: 1 trains and is then the smallest, so 0.5 follows.
+  assert.equal(byLr.get(1), 'target-reached');
+  assert.ok(byLr.has(0.5), `rates ${[...byLr.keys()].join(', ')}`);
+  const [batch] = (r['analysis'] as { batches: { edge: string | null; stalled: number; bestLr: number }[] }).batches;
+  assert.equal(batch!.stalled, 3);
+  assert.ok(batch!.bestLr <= 1);
+  const [rates] = r['rates'] as { below: number; above: number; edge: string | null }[];
+  assert.deepEqual([rates!.below, rates!.above, rates!.edge], [trials.length - 3, 0, batch!.edge]);
+  const db = new Database(join(dir, 'd.db'), { readonly: true });
+  const stalled = db.prepare(`SELECT steps, epochs FROM trials WHERE status = 'stalled'`).all() as { steps: number; epochs: number }[];
+  db.close();
+  // 30 epochs of budget: each dead trial stopped after a tenth of it or soon after, never near its end.
+  assert.equal(stalled.length, 3);
+  for (const t of stalled) assert.ok(t.epochs >= 3 && t.epochs < 6, `stalled after ${t.epochs} epochs`);
+
+  const text = runCli(DEAD, dir);
+  assertOk(text);
+  assert.match(text.stdout, new RegExp(`${trials.length} trials \\(0 run now in \\d+ s, ${trials.length} from the store\\)`));
+  assert.match(text.stdout, /\(3 stalled\)/);
+  const listed = runCli(['runs', '--db', 'd.db', '--run', '1'], dir);
+  assertOk(listed);
+  assert.equal(listed.stdout.split('\n').filter((l) => /\sstalled\s/.test(l)).length, 3);
+  // The same store without extension: the grid's three trials, all failed, and the report says so.
+  const plain = runCli([...DEAD, '--no-extend-grid'], dir);
+  assertOk(plain);
+  assert.match(plain.stdout, /3 trials \(0 run now/);
+  assert.match(plain.stdout, /grid edge at batch size 16: every rate failed \(diverged or stalled\) \(2–8\); not extended \(--no-extend-grid\)/);
 });
 
 test('sweep input errors are one line, exit 2', () => {

@@ -8,11 +8,12 @@ import cliProgress from 'cli-progress';
 import { loadRunData } from '../engine/run.js';
 import { UserError } from '../errors.js';
 import { Store } from '../store/store.js';
-import type { SweepAnalysis } from '../sweep/analyse.js';
+import type { BatchSummary, SweepAnalysis } from '../sweep/analyse.js';
+import { EDGE_BOUNDS } from '../sweep/edges.js';
 import { planTrials, powersOfTwoUpTo } from '../sweep/plan.js';
 import { sweepIdentity } from '../sweep/identity.js';
 import { StoreRecorder } from '../sweep/store-recorder.js';
-import { runSweep, type SweepSpec } from '../sweep/sweep.js';
+import { runSweep, type BatchRates, type SweepSpec } from '../sweep/sweep.js';
 import { EXIT } from './parse.js';
 import type { SweepOptions } from './sweep-options.js';
 import { fmt, formatTable, pct } from './table.js';
@@ -30,12 +31,14 @@ export async function sweepCommand(o: SweepOptions): Promise<number> {
     plan: { batchSizes: o.batchSizes === 'pow2' ? powersOfTwoUpTo(data.train.count) : o.batchSizes, lrGrid, lrRule: o.lrRule, lrRefBatch: o.lrRefBatch, seeds: o.seeds, baseSeed: o.seed },
     limits: { maxEpochs: o.maxEpochs, maxSeconds: o.budget, evalsPerEpoch: o.evalsPerEpoch, untilBudget: o.until === 'budget' },
     pruneFactor: o.prune,
+    stallAfter: o.stallAfter,
+    extendGrid: o.extendGrid,
   };
   planTrials({ ...spec.plan, trainExamples: data.train.count }); // bad sizes fail here, before the store is touched
   const store = Store.open(o.db);
   try {
     const label = `${base.modelName} on ${base.dataset}, ${base.optimizer}, target ${o.targetAccuracy}`;
-    const { run, created } = store.openRun('sweep', sweepIdentity(spec, data), label, { base, plan: spec.plan, limits: spec.limits, pruneFactor: spec.pruneFactor });
+    const { run, created } = store.openRun('sweep', sweepIdentity(spec, data), label, { base, plan: spec.plan, limits: spec.limits, pruneFactor: spec.pruneFactor, stallAfter: spec.stallAfter, extendGrid: spec.extendGrid });
     const recorder = new StoreRecorder(store, run.id);
     say(`batchwise sweep: ${label}; ${o.db} run ${run.id}${created ? '' : ' (resuming: finished trials are kept)'}`);
 
@@ -60,6 +63,8 @@ export async function sweepCommand(o: SweepOptions): Promise<number> {
         onTrialStart: (t, index, total) => {
           if (!barStarted) bar.start(total, index, { batch: t.batchSize, lr: t.lr, acc: '–' });
           barStarted = true;
+          // Rates past a grid edge add trials as the sweep goes.
+          if (total !== bar.getTotal()) bar.setTotal(total);
           bar.update(index, { batch: t.batchSize, lr: t.lr, acc: '–' });
         },
         onMetric: (_t, m) => bar.update({ acc: pct(m.valAccuracy) }),
@@ -75,10 +80,10 @@ export async function sweepCommand(o: SweepOptions): Promise<number> {
       process.off('SIGINT', onSigint);
     }
     const wallSeconds = (performance.now() - started) / 1000;
-    const summary = { analysis: result.analysis, ran: result.ran, skipped: result.skipped, total: result.total, wallSeconds };
+    const summary = { analysis: result.analysis, rates: result.rates, extendGrid: spec.extendGrid, ran: result.ran, skipped: result.skipped, total: result.total, wallSeconds };
     store.finishRun(run.id, result.interrupted ? 'interrupted' : 'finished', summary);
     if (o.json) process.stdout.write(`${JSON.stringify({ db: o.db, run: run.id, targetAccuracy: o.targetAccuracy, ...summary, trials: result.trials })}\n`);
-    else process.stdout.write(`${report(result.analysis, o.targetAccuracy, { ...result, untilBudget: o.until === 'budget', wallSeconds }).join('\n')}\n`);
+    else process.stdout.write(`${report(result.analysis, o.targetAccuracy, { ...result, untilBudget: o.until === 'budget', wallSeconds, extendGrid: spec.extendGrid }).join('\n')}\n`);
     if (result.interrupted) say(`batchwise: interrupted after ${result.skipped + result.ran} of ${result.total} trials; run the same command again to finish`);
     return result.interrupted ? EXIT.interrupted : EXIT.ok;
   } finally {
@@ -86,7 +91,11 @@ export async function sweepCommand(o: SweepOptions): Promise<number> {
   }
 }
 
-export function report(a: SweepAnalysis, target: number, counts: { ran: number; skipped: number; total: number; untilBudget: boolean; wallSeconds: number }): string[] {
+export function report(
+  a: SweepAnalysis,
+  target: number,
+  counts: { ran: number; skipped: number; total: number; untilBudget: boolean; wallSeconds: number; rates: readonly BatchRates[]; extendGrid: boolean },
+): string[] {
   const head = ['batch', 'tuned lr', 'steps', 'epochs', 'seconds', 'samples/s', 'best val', 'test', 'step ratio per ×2', 'regime', 'trials'];
   const rows = a.batches.map((b) => [
     String(b.batchSize),
@@ -99,7 +108,7 @@ export function report(a: SweepAnalysis, target: number, counts: { ran: number; 
     pct(b.testAccuracy),
     b.stepRatio === null ? '–' : b.stepRatio.toFixed(2),
     b.regime ?? '–',
-    `${b.trials}${b.diverged ? ` (${b.diverged} diverged)` : ''}`,
+    `${b.trials}${failures(b)}`,
   ]);
   const lines = [
     `sweep to ${pct(target)} validation accuracy: ${counts.total} trials (${counts.ran} run now in ${counts.wallSeconds.toFixed(0)} s, ${counts.skipped} from the store)`,
@@ -107,16 +116,46 @@ export function report(a: SweepAnalysis, target: number, counts: { ran: number; 
     ...formatTable(head, rows),
     '',
   ];
+  const edges = edgeLines(a, counts.rates, counts.extendGrid);
+  if (edges.length > 0) lines.push(...edges, '');
   const t = a.timeOptimal;
-  lines.push(t ? `time-optimal batch size: ${t.batchSize} (lr ${t.bestLr}): ${t.secondsToTarget!.toFixed(2)} s, ${fmt(t.stepsToTarget!)} steps, ${t.epochsToTarget!.toFixed(2)} epochs to target` : 'time-optimal batch size: none reached the target; raise --budget or --max-epochs, or lower --target-accuracy');
+  const onEdge = (b: BatchSummary) => (b.edge === 'lowest' || b.edge === 'highest' ? ` — its rate is the ${b.edge === 'lowest' ? 'smallest' : 'largest'} tried, so the optimum may lie beyond the grid` : '');
+  lines.push(t ? `time-optimal batch size: ${t.batchSize} (lr ${t.bestLr}): ${t.secondsToTarget!.toFixed(2)} s, ${fmt(t.stepsToTarget!)} steps, ${t.epochsToTarget!.toFixed(2)} epochs to target${onEdge(t)}` : 'time-optimal batch size: none reached the target; raise --budget or --max-epochs, or lower --target-accuracy');
   const acc = a.accuracyOptimal;
   if (acc) {
     lines.push(
-      `accuracy-optimal batch size: ${acc.batchSize} (best validation accuracy ${pct(acc.bestValAccuracy)})` +
+      `accuracy-optimal batch size: ${acc.batchSize} (best validation accuracy ${pct(acc.bestValAccuracy)})${onEdge(acc)}` +
         (counts.untilBudget ? '' : '; trials stopped at the target, so this is close to a tie: --until budget trains on and measures it properly'),
     );
   }
   const c = a.criticalBatch;
   if (c) lines.push(`fit S = S_min·(1 + B_crit/B): S_min ${fmt(c.minSteps)} steps, B_crit ${fmt(c.criticalBatch)}, E_min ${fmt(c.minExamples)} examples`);
+  return lines;
+}
+
+const failures = (b: BatchSummary) => {
+  const parts = [b.diverged ? `${b.diverged} diverged` : '', b.stalled ? `${b.stalled} stalled` : ''].filter((x) => x !== '');
+  return parts.length > 0 ? ` (${parts.join(', ')})` : '';
+};
+
+/** What the grid says about each batch size's rate, where that is not "interior": Shallue et al.'s rule. */
+export function edgeLines(a: SweepAnalysis, rates: readonly BatchRates[], extendGrid: boolean): string[] {
+  const lines: string[] = [];
+  const single = a.batches.filter((b) => b.edge === 'single').map((b) => b.batchSize);
+  if (single.length > 0) lines.push(`one rate tried at batch size ${single.join(', ')}: the rule's rate, not tuned (give --lr-grid several rates)`);
+  for (const b of a.batches) {
+    const r = rates.find((x) => x.batchSize === b.batchSize);
+    if (b.edge === null || b.edge === 'single' || r === undefined) continue;
+    const range = `${r.lowestLr}–${r.highestLr}`;
+    const down = b.edge !== 'highest';
+    const beyond = down ? r.below : r.above;
+    const why = r.interrupted
+      ? 'the sweep stopped before its search past the edge ended'
+      : !extendGrid
+      ? 'not extended (--no-extend-grid)'
+      : `${beyond} rate(s) tried ${down ? 'below' : 'above'} the grid; ${beyond >= EDGE_BOUNDS.perSide ? `the bound of ${EDGE_BOUNDS.perSide} per side is reached` : `the next would leave [${EDGE_BOUNDS.minLr}, ${EDGE_BOUNDS.maxLr}]`}`;
+    const what = b.edge === 'all-failed' ? 'every rate failed (diverged or stalled)' : `the best rate ${b.bestLr} is the ${down ? 'smallest' : 'largest'} tried`;
+    lines.push(`grid edge at batch size ${b.batchSize}: ${what} (${range}); ${why}`);
+  }
   return lines;
 }

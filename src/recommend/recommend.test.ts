@@ -35,8 +35,9 @@ test('pilot segments run between measurements, each with the mean of its ends’
 const outcome = (stepsToTarget: number | null, bestValAccuracy: number, status: TrialOutcome['status'] = stepsToTarget === null ? 'budget' : 'target-reached') =>
   ({ status, stepsToTarget, bestValAccuracy, secondsToTarget: stepsToTarget }) as TrialOutcome;
 
-test('the pilot rate: fewest steps to target; else the best accuracy; a rate that diverged never', () => {
+test('the pilot rate: fewest steps to target; else the best accuracy; a rate that diverged or stalled never', () => {
   assert.equal(bestLrTrial([{ lr: 0.02, outcome: outcome(3000, 0.98) }, { lr: 0.01, outcome: outcome(2600, 0.975) }, { lr: 0.04, outcome: outcome(null, 0.99, 'pruned') }])!.lr, 0.01);
   assert.equal(bestLrTrial([{ lr: 0.02, outcome: outcome(null, 0.95) }, { lr: 0.01, outcome: outcome(null, 0.96) }])!.lr, 0.01);
   assert.equal(bestLrTrial([{ lr: 0.5, outcome: outcome(null, 0.1, 'diverged') }]), null);
+  assert.equal(bestLrTrial([{ lr: 0.5, outcome: outcome(null, 0.12, 'stalled') }, { lr: 0.25, outcome: outcome(null, 0.11, 'budget') }])!.lr, 0.25);
 });

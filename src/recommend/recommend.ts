@@ -14,7 +14,7 @@ import type { NoiseMeasurement, NoiseOptions } from '../noise/measure.js';
 import type { OptimizerName } from '../optim/registry.js';
 import type { RecommendLrRule } from './lr-rule.js';
 import { runPilot, type PilotResult } from './pilot.js';
-import { bestLrTrial, searchPilotLr, type LrTrial } from './pilot-lr.js';
+import { bestLrTrial, searchPilotLr, type LrTrial, type PilotLrSearch } from './pilot-lr.js';
 import { chooseCandidate, effectiveNoiseScale, predictCandidates, type Candidate, type ThroughputPoint } from './predict.js';
 
 export interface RecommendSpec {
@@ -22,6 +22,8 @@ export interface RecommendSpec {
   readonly base: RunConfig;
   /** Rates tried at the pilot batch; the one with the fewest steps to target is the pilot's (and the rule's ε₀). */
   readonly pilotLrGrid: readonly number[];
+  /** Try rates past the pilot grid's edge while the best is on it (edges.ts). */
+  readonly extendGrid: boolean;
   readonly targetAccuracy: number;
   readonly budgetBytes: number;
   readonly margin: number;
@@ -57,6 +59,8 @@ export interface Recommendation {
   readonly pilot: PilotResult;
   /** The rates tried at the pilot batch before the pilot. */
   readonly lrTrials: readonly LrTrial[];
+  /** Where the pilot's rate sits among them (null: interior), and how many were tried past the grid. */
+  readonly lrSearch: Omit<PilotLrSearch, 'trials'>;
   /** Noise scale weighted over the pilot's examples (the rate rule's B_noise). */
   readonly bNoise: number;
   readonly lrRule: RecommendLrRule;
@@ -132,7 +136,7 @@ export async function recommend(spec: RecommendSpec, data: DataSplits, hooks: Re
     }
   });
 
-  const lrTrials = await stage('lr', `rates ${spec.pilotLrGrid.join(', ')} at batch ${spec.pilotBatch} to ${spec.targetAccuracy}`, () =>
+  const lrSearch = await stage('lr', `rates ${spec.pilotLrGrid.join(', ')} at batch ${spec.pilotBatch} to ${spec.targetAccuracy}`, () =>
     searchPilotLr(spec.base, data, {
       batchSize: spec.pilotBatch,
       grid: spec.pilotLrGrid,
@@ -140,13 +144,15 @@ export async function recommend(spec: RecommendSpec, data: DataSplits, hooks: Re
       maxEpochs: spec.pilotMaxEpochs,
       maxSeconds: spec.pilotMaxSeconds,
       evalsPerEpoch: spec.evalsPerEpoch,
+      extendGrid: spec.extendGrid,
       ...(hooks.onLrTrial ? { onTrial: hooks.onLrTrial } : {}),
       ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}),
     }),
   );
-  if (lrTrials === null) throw new Interrupted('while trying pilot rates');
+  if (lrSearch === null) throw new Interrupted('while trying pilot rates');
+  const { trials: lrTrials, ...lrEdge } = lrSearch;
   const bestLr = bestLrTrial(lrTrials);
-  if (bestLr === null) throw new UserError(`every rate of ${spec.pilotLrGrid.join(', ')} diverged at batch ${spec.pilotBatch}; give smaller ones with --lr-grid`);
+  if (bestLr === null) throw new UserError(`every rate tried at batch ${spec.pilotBatch} (${lrTrials.map((t) => t.lr).join(', ')}) diverged or stalled; give smaller ones with --lr-grid`);
   const pilotLr = bestLr.lr;
   const pilot = await stage('pilot', `training at batch ${spec.pilotBatch}, lr ${pilotLr} to ${spec.targetAccuracy} with the noise scale`, () =>
     runPilot(spec.base, data, {
@@ -189,6 +195,7 @@ export async function recommend(spec: RecommendSpec, data: DataSplits, hooks: Re
     throughput,
     pilot,
     lrTrials,
+    lrSearch: lrEdge,
     bNoise: effectiveNoiseScale(pilot.segments),
     lrRule: spec.lrRule,
     optimizer: spec.base.optimizer,

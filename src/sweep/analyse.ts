@@ -7,6 +7,7 @@
  * r = (S(B₁)/S(B₂))^(1/log₂(B₂/B₁)). r ≥ 1.7 is perfect scaling (steps halve: ideal is 2),
  * 1.1 < r < 1.7 diminishing returns, r ≤ 1.1 no further gain.
  */
+import { gridEdge, type GridEdge } from './edges.js';
 import type { TrialFigures } from './trial.js';
 
 export interface TrialResult extends TrialFigures {
@@ -36,6 +37,10 @@ export interface BatchSummary {
   readonly testAccuracy: number | null;
   readonly trials: number;
   readonly diverged: number;
+  /** Trials stopped as dead (stall.ts): failures, like divergence. */
+  readonly stalled: number;
+  /** Where the tuned rate sits among the rates tried here (edges.ts): null when interior. */
+  readonly edge: GridEdge | null;
   /** Steps shrink factor per doubling from the previous batch size that reached the target. */
   readonly stepRatio: number | null;
   readonly regime: Regime | null;
@@ -80,6 +85,8 @@ function summariseBatch(trials: readonly TrialResult[]): Omit<BatchSummary, 'ste
   const hit = b.ts.filter((t) => t.secondsToTarget !== null);
   const avg = (f: (t: TrialResult) => number | null) => (hit.length === b.ts.length ? mean(hit.map((t) => f(t)!)) : null);
   const tests = b.ts.map((t) => t.testAccuracy).filter((x): x is number => x !== null);
+  const diverged = trials.filter((t) => t.status === 'diverged').length;
+  const stalled = trials.filter((t) => t.status === 'stalled').length;
   return {
     batchSize: trials[0]!.batchSize,
     bestLr: b.lr,
@@ -93,7 +100,9 @@ function summariseBatch(trials: readonly TrialResult[]): Omit<BatchSummary, 'ste
     finalValAccuracy: mean(b.ts.map((t) => t.finalValAccuracy)),
     testAccuracy: tests.length > 0 ? mean(tests) : null,
     trials: trials.length,
-    diverged: trials.filter((t) => t.status === 'diverged').length,
+    diverged,
+    stalled,
+    edge: gridEdge([...byLr.keys()], diverged + stalled === trials.length ? null : b.lr),
   };
 }
 

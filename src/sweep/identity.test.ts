@@ -28,6 +28,8 @@ const spec: SweepSpec = {
   plan: { batchSizes: [8, 32], lrGrid: [0.02, 0.1], lrRule: 'sqrt', lrRefBatch: 32, seeds: 2, baseSeed: 1 },
   limits: { maxEpochs: 30, maxSeconds: 60, evalsPerEpoch: 4, untilBudget: false },
   pruneFactor: 2,
+  stallAfter: 0.1,
+  extendGrid: true,
 };
 const data = blobs(240);
 

@@ -47,7 +47,7 @@ export function ruleLr(gridLr: number, batchSize: number, rule: LrRule, refBatch
 }
 
 /** Rates round to 4 significant digits so that keys, tables and exports agree. */
-const round4 = (x: number) => Number(x.toPrecision(4));
+export const round4 = (x: number) => Number(x.toPrecision(4));
 
 export function trialKey(batchSize: number, lr: number, seed: number): string {
   return `b${batchSize}-lr${round4(lr)}-s${seed}`;
@@ -78,6 +78,15 @@ export function planTrials(spec: SweepPlanSpec): PlannedTrial[] {
     }
   }
   return trials;
+}
+
+/**
+ * The trials of one rate beyond the grid at one batch size (edges.ts): one per seed, keyed like
+ * the grid's, with the grid value that the rule would carry to this rate.
+ */
+export function rateTrials(spec: Pick<SweepPlanSpec, 'lrRule' | 'lrRefBatch' | 'seeds' | 'baseSeed'>, batchSize: number, batchLabel: number | 'full', lr: number): PlannedTrial[] {
+  const gridLr = round4(lr / ruleLr(1, batchSize, spec.lrRule, spec.lrRefBatch));
+  return Array.from({ length: spec.seeds }, (_, s) => ({ key: trialKey(batchSize, lr, spec.baseSeed + s), batchSize, batchLabel, lr, gridLr, seed: spec.baseSeed + s }));
 }
 
 /** [a, b, c, d, e] → [c, b, d, a, e]: the middle value first, then alternately outwards. */

@@ -5,22 +5,47 @@
  * again does every missing trial exactly once.
  *
  * Pruning: a trial still short of the target after `pruneFactor` × the fastest time to target
- * already seen at its batch size cannot be that batch size's tuned rate; it stops as 'pruned'.
+ * already seen at its batch size cannot be that batch size's tuned rate; it stops as 'pruned'. A
+ * trial that has learned nothing after a tenth of its budget stops as 'stalled' (stall.ts).
+ *
+ * Grid edges: after a batch size's grid, while its best rate is the smallest or largest tried (or
+ * every rate failed), the next rate beyond that edge is tried (edges.ts). Those trials are
+ * ordinary trials with ordinary keys, and each choice follows from the results alone, so a
+ * resumed sweep finds them in the record and reruns none.
  */
 import type { DataSplits } from '../data/dataset.js';
 import type { RunConfig } from '../engine/run-config.js';
 import { UserError } from '../errors.js';
 import { analyseSweep, type SweepAnalysis, type TrialResult } from './analyse.js';
-import { planTrials, type PlannedTrial, type SweepPlanSpec } from './plan.js';
+import { searchRates, type GridEdge } from './edges.js';
+import { planTrials, rateTrials, type PlannedTrial, type SweepPlanSpec } from './plan.js';
 import { runTrial, type TrialLimits, type TrialMetric, type TrialOutcome } from './trial.js';
 
 export interface SweepSpec {
   /** Everything but batch size, rate and seed; its targetAccuracy is the sweep's target. */
   readonly base: RunConfig;
   readonly plan: Omit<SweepPlanSpec, 'trainExamples'>;
-  readonly limits: Omit<TrialLimits, 'pruneSeconds'>;
+  readonly limits: Omit<TrialLimits, 'pruneSeconds' | 'stallAfter'>;
   /** Stop a trial once it is this many times slower than the best at its batch size; 0 = never. */
   readonly pruneFactor: number;
+  /** Share of a trial's budget after which a trial that learned nothing stops as 'stalled' (stall.ts); 0 = never. */
+  readonly stallAfter: number;
+  /** While a batch size's best rate is on an edge of its grid, or all failed, try rates beyond it (edges.ts). */
+  readonly extendGrid: boolean;
+}
+
+/** How a batch size's rate search ended. */
+export interface BatchRates {
+  readonly batchSize: number;
+  /** Where the best rate sits among those tried; null when interior. */
+  readonly edge: GridEdge | null;
+  /** Rates tried beyond the grid's smallest and its largest. */
+  readonly below: number;
+  readonly above: number;
+  readonly lowestLr: number;
+  readonly highestLr: number;
+  /** The sweep stopped before this batch size's search ended. */
+  readonly interrupted: boolean;
 }
 
 export interface RecordedTrial extends TrialResult {
@@ -44,6 +69,8 @@ export interface SweepHooks {
 export interface SweepResult {
   readonly analysis: SweepAnalysis;
   readonly trials: readonly RecordedTrial[];
+  /** Per batch size, in the plan's order. */
+  readonly rates: readonly BatchRates[];
   /** Trials run by this call, and trials found already finished. */
   readonly ran: number;
   readonly skipped: number;
@@ -59,40 +86,87 @@ export async function runSweep(spec: SweepSpec, data: DataSplits, recorder: Swee
   if (spec.base.targetAccuracy === undefined) throw new UserError('a sweep needs --target-accuracy (e.g. 0.97): trials are compared by their time to it');
   const plan = planTrials({ ...spec.plan, trainExamples: data.train.count });
   const done = new Map(recorder.finishedTrials().map((t) => [t.key, t]));
-  const todo = plan.filter((t) => !done.has(t.key));
   const fastest = new Map<number, number>();
   const noteFastest = (batchSize: number, seconds: number | null) => {
     if (seconds !== null && seconds < (fastest.get(batchSize) ?? Infinity)) fastest.set(batchSize, seconds);
   };
   for (const t of done.values()) noteFastest(t.batchSize, t.secondsToTarget);
 
+  const keys = new Set(plan.map((t) => t.key));
   let ran = 0;
+  let skipped = 0;
+  let total = plan.length;
   let interrupted = false;
-  for (const t of todo) {
-    if (hooks.shouldStop?.()) {
-      interrupted = true;
-      break;
+  // Once interrupted, the loop goes on without training, to collect what the record already holds.
+  const runOne = async (t: PlannedTrial): Promise<RecordedTrial | null> => {
+    if (!keys.has(t.key)) {
+      keys.add(t.key);
+      total++;
     }
-    hooks.onTrialStart?.(t, plan.length - todo.length + ran, plan.length);
+    const found = done.get(t.key);
+    if (found !== undefined) {
+      skipped++;
+      return found;
+    }
+    if (interrupted || hooks.shouldStop?.()) {
+      interrupted = true;
+      return null;
+    }
+    hooks.onTrialStart?.(t, skipped + ran, total);
     const bar = fastest.get(t.batchSize);
-    const limits: TrialLimits = { ...spec.limits, ...(spec.pruneFactor > 0 && bar !== undefined ? { pruneSeconds: bar * spec.pruneFactor } : {}) };
+    const limits: TrialLimits = { ...spec.limits, stallAfter: spec.stallAfter, ...(spec.pruneFactor > 0 && bar !== undefined ? { pruneSeconds: bar * spec.pruneFactor } : {}) };
     const outcome = await runTrial(trialConfig(spec.base, t), data, limits, {
       ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}),
       ...(hooks.onMetric ? { onMetric: (m: TrialMetric) => hooks.onMetric!(t, m) } : {}),
     });
     if (outcome === null) {
       interrupted = true;
-      break;
+      return null;
     }
     recorder.record(t, outcome);
+    const { metrics: _m, steps: _s, epochs: _e, trainSeconds: _t, divergedAtStep: _d, ...figures } = outcome;
+    const r: RecordedTrial = { key: t.key, batchSize: t.batchSize, lr: t.lr, seed: t.seed, ...figures };
+    done.set(t.key, r);
     noteFastest(t.batchSize, outcome.secondsToTarget);
     ran++;
     hooks.onTrialEnd?.(t, outcome);
+    return r;
+  };
+
+  const rates: BatchRates[] = [];
+  for (const batchTrials of groupByBatch(plan)) {
+    const { batchSize, batchLabel } = batchTrials[0]!;
+    const search = await searchRates<RecordedTrial[]>({
+      grid: [...new Set(batchTrials.map((t) => t.lr))],
+      run: async (lr) => {
+        const planned = batchTrials.filter((t) => t.lr === lr);
+        const out: RecordedTrial[] = [];
+        for (const t of planned.length > 0 ? planned : rateTrials(spec.plan, batchSize, batchLabel, lr)) {
+          const r = await runOne(t);
+          if (r === null) return null;
+          out.push(r);
+        }
+        return out;
+      },
+      best: (tried) => {
+        const b = analyseSweep(tried.flatMap((x) => x.result)).batches[0]!;
+        return b.edge === 'all-failed' ? null : b.bestLr;
+      },
+      extend: spec.extendGrid,
+    });
+    const tried = search.tried.map((x) => x.lr);
+    if (tried.length > 0) rates.push({ batchSize, edge: search.edge, below: search.below, above: search.above, lowestLr: Math.min(...tried), highestLr: Math.max(...tried), interrupted: search.interrupted });
   }
-  // Analyse what this plan covers, from the record (which may hold trials of an earlier, larger plan).
-  const keys = new Set(plan.map((t) => t.key));
+  // Analyse what this sweep covers, from the record (which may hold trials of an earlier, larger plan).
   const trials = recorder.finishedTrials().filter((t) => keys.has(t.key));
-  return { analysis: analyseSweep(trials), trials, ran, skipped: plan.length - todo.length, total: plan.length, interrupted };
+  return { analysis: analyseSweep(trials), trials, rates, ran, skipped, total, interrupted };
+}
+
+/** The plan's trials per batch size, in the plan's order. */
+function groupByBatch(plan: readonly PlannedTrial[]): PlannedTrial[][] {
+  const groups = new Map<number, PlannedTrial[]>();
+  for (const t of plan) groups.set(t.batchSize, [...(groups.get(t.batchSize) ?? []), t]);
+  return [...groups.values()];
 }
 
 /** A recorder in memory, for tests and for library callers who keep their own records. */

@@ -1,6 +1,7 @@
 /**
  * One trial of a sweep: train a configuration until the target validation accuracy, divergence,
- * its budget (epochs or training seconds) or a prune bar, and keep what the sweep compares.
+ * its budget (epochs or training seconds), a prune bar or a stall (stall.ts), and keep what the
+ * sweep compares.
  *
  * Seconds to target are training seconds (inside `session.run`), as in `train`: evaluation,
  * compilation and data loading are the same for every batch size and are left out, so the figure
@@ -11,6 +12,7 @@ import { prepareTrainer } from '../engine/run.js';
 import type { RunConfig } from '../engine/run-config.js';
 import { trainLoop } from '../engine/train-loop.js';
 import type { EpochMetricRow, TrialRow, TrialStatus } from '../store/store.js';
+import { chanceAccuracy, isStalled, STALL_RULE } from './stall.js';
 
 /** Trial records are the store's: one definition of their fields, here and in SQLite. */
 export type { TrialStatus } from '../store/store.js';
@@ -40,6 +42,8 @@ export interface TrialLimits {
   readonly evalsPerEpoch: number;
   /** Keep training after the target, to the budget, so best and final accuracy mean something. */
   readonly untilBudget: boolean;
+  /** Share of the budget after which a trial that learned nothing stops as 'stalled' (stall.ts); absent or 0: never. */
+  readonly stallAfter?: number;
 }
 
 export interface TrialHooks {
@@ -54,7 +58,9 @@ export async function runTrial(config: RunConfig, data: DataSplits, limits: Tria
   try {
     const metrics: TrialMetric[] = [];
     let interrupted = false;
-    let stopReason: 'budget' | 'pruned' | null = null;
+    let stopReason: 'budget' | 'pruned' | 'stalled' | null = null;
+    const chance = chanceAccuracy(data);
+    const stallRule = { ...STALL_RULE, share: limits.stallAfter ?? 0 };
     let target: { steps: number; epochs: number; seconds: number } | null = null;
     const targetAccuracy = config.targetAccuracy;
     const result = await trainLoop(trainer, {
@@ -64,6 +70,7 @@ export async function runTrial(config: RunConfig, data: DataSplits, limits: Tria
       evalEvery: Math.max(1, Math.round(trainer.stepsPerEpoch / limits.evalsPerEpoch)),
       shouldStop: () => {
         if (hooks.shouldStop?.()) return (interrupted = true);
+        if (stopReason !== null) return true;
         const t = trainer.state.trainSeconds;
         if (limits.pruneSeconds !== undefined && t > limits.pruneSeconds && target === null) stopReason = 'pruned';
         else if (t > limits.maxSeconds) stopReason = 'budget';
@@ -82,6 +89,8 @@ export async function runTrial(config: RunConfig, data: DataSplits, limits: Tria
         metrics.push(m);
         hooks.onMetric?.(m);
         if (target === null && targetAccuracy !== undefined && e.validation.accuracy >= targetAccuracy) target = { steps: e.step, epochs: e.epochs, seconds: e.trainSeconds };
+        const budgetUsed = Math.max(e.trainSeconds / limits.maxSeconds, e.epochs / limits.maxEpochs);
+        if (target === null && stallRule.share > 0 && isStalled(metrics, chance, budgetUsed, stallRule)) stopReason = 'stalled';
       },
     });
     if (interrupted) return null;
