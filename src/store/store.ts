@@ -129,6 +129,17 @@ export class Store {
       .map(toTrial);
   }
 
+  /**
+   * The run's trials stored after the trial with id `afterId`, in the order stored, with their ids:
+   * a live reader's cursor (`afterId` 0 gives them all).
+   */
+  trialsAfter(runId: number, afterId: number): { readonly id: number; readonly trial: TrialRow }[] {
+    return this.db
+      .prepare<[number, number], TrialDb & { id: number }>('SELECT * FROM trials WHERE run_id = ? AND id > ? ORDER BY id')
+      .all(runId, afterId)
+      .map((r) => ({ id: r.id, trial: toTrial(r) }));
+  }
+
   trialKeys(runId: number): Set<string> {
     return new Set(this.db.prepare<[number], string>('SELECT key FROM trials WHERE run_id = ?').pluck().all(runId));
   }
