@@ -19,6 +19,8 @@ export interface ServeOptions {
   readonly port: number;
   /** Required on a non-loopback host; a fresh one is made when absent there. */
   readonly token?: string;
+  /** How long a client may take to send a whole request, and may idle on a connection (default 10 s). */
+  readonly timeoutMs?: number;
   /** Where a failure inside a route is reported (the CLI prints it); the request gets a 500. */
   readonly onError?: (e: unknown) => void;
 }
@@ -108,19 +110,20 @@ export function handler(store: Store, token: string | null, onError: (e: unknown
 
 export async function startServer(store: Store, o: ServeOptions): Promise<RunningServer> {
   const token = isLoopback(o.host) ? null : (o.token ?? randomBytes(24).toString('hex'));
+  const timeoutMs = o.timeoutMs ?? 10_000;
   const server: Server = createServer(
     {
       maxHeaderSize: 16 * 1024,
-      headersTimeout: 10_000,
-      requestTimeout: 15_000,
-      keepAliveTimeout: 5_000,
-      connectionsCheckingInterval: 1_000,
+      headersTimeout: timeoutMs,
+      requestTimeout: timeoutMs,
+      keepAliveTimeout: Math.min(5_000, timeoutMs),
+      connectionsCheckingInterval: Math.min(1_000, timeoutMs),
     },
     handler(store, token, o.onError ?? (() => undefined)),
   );
   server.maxConnections = 128;
   // A request body is never read (GET only): an idle or trickling socket is dropped.
-  server.setTimeout(15_000, (socket) => socket.destroy());
+  server.setTimeout(timeoutMs, (socket) => socket.destroy());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port, o.host, () => {
