@@ -68,7 +68,7 @@ function validationAccuracyByExamples(points: readonly CurvePoint[]): Plot {
       encoding: {
         x: { field: 'examples', type: 'quantitative', scale: { type: 'log' }, title: 'examples seen' },
         y: { field: 'valAccuracy', type: 'quantitative', title: 'validation accuracy' },
-        color: { field: 'trial', type: 'nominal', title: 'trial' },
+        color: { field: 'trial', type: 'nominal', title: 'trial', sort: { field: 'batchSize', op: 'min' } },
         tooltip: [
           { field: 'trial', type: 'nominal' },
           { field: 'batchSize', type: 'quantitative', title: 'batch' },

@@ -47,11 +47,12 @@ export class ProgressWriter {
     private readonly nowMs: () => number = () => performance.now(),
   ) {}
 
-  start(trial: ProgressTrial, index: number | null = null, total: number | null = null): void {
+  /** `fromStep`: where a resumed run starts. */
+  start(trial: ProgressTrial, index: number | null = null, total: number | null = null, fromStep = 0): void {
     this.trial = trial;
     this.place = { index, total };
     this.startedMs = this.nowMs();
-    this.write({ step: 0, trainSeconds: 0, valAccuracy: null });
+    this.write({ step: fromStep, trainSeconds: 0, valAccuracy: null });
   }
 
   /** At an evaluation of the trial started last; skipped when the last write is too recent. */
