@@ -9,7 +9,7 @@
 import type { DataSplits } from '../data/dataset.js';
 import type { RunConfig } from '../engine/run-config.js';
 import { middleOut } from '../sweep/plan.js';
-import { runTrial, type TrialOutcome } from '../sweep/trial.js';
+import { runTrial, type TrialMetric, type TrialOutcome } from '../sweep/trial.js';
 
 export interface LrTrial {
   readonly lr: number;
@@ -25,6 +25,9 @@ export interface PilotLrOptions {
   readonly evalsPerEpoch: number;
   readonly shouldStop?: () => boolean;
   readonly onTrial?: (t: LrTrial) => void;
+  /** A rate's trial starts, and each of its evaluations (for a live view of the trial in progress). */
+  readonly onTrialStart?: (lr: number) => void;
+  readonly onMetric?: (m: TrialMetric) => void;
 }
 
 /** Fewest steps to the target; if none reached it, the best validation accuracy. */
@@ -51,11 +54,12 @@ export async function searchPilotLr(base: RunConfig, data: DataSplits, o: PilotL
     // Steps and seconds are proportional at one batch size: the bar is 1.25× the best's seconds.
     const bar = best?.outcome.secondsToTarget ?? undefined;
     const config: RunConfig = { ...base, batchSize: o.batchSize, iterSize: 1, hyper: { ...base.hyper, lr }, targetAccuracy: o.targetAccuracy };
+    o.onTrialStart?.(lr);
     const outcome = await runTrial(
       config,
       data,
       { maxEpochs: o.maxEpochs, maxSeconds: o.maxSeconds, evalsPerEpoch: o.evalsPerEpoch, untilBudget: false, ...(bar !== undefined ? { pruneSeconds: bar * 1.25 } : {}) },
-      o.shouldStop ? { shouldStop: o.shouldStop } : {},
+      { ...(o.shouldStop ? { shouldStop: o.shouldStop } : {}), ...(o.onMetric ? { onMetric: o.onMetric } : {}) },
     );
     if (outcome === null) return null;
     const t = { lr, outcome };

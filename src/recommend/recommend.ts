@@ -11,6 +11,7 @@ import { Interrupted, UserError } from '../errors.js';
 import { fitMemory, type FitResult } from '../fit/fit.js';
 import type { ProbeRecord } from '../fit/search.js';
 import type { NoiseMeasurement, NoiseOptions } from '../noise/measure.js';
+import type { TrialMetric } from '../sweep/trial.js';
 import type { RecommendLrRule } from './lr-rule.js';
 import { runPilot, type PilotResult } from './pilot.js';
 import { bestLrTrial, searchPilotLr, type LrTrial } from './pilot-lr.js';
@@ -44,6 +45,9 @@ export interface RecommendHooks {
   readonly onThroughput?: (p: ThroughputPoint) => void;
   readonly onNoise?: (m: NoiseMeasurement) => void;
   readonly onLrTrial?: (t: LrTrial) => void;
+  /** A pilot rate's trial starts, and each of its evaluations. */
+  readonly onLrTrialStart?: (lr: number) => void;
+  readonly onLrMetric?: (m: TrialMetric) => void;
   readonly shouldStop?: () => boolean;
 }
 
@@ -138,6 +142,8 @@ export async function recommend(spec: RecommendSpec, data: DataSplits, hooks: Re
       maxSeconds: spec.pilotMaxSeconds,
       evalsPerEpoch: spec.evalsPerEpoch,
       ...(hooks.onLrTrial ? { onTrial: hooks.onLrTrial } : {}),
+      ...(hooks.onLrTrialStart ? { onTrialStart: hooks.onLrTrialStart } : {}),
+      ...(hooks.onLrMetric ? { onMetric: hooks.onLrMetric } : {}),
       ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}),
     }),
   );
