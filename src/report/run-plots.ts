@@ -67,7 +67,7 @@ function validationAccuracyByExamples(points: readonly CurvePoint[]): Plot {
       mark: { type: 'line', point: true },
       encoding: {
         x: { field: 'examples', type: 'quantitative', scale: { type: 'log' }, title: 'examples seen' },
-        y: { field: 'valAccuracy', type: 'quantitative', title: 'validation accuracy' },
+        y: { field: 'valAccuracy', type: 'quantitative', title: 'validation accuracy', scale: { zero: false } },
         color: { field: 'trial', type: 'nominal', title: 'trial', sort: { field: 'batchSize', op: 'min' } },
         tooltip: [
           { field: 'trial', type: 'nominal' },

@@ -76,7 +76,7 @@ test('a run page draws its plot and follows a writer in another process without 
   assert.equal(await w.page.textContent('#status'), 'running');
   await w.page.evaluate('window.notReloaded = true');
 
-  const child = spawn(process.execPath, [fileURLToPath(new URL('./testing/writer-child.js', import.meta.url)), db, String(ids.sweepId), '2', 'stdin'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [fileURLToPath(new URL('../testing/store-writer-child.js', import.meta.url)), db, String(ids.sweepId), '2', 'stdin'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const said = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
   // A guard against a hang, not a timing check: a writer that stops talking fails the test.
   const next = () =>

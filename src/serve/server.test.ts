@@ -122,7 +122,7 @@ test('hostile requests get an error and the server keeps serving', async () => {
 
 test('a writer in another process commits every trial while the server is polled without pause', async () => {
   await withServer({}, async (s) => {
-    const child = fileURLToPath(new URL('./testing/writer-child.js', import.meta.url));
+    const child = fileURLToPath(new URL('../testing/store-writer-child.js', import.meta.url));
     const count = 12;
     let done = false;
     const writer = new Promise<string>((resolve, reject) =>

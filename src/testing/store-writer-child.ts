@@ -6,10 +6,10 @@
  * `progress KEY` / `recorded KEY` and waits for a line on stdin after each, so that a test can
  * look at the page in each state without racing the writer.
  *
- * Usage: node writer-child.js DB RUN_ID COUNT PAUSE
+ * Usage: node store-writer-child.js DB RUN_ID COUNT PAUSE
  */
-import { Store } from '../../store/store.js';
-import { curve, sweepTrial } from './fixtures.js';
+import { Store } from '../store/store.js';
+import { curve, sweepTrial } from '../serve/testing/fixtures.js';
 
 const [db, runIdText, countText, pauseText] = process.argv.slice(2);
 const runId = Number(runIdText);
