@@ -11,6 +11,7 @@ import { noiseDecls } from './noise-options.js';
 import { recommendDecls } from './recommend-options.js';
 import { sweepDecls } from './sweep-options.js';
 import { runsDecls } from './runs-options.js';
+import { serveDecls } from './serve-options.js';
 import { trainDecls } from './train-options.js';
 
 export const EXIT = { ok: 0, diverged: 3, usage: 2, bug: 1, interrupted: 130 } as const;
@@ -23,6 +24,7 @@ const COMMANDS = {
   sweep: { decls: sweepDecls, summary: 'train to a target accuracy at every batch size with tuned learning rates; resumable (SQLite)' },
   recommend: { decls: recommendDecls, summary: 'the batch size, iter size and learning rate to use, from memory, throughput and the gradient noise scale' },
   runs: { decls: runsDecls, summary: 'list the runs in a store (--db), show one run’s trials, or export a table as CSV or JSON' },
+  serve: { decls: serveDecls, summary: 'a live dashboard of a store (--db) in the browser: its runs, their plots, the trial in progress' },
 } as const;
 
 type CommandName = keyof typeof COMMANDS;
@@ -34,6 +36,7 @@ export type CliCall =
   | { readonly command: 'recommend'; readonly options: Parsed<typeof recommendDecls>; readonly given: string[] }
   | { readonly command: 'runs'; readonly options: Parsed<typeof runsDecls>; readonly given: string[] }
   | { readonly command: 'fit'; readonly options: Parsed<typeof fitDecls>; readonly given: string[] }
+  | { readonly command: 'serve'; readonly options: Parsed<typeof serveDecls>; readonly given: string[] }
   | { readonly command: 'help'; readonly text: string };
 
 function declare(cmd: Command, decls: Decls): void {

@@ -6,13 +6,14 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { freemem } from 'node:os';
 import { loadRunData } from '../engine/run.js';
-import { UserError } from '../errors.js';
+import { Interrupted, UserError } from '../errors.js';
 import { formatBytes, parseBytes } from '../fit/bytes.js';
 import { exportPlan } from '../recommend/export/export-plan.js';
 import type { Candidate } from '../recommend/predict.js';
 import { recommend, type Recommendation, type RecommendSpec } from '../recommend/recommend.js';
 import { recommendedPlan } from '../recommend/recommended-plan.js';
 import { recommendedConfig, verify, type Verification } from '../recommend/verify.js';
+import { ProgressWriter } from '../sweep/progress.js';
 import { trialRow } from '../sweep/store-recorder.js';
 import { Store, type RunRow } from '../store/store.js';
 import { noiseRow } from './noise-command.js';
@@ -78,27 +79,42 @@ export async function recommendCommand(o: RecommendOptions): Promise<number> {
       else held.push(line);
     };
     let rec: Recommendation;
-    let run: RunRow;
     let verification: Verification | null = null;
+    const label = `${base.modelName} on ${base.dataset}, ${base.optimizer}, target ${o.targetAccuracy}, ${formatBytes(budgetBytes)}`;
+    // Stored once the first trial starts (a refusal before then stores nothing), so that a live
+    // reader (batchwise serve) can show the trial in progress.
+    let opened: RunRow | null = null;
+    const openedRun = (): RunRow => (opened ??= store.openRun('recommend', randomUUID(), label, spec).run);
+    let live: ProgressWriter | null = null;
+    const liveRun = (): ProgressWriter => (live ??= new ProgressWriter(store, openedRun().id));
+    let run: RunRow;
     try {
       rec = await recommend(spec, data, {
+        onLrTrialStart: (lr) => liveRun().start({ key: `pilot-lr-${lr}`, batchSize: o.pilotBatch, iterSize: 1, lr }),
+        onLrMetric: (m) => live?.metric(m),
         onStage: (stage, detail) => progress(`recommend: ${stage}: ${detail}…`, stage !== 'memory'),
         onProbe: (p) => progress(`  probe micro-batch ${fmt(p.batchSize)}: ${p.ok ? `peak ${formatBytes(p.peakBytes ?? 0)}` : `does not fit (${p.reason})`}`, p.fits),
         onThroughput: (p) => say(`  micro-batch ${fmt(p.microBatch)}: ${fmt(p.samplesPerSec)} samples/s`),
-        onLrTrial: (t) => say(`  lr ${t.lr}: ${t.outcome.status}${t.outcome.stepsToTarget !== null ? ` in ${fmt(t.outcome.stepsToTarget)} steps` : ''}`),
+        onLrTrial: (t) => {
+          live?.clear();
+          say(`  lr ${t.lr}: ${t.outcome.status}${t.outcome.stepsToTarget !== null ? ` in ${fmt(t.outcome.stepsToTarget)} steps` : ''}`);
+        },
         onNoise: (m) => say(`  step ${fmt(m.step)}: loss ${m.trainLoss.toFixed(3)}, B_simple ${fmt(m.bSimple)} (${fmt(m.bSimpleLow)}–${fmt(m.bSimpleHigh)})`),
         shouldStop: () => stop,
+      }).catch((e: unknown) => {
+        if (opened !== null) store.finishRun(opened.id, e instanceof Interrupted ? 'interrupted' : 'failed', { error: (e as Error)?.message ?? String(e) });
+        throw e;
       });
-      const label = `${base.modelName} on ${base.dataset}, ${base.optimizer}, target ${o.targetAccuracy}, ${formatBytes(budgetBytes)}`;
-      run = store.openRun('recommend', randomUUID(), label, spec).run;
+      run = openedRun();
       store.recordProbes(run.id, rec.fit.probes.map((p) => ({ batchSize: p.batchSize, ok: p.ok, peakBytes: p.peakBytes, reason: p.reason, seconds: p.seconds })));
       for (const t of rec.lrTrials) store.recordTrial(trialRow(run.id, `pilot-lr-${t.lr}`, { batchSize: o.pilotBatch, iterSize: 1, lr: t.lr, seed: base.seed }, t.outcome), t.outcome.metrics);
       store.recordNoise(run.id, rec.pilot.measurements.map(noiseRow));
       if (o.verify) {
         say(`recommend: verify: training with batch ${rec.choice.effectiveBatch}, lr ${rec.choice.lr.toPrecision(4)} to ${o.targetAccuracy}…`);
-        verification = await verify(base, data, rec.choice, o.targetAccuracy, { evalsPerEpoch: o.evalsPerEpoch, shouldStop: () => stop });
+        const c = recommendedConfig(base, rec.choice, o.targetAccuracy);
+        liveRun().start({ key: 'verify', batchSize: rec.choice.microBatch, iterSize: c.iterSize, lr: c.hyper.lr! });
+        verification = await verify(base, data, rec.choice, o.targetAccuracy, { evalsPerEpoch: o.evalsPerEpoch, shouldStop: () => stop, onMetric: (m) => live?.metric(m) });
         if (verification) {
-          const c = recommendedConfig(base, rec.choice, o.targetAccuracy);
           store.recordTrial(trialRow(run.id, 'verify', { batchSize: rec.choice.microBatch, iterSize: c.iterSize, lr: c.hyper.lr!, seed: c.seed }, verification.measured), verification.measured.metrics);
         }
       }

@@ -12,6 +12,7 @@ import type { BatchSummary, SweepAnalysis } from '../sweep/analyse.js';
 import { EDGE_BOUNDS } from '../sweep/edges.js';
 import { planTrials, powersOfTwoUpTo } from '../sweep/plan.js';
 import { sweepIdentity } from '../sweep/identity.js';
+import { ProgressWriter } from '../sweep/progress.js';
 import { StoreRecorder } from '../sweep/store-recorder.js';
 import { runSweep, type BatchRates, type SweepSpec } from '../sweep/sweep.js';
 import { EXIT } from './parse.js';
@@ -40,6 +41,7 @@ export async function sweepCommand(o: SweepOptions): Promise<number> {
     const label = `${base.modelName} on ${base.dataset}, ${base.optimizer}, target ${o.targetAccuracy}`;
     const { run, created } = store.openRun('sweep', sweepIdentity(spec, data), label, { base, plan: spec.plan, limits: spec.limits, pruneFactor: spec.pruneFactor, stallAfter: spec.stallAfter, extendGrid: spec.extendGrid });
     const recorder = new StoreRecorder(store, run.id);
+    const live = new ProgressWriter(store, run.id);
     say(`batchwise sweep: ${label}; ${o.db} run ${run.id}${created ? '' : ' (resuming: finished trials are kept)'}`);
 
     let stop = false;
@@ -66,9 +68,14 @@ export async function sweepCommand(o: SweepOptions): Promise<number> {
           // Rates past a grid edge add trials as the sweep goes.
           if (total !== bar.getTotal()) bar.setTotal(total);
           bar.update(index, { batch: t.batchSize, lr: t.lr, acc: '–' });
+          live.start({ key: t.key, batchSize: t.batchSize, iterSize: 1, lr: t.lr }, index, total);
         },
-        onMetric: (_t, m) => bar.update({ acc: pct(m.valAccuracy) }),
+        onMetric: (_t, m) => {
+          bar.update({ acc: pct(m.valAccuracy) });
+          live.metric(m);
+        },
         onTrialEnd: (t, r) => {
+          live.clear();
           bar.increment();
           if (!process.stderr.isTTY) {
             say(`trial B=${t.batchSize} lr=${t.lr} seed=${t.seed}: ${r.status}` + (r.secondsToTarget !== null ? ` in ${r.stepsToTarget} steps, ${r.secondsToTarget.toFixed(2)} s` : '') + `, best val ${pct(r.bestValAccuracy)}`);

@@ -11,9 +11,11 @@ import { hasCheckpoint } from '../engine/checkpoint.js';
 import type { RunInfo, RunResult } from '../engine/run.js';
 import { trainInWorker } from '../engine/train-in-worker.js';
 import { UserError } from '../errors.js';
+import { Store } from '../store/store.js';
 import { EXIT } from './parse.js';
 import { pct } from './table.js';
 import { explicitConfigKeys, toRunConfig, type TrainOptions } from './train-options.js';
+import { TrainRecord } from './train-store.js';
 
 const fmtRate = (x: number) => (x >= 1000 ? `${(x / 1000).toFixed(1)}k` : x.toFixed(0));
 
@@ -70,6 +72,9 @@ export async function trainCommand(o: TrainOptions, given: string[]): Promise<nu
     }
   }
 
+  // Opened before training so that a bad --db fails at once; the run is stored once training starts.
+  const store = o.db === undefined ? null : Store.open(o.db);
+  let record: TrainRecord | null = null;
   const started = performance.now();
   const bar = new cliProgress.SingleBar(
     {
@@ -88,6 +93,7 @@ export async function trainCommand(o: TrainOptions, given: string[]): Promise<nu
     {
       onStart: (i) => {
         info = i;
+        if (store !== null) record = TrainRecord.open(store, i, saveDir);
         process.stderr.write(
           `batchwise: ${i.config.modelName} (${i.parameters.toLocaleString('en')} parameters) on ${i.config.dataset}: ` +
             `${i.trainExamples} train / ${i.validationExamples} validation / ${i.testExamples} test examples\n` +
@@ -105,6 +111,7 @@ export async function trainCommand(o: TrainOptions, given: string[]): Promise<nu
         bar.update(p.step, { epoch: Math.min(p.epoch + 1, info?.config.epochs ?? p.epoch + 1), loss: p.loss.toFixed(4), acc: lastAcc, rate: fmtRate(p.samplesPerSec) });
       },
       onEvaluation: (e) => {
+        record?.evaluation(e);
         lastAcc = pct(e.validation.accuracy);
         bar.update({ acc: lastAcc });
         // Without a terminal the bar draws nothing; a line per evaluation keeps logs informative.
@@ -131,15 +138,27 @@ export async function trainCommand(o: TrainOptions, given: string[]): Promise<nu
   let result: RunResult;
   try {
     result = await run.result;
+  } catch (e) {
+    (record as TrainRecord | null)?.fail(e);
+    throw e;
   } finally {
     bar.stop();
     process.off('SIGINT', onSigint);
+    if (store !== null && record === null) store.close();
   }
   const wallSeconds = (performance.now() - started) / 1000;
   const summary = resultJson(result, wallSeconds);
+  const stored = record as TrainRecord | null;
+  if (stored !== null) {
+    const { wallSeconds: _w, ...figures } = summary;
+    stored.finish(result, wallSeconds, figures);
+    store!.close();
+  }
+  const reportLine = stored === null ? null : `report: batchwise report --db ${o.db} --run ${stored.runId}`;
   log({ type: 'result', ...summary });
   if (o.json) {
-    process.stdout.write(JSON.stringify(summary) + '\n');
+    if (reportLine !== null) process.stderr.write(`batchwise: ${reportLine}\n`);
+    process.stdout.write(JSON.stringify(stored === null ? summary : { ...summary, db: o.db, run: stored.runId }) + '\n');
   } else {
     const lines = [
       `status: ${result.status}${result.divergedAtStep !== null ? ` at step ${result.divergedAtStep} (loss became NaN or infinite; try a smaller --lr)` : ''}`,
@@ -149,6 +168,7 @@ export async function trainCommand(o: TrainOptions, given: string[]): Promise<nu
     ];
     if (result.target) lines.push(`target reached at step ${result.target.steps} (${result.target.epochs.toFixed(2)} epochs, ${result.target.trainSeconds.toFixed(1)} s of training)`);
     if (saveDir !== undefined && result.status !== 'diverged') lines.push(`saved: ${saveDir}/checkpoint.json (resume with --resume ${saveDir}) and ${saveDir}/model.onnx`);
+    if (reportLine !== null) lines.push(`stored: ${o.db} run ${stored!.runId}; ${reportLine}`);
     process.stdout.write(lines.join('\n') + '\n');
   }
   return result.status === 'diverged' ? EXIT.diverged : result.status === 'interrupted' ? EXIT.interrupted : EXIT.ok;

@@ -65,6 +65,7 @@ export const trainDecls = {
   save: opt('--save <dir>', 'write a checkpoint and model.onnx there at every evaluation', text),
   resume: opt('--resume <dir>', 'continue the checkpoint in dir (and keep saving there)', text),
   json: opt('--json', 'print the result as one JSON object on the last line of stdout', z.boolean()),
+  db: opt('--db <file>', 'also keep the run (settings, evaluation curve, result) in this SQLite store, for report and serve', text),
 } satisfies Decls;
 
 export type TrainOptions = Parsed<typeof trainDecls>;

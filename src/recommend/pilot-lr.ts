@@ -13,7 +13,7 @@ import type { RunConfig } from '../engine/run-config.js';
 import { searchRates, type GridEdge } from '../sweep/edges.js';
 import { middleOut } from '../sweep/plan.js';
 import { STALL_RULE } from '../sweep/stall.js';
-import { runTrial, type TrialOutcome } from '../sweep/trial.js';
+import { runTrial, type TrialMetric, type TrialOutcome } from '../sweep/trial.js';
 
 export interface LrTrial {
   readonly lr: number;
@@ -31,6 +31,9 @@ export interface PilotLrOptions {
   readonly extendGrid: boolean;
   readonly shouldStop?: () => boolean;
   readonly onTrial?: (t: LrTrial) => void;
+  /** A rate's trial starts, and each of its evaluations (for a live view of the trial in progress). */
+  readonly onTrialStart?: (lr: number) => void;
+  readonly onMetric?: (m: TrialMetric) => void;
 }
 
 export interface PilotLrSearch {
@@ -67,11 +70,12 @@ export async function searchPilotLr(base: RunConfig, data: DataSplits, o: PilotL
       // Steps and seconds are proportional at one batch size: the bar is 1.25× the best's seconds.
       const bar = bestLrTrial(trials)?.outcome.secondsToTarget ?? undefined;
       const config: RunConfig = { ...base, batchSize: o.batchSize, iterSize: 1, hyper: { ...base.hyper, lr }, targetAccuracy: o.targetAccuracy };
+      o.onTrialStart?.(lr);
       const outcome = await runTrial(
         config,
         data,
         { maxEpochs: o.maxEpochs, maxSeconds: o.maxSeconds, evalsPerEpoch: o.evalsPerEpoch, untilBudget: false, stallAfter: STALL_RULE.share, ...(bar !== undefined ? { pruneSeconds: bar * 1.25 } : {}) },
-        o.shouldStop ? { shouldStop: o.shouldStop } : {},
+        { ...(o.shouldStop ? { shouldStop: o.shouldStop } : {}), ...(o.onMetric ? { onMetric: o.onMetric } : {}) },
       );
       if (outcome === null) return null;
       const t = { lr, outcome };

@@ -12,6 +12,7 @@ import { fitMemory, type FitResult } from '../fit/fit.js';
 import type { ProbeRecord } from '../fit/search.js';
 import type { NoiseMeasurement, NoiseOptions } from '../noise/measure.js';
 import type { OptimizerName } from '../optim/registry.js';
+import type { TrialMetric } from '../sweep/trial.js';
 import type { RecommendLrRule } from './lr-rule.js';
 import { runPilot, type PilotResult } from './pilot.js';
 import { bestLrTrial, searchPilotLr, type LrTrial, type PilotLrSearch } from './pilot-lr.js';
@@ -47,6 +48,9 @@ export interface RecommendHooks {
   readonly onThroughput?: (p: ThroughputPoint) => void;
   readonly onNoise?: (m: NoiseMeasurement) => void;
   readonly onLrTrial?: (t: LrTrial) => void;
+  /** A pilot rate's trial starts, and each of its evaluations. */
+  readonly onLrTrialStart?: (lr: number) => void;
+  readonly onLrMetric?: (m: TrialMetric) => void;
   readonly shouldStop?: () => boolean;
 }
 
@@ -146,6 +150,8 @@ export async function recommend(spec: RecommendSpec, data: DataSplits, hooks: Re
       evalsPerEpoch: spec.evalsPerEpoch,
       extendGrid: spec.extendGrid,
       ...(hooks.onLrTrial ? { onTrial: hooks.onLrTrial } : {}),
+      ...(hooks.onLrTrialStart ? { onTrialStart: hooks.onLrTrialStart } : {}),
+      ...(hooks.onLrMetric ? { onMetric: hooks.onLrMetric } : {}),
       ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}),
     }),
   );

@@ -4,7 +4,7 @@
  */
 import type { DataSplits } from '../data/dataset.js';
 import type { RunConfig } from '../engine/run-config.js';
-import { runTrial, type TrialOutcome } from '../sweep/trial.js';
+import { runTrial, type TrialMetric, type TrialOutcome } from '../sweep/trial.js';
 import type { Candidate } from './predict.js';
 
 export interface Verification {
@@ -24,12 +24,12 @@ export function recommendedConfig(base: RunConfig, c: Candidate, targetAccuracy:
   };
 }
 
-export async function verify(base: RunConfig, data: DataSplits, c: Candidate, targetAccuracy: number, opts: { evalsPerEpoch: number; shouldStop?: () => boolean }): Promise<Verification | null> {
+export async function verify(base: RunConfig, data: DataSplits, c: Candidate, targetAccuracy: number, opts: { evalsPerEpoch: number; shouldStop?: () => boolean; onMetric?: (m: TrialMetric) => void }): Promise<Verification | null> {
   const config = recommendedConfig(base, c, targetAccuracy);
   // Generous limits: a wrong prediction should show as a measured figure, not as a cut-off.
   const maxEpochs = Math.max(5, Math.ceil(c.epochs * 4));
   const maxSeconds = Math.max(30, c.seconds * 5);
-  const measured = await runTrial(config, data, { maxEpochs, maxSeconds, evalsPerEpoch: opts.evalsPerEpoch, untilBudget: false }, opts.shouldStop ? { shouldStop: opts.shouldStop } : {});
+  const measured = await runTrial(config, data, { maxEpochs, maxSeconds, evalsPerEpoch: opts.evalsPerEpoch, untilBudget: false }, { ...(opts.shouldStop ? { shouldStop: opts.shouldStop } : {}), ...(opts.onMetric ? { onMetric: opts.onMetric } : {}) });
   const onOneMachine: Candidate = { ...c, samplesPerSec: c.samplesPerSec / c.worldSize, seconds: c.seconds * c.worldSize };
   return measured === null ? null : { predicted: onOneMachine, measured };
 }

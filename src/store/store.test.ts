@@ -162,6 +162,26 @@ test('a reader sees a writer\'s commits while the writer stays open (WAL)', () =
   writer.close();
 });
 
+test('trialsAfter: a reader\'s cursor returns only the trials stored after it, in the order stored', () => {
+  const path = join(dir, 'cursor.db');
+  const writer = Store.open(path);
+  const a = writer.openRun('sweep', 'a', 'a', {}).run;
+  const b = writer.openRun('sweep', 'b', 'b', {}).run;
+  writer.recordTrial(trial(a.id, 'B=64'), []);
+  writer.recordTrial(trial(b.id, 'other'), []);
+  writer.recordTrial(trial(a.id, 'B=8', { batchSize: 8 }), []);
+  const reader = Store.openReadOnly(path);
+  const all = reader.trialsAfter(a.id, 0);
+  assert.deepEqual(all.map((r) => r.trial.key), ['B=64', 'B=8'], 'stored order, not batch order; the other run\'s trial left out');
+  assert.ok(all[0]!.id < all[1]!.id);
+  assert.deepEqual(reader.trialsAfter(a.id, all[0]!.id).map((r) => r.trial.key), ['B=8']);
+  assert.deepEqual(reader.trialsAfter(a.id, all[1]!.id), []);
+  writer.recordTrial(trial(a.id, 'B=16', { batchSize: 16 }), []);
+  assert.deepEqual(reader.trialsAfter(a.id, all[1]!.id).map((r) => [r.trial.key, r.trial.batchSize]), [['B=16', 16]]);
+  reader.close();
+  writer.close();
+});
+
 function userError(fn: () => unknown): string {
   let message = '';
   assert.throws(fn, (e: unknown) => {
