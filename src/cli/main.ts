@@ -26,6 +26,8 @@ async function main(): Promise<number> {
       return (await import('./runs-command.js')).runsCommand(call.options);
     case 'fit':
       return (await import('./fit-command.js')).fitCommand(call.options);
+    case 'lab':
+      return (await import('./lab-command.js')).labCommand(call.experiment, call.options);
   }
 }
 

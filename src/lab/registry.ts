@@ -1,0 +1,38 @@
+/**
+ * The lab's experiments by name, each with the seed's claims it shows and a runner that takes
+ * the options common to all (any left undefined keeps the experiment's own default).
+ */
+import type { LabLog, LabResult } from './experiment.js';
+import { runZigzag, ZIGZAG_DEFAULTS } from './zigzag/zigzag.js';
+
+export interface LabOptions {
+  readonly seed?: number | undefined;
+  readonly batchSizes?: readonly (number | 'full')[] | undefined;
+  readonly epochs?: number | undefined;
+  readonly lr?: number | undefined;
+  /** The synthetic problem: condition number, examples, target noise. */
+  readonly condition?: number | undefined;
+  readonly examples?: number | undefined;
+  readonly noise?: number | undefined;
+}
+
+export interface LabExperiment {
+  readonly claims: readonly string[];
+  readonly summary: string;
+  run(o: LabOptions, log: LabLog): Promise<LabResult>;
+}
+
+/** The options actually given, so spreading them over defaults keeps the defaults of the rest. */
+export function given<T extends object>(o: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
+}
+
+export const LAB_EXPERIMENTS: Readonly<Record<string, LabExperiment>> = {
+  zigzag: {
+    claims: ['C5', 'C6c'],
+    summary: 'SGD paths of a linear neuron on elliptic loss contours for B = 1, a mini-batch and the full batch',
+    run: (o, log) => runZigzag({ ...ZIGZAG_DEFAULTS, ...given(o) }, log),
+  },
+};
+
+export const LAB_NAMES = Object.keys(LAB_EXPERIMENTS);
