@@ -3,6 +3,7 @@
  * the options common to all (any left undefined keeps the experiment's own default).
  */
 import type { LabLog, LabResult } from './experiment.js';
+import { runRprop, RPROP_DEFAULTS } from './rprop/rprop.js';
 import { runZigzag, ZIGZAG_DEFAULTS } from './zigzag/zigzag.js';
 
 export interface LabOptions {
@@ -14,6 +15,11 @@ export interface LabOptions {
   readonly condition?: number | undefined;
   readonly examples?: number | undefined;
   readonly noise?: number | undefined;
+  /** The one mini-batch size of experiments that compare optimizers on the same batches. */
+  readonly batch?: number | undefined;
+  readonly problems?: readonly ('synthetic' | 'mnist')[] | undefined;
+  /** MNIST subset size: the first this many training images. */
+  readonly mnistTrain?: number | undefined;
 }
 
 export interface LabExperiment {
@@ -31,7 +37,19 @@ export const LAB_EXPERIMENTS: Readonly<Record<string, LabExperiment>> = {
   zigzag: {
     claims: ['C5', 'C6c'],
     summary: 'SGD paths of a linear neuron on elliptic loss contours for B = 1, a mini-batch and the full batch',
-    run: (o, log) => runZigzag({ ...ZIGZAG_DEFAULTS, ...given(o) }, log),
+    run: (o, log) => {
+      const { seed, batchSizes, epochs, lr, condition, examples, noise } = o;
+      return runZigzag({ ...ZIGZAG_DEFAULTS, ...given({ seed, batchSizes, epochs, lr, condition, examples, noise }) }, log);
+    },
+  },
+  rprop: {
+    claims: ['C3', 'C4'],
+    summary: 'iRprop− on the full batch against iRprop−, RMSProp and SGD on the same mini-batches, on the synthetic paraboloid and an MNIST subset',
+    run: (o, log) => {
+      const { seed, batch, condition, examples, noise, problems, mnistTrain } = o;
+      const epochs = o.epochs === undefined ? {} : { epochs: { synthetic: o.epochs, mnist: o.epochs } };
+      return runRprop({ ...RPROP_DEFAULTS, ...given({ seed, batch, condition, examples, noise, problems, mnistTrain }), ...epochs }, log);
+    },
   },
 };
 
