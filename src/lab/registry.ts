@@ -3,6 +3,7 @@
  * the options common to all (any left undefined keeps the experiment's own default).
  */
 import type { LabLog, LabResult } from './experiment.js';
+import { DIRECTION_DEFAULTS, runDirection } from './direction/direction.js';
 import { runRprop, RPROP_DEFAULTS } from './rprop/rprop.js';
 import { runZigzag, ZIGZAG_DEFAULTS } from './zigzag/zigzag.js';
 
@@ -49,6 +50,15 @@ export const LAB_EXPERIMENTS: Readonly<Record<string, LabExperiment>> = {
       const { seed, batch, condition, examples, noise, problems, mnistTrain } = o;
       const epochs = o.epochs === undefined ? {} : { epochs: { synthetic: o.epochs, mnist: o.epochs } };
       return runRprop({ ...RPROP_DEFAULTS, ...given({ seed, batch, condition, examples, noise, problems, mnistTrain }), ...epochs }, log);
+    },
+  },
+  direction: {
+    claims: ['C6c', 'C7c'],
+    summary: 'cosine between mini-batch and full gradients against B on an MNIST subset, beside 1/√(1 + B_noise/B) from the measured noise scale',
+    run: (o, log) => {
+      const { seed, mnistTrain } = o;
+      const numeric = o.batchSizes?.map((b) => (b === 'full' ? (mnistTrain ?? DIRECTION_DEFAULTS.mnistTrain) : b));
+      return runDirection({ ...DIRECTION_DEFAULTS, ...given({ seed, mnistTrain, batchSizes: numeric, trainEpochs: o.epochs }) }, log);
     },
   },
 };

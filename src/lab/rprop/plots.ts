@@ -39,6 +39,12 @@ export function rpropPlots(results: readonly VariantResult[], floors: Record<str
       spec: { ...facet('loss', 'training loss', true), title: 'Training loss: full-batch Rprop vs mini-batch Rprop, RMSProp, SGD' } as VegaLiteSpec,
     },
     {
+      name: 'rprop-accuracy',
+      title: 'Test accuracy against examples seen',
+      caption: 'Held-out accuracy of the same runs (classification only). Full-batch Rprop climbs steadily on few updates (C3); mini-batch Rprop stays far below the others on the same batches (C4).',
+      spec: { ...facet('accuracy', 'test accuracy', false, 'datum.accuracy !== null'), title: 'Test accuracy: full-batch Rprop vs mini-batch Rprop, RMSProp, SGD' } as VegaLiteSpec,
+    },
+    {
       name: 'rprop-flips',
       title: 'How often each weight’s step changes sign between consecutive updates',
       caption: 'The fraction of weights whose step reverses from one update to the next, per epoch. Mini-batch signs flip far more often than the full batch’s: that is the sampling noise Rprop’s sign rule cannot average away (C4).',

@@ -50,7 +50,7 @@ export function problemSplits(p: EllipseProblem): DataSplits {
   const n = p.spec.examples;
   // The lab looks at the training loss surface itself; no held-out split is read.
   const train = { x: p.x, y: new Int32Array(n), targets: p.t, count: n, featureShape: [2] };
-  return { name: 'ellipse', numClasses: 1, featureShape: [2], train, validation: train, test: train, normalization: { mean: Float32Array.of(0), std: Float32Array.of(1) } };
+  return { name: `synthetic paraboloid (${n} examples, condition ${p.spec.condition})`, numClasses: 1, featureShape: [2], train, validation: train, test: train, normalization: { mean: Float32Array.of(0), std: Float32Array.of(1) } };
 }
 
 /** The linear neuron y = w·x (no bias) with squared error. */
