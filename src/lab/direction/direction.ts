@@ -138,12 +138,12 @@ export async function runDirection(o: DirectionOptions, log: LabLog = () => unde
       rows: points.map((p) => [p.stage, String(p.batch), sig(p.meanCos, 3), sig(p.sdCos, 2), sig(p.predicted, 3), sig(noise.find((n) => n.stage === p.stage)!.bNoise)]),
     },
     verdict: { holds, sentence },
-    plots: [directionPlot(points)],
+    plots: [directionPlot(points, noise)],
     figures: { noise, points, worstGap: worst },
   };
 }
 
-function directionPlot(points: readonly CosinePoint[]): Plot {
+function directionPlot(points: readonly CosinePoint[], noise: readonly { stage: string; bNoise: number }[]): Plot {
   const curves = [...new Set(points.map((p) => p.stage))].flatMap((stage) => {
     const bNoise = points.find((p) => p.stage === stage)!;
     const b0 = Math.min(...points.map((p) => p.batch));
@@ -154,12 +154,13 @@ function directionPlot(points: readonly CosinePoint[]): Plot {
       return { stage, batch: b, predicted: 1 / Math.sqrt(1 + ratio / b) };
     });
   });
-  const x = { field: 'batch', type: 'quantitative', scale: { type: 'log' }, title: 'batch size B (examples)' } as const;
-  const color = { field: 'stage', type: 'nominal', title: null } as const;
+  const domain = [Math.min(...points.map((p) => p.batch)), Math.max(...points.map((p) => p.batch))];
+  const x = { field: 'batch', type: 'quantitative', scale: { type: 'log', domain, nice: false }, title: 'batch size B (examples)' } as const;
+  const color = { field: 'stage', type: 'nominal', title: null, sort: noise.map((n) => n.stage) } as const;
   return {
     name: 'direction-cosine',
     title: 'Mini-batch gradient direction against the full gradient',
-    caption: 'Points: mean cosine between a mini-batch gradient and the full gradient (bars: ± one standard deviation over the draws). Lines: 1/√(1 + B_noise/B) from the separately measured noise scale. The direction sharpens with B (C6c) and stops improving past B_noise (C7c).',
+    caption: 'Points: mean cosine between a mini-batch gradient and the full gradient (bars: ± one standard deviation over the draws). Dashed lines: 1/√(1 + B_noise/B) from the separately measured noise scale, whose value the dotted rule marks. The direction sharpens with B (C6c) and stops improving past B_noise (C7c).',
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       title: 'cos(mini-batch gradient, full gradient) against B',
@@ -173,6 +174,13 @@ function directionPlot(points: readonly CosinePoint[]): Plot {
           encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color },
         },
         { data: { values: points }, mark: { type: 'point', filled: true, size: 50 }, encoding: { x, y: { field: 'meanCos', type: 'quantitative' }, color } },
+        {
+          data: { values: noise.filter((n) => n.bNoise >= domain[0]! && n.bNoise <= domain[1]!).map((n) => ({ ...n, batch: n.bNoise, label: `B_noise ${Math.round(n.bNoise)}` })) },
+          layer: [
+            { mark: { type: 'rule', strokeDash: [1, 3] }, encoding: { x, color } },
+            { mark: { type: 'text', angle: 270, dx: -6, dy: -4, align: 'left', baseline: 'bottom' }, encoding: { x, y: { datum: 0.02 }, text: { field: 'label' }, color } },
+          ],
+        },
       ],
     },
   };
