@@ -17,8 +17,8 @@ export async function labCommand(name: string | undefined, o: LabCommandOptions)
   const experiment = LAB_EXPERIMENTS[name];
   if (!experiment) throw new UserError(`lab: unknown experiment ${JSON.stringify(name)}; the experiments are ${list}`);
   say(`lab ${name} (${experiment.claims.join(', ')}): ${experiment.summary}`);
-  const { seed, batchSizes, epochs, lr, condition, examples, noise, batch, problems, mnistTrain } = o;
-  const result = await experiment.run({ seed, batchSizes, epochs, lr, condition, examples, noise, batch, problems, mnistTrain }, say);
+  const { seed, batchSizes, epochs, lr, condition, examples, noise, batch, problems, mnistTrain, seeds } = o;
+  const result = await experiment.run({ seed, batchSizes, epochs, lr, condition, examples, noise, batch, problems, mnistTrain, seeds }, say);
   const files = o.out !== undefined ? await writeLabPlots(result, o.out) : [];
   const run = o.db !== undefined ? storeLabResult(result, o.db) : null;
   if (o.json) {

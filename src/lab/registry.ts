@@ -3,6 +3,7 @@
  * the options common to all (any left undefined keeps the experiment's own default).
  */
 import type { LabLog, LabResult } from './experiment.js';
+import { ACCURACY_DEFAULTS, runAccuracy } from './accuracy/accuracy.js';
 import { DIRECTION_DEFAULTS, runDirection } from './direction/direction.js';
 import { runRprop, RPROP_DEFAULTS } from './rprop/rprop.js';
 import { runZigzag, ZIGZAG_DEFAULTS } from './zigzag/zigzag.js';
@@ -21,6 +22,8 @@ export interface LabOptions {
   readonly problems?: readonly ('synthetic' | 'mnist')[] | undefined;
   /** MNIST subset size: the first this many training images. */
   readonly mnistTrain?: number | undefined;
+  /** Repetitions with seeds seed, seed + 1, … */
+  readonly seeds?: number | undefined;
 }
 
 export interface LabExperiment {
@@ -59,6 +62,15 @@ export const LAB_EXPERIMENTS: Readonly<Record<string, LabExperiment>> = {
       const { seed, mnistTrain } = o;
       const numeric = o.batchSizes?.map((b) => (b === 'full' ? (mnistTrain ?? DIRECTION_DEFAULTS.mnistTrain) : b));
       return runDirection({ ...DIRECTION_DEFAULTS, ...given({ seed, mnistTrain, batchSizes: numeric, trainEpochs: o.epochs }) }, log);
+    },
+  },
+  accuracy: {
+    claims: ['C9'],
+    summary: 'final test accuracy against B at a fixed budget of epochs over several seeds, on an MNIST subset, with the spread',
+    run: (o, log) => {
+      const { seed, mnistTrain, epochs, seeds } = o;
+      const numeric = o.batchSizes?.map((b) => (b === 'full' ? (mnistTrain ?? ACCURACY_DEFAULTS.mnistTrain) : b));
+      return runAccuracy({ ...ACCURACY_DEFAULTS, ...given({ seed, mnistTrain, epochs, seeds, batchSizes: numeric }) }, log);
     },
   },
 };
