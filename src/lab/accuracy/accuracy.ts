@@ -78,7 +78,7 @@ export async function runAccuracy(o: AccuracyOptions, log: LabLog = () => undefi
   const sentence = holds
     ? `Bears out C9 at ${o.epochs} epochs: ${lead}; B = ${names(clearOf)} fall behind by more than two standard errors on both sides of it.`
     : clearOf.length > 0
-      ? `Bears out C9 only in part at ${o.epochs} epochs: ${lead}; ${plateau.length > 1 ? `within the seed-to-seed noise accuracy is flat over B = ${names(plateau)}, which reaches` : 'the best is'} the edge of the sizes tried, so the optimum may lie beyond them, and accuracy falls clearly for B = ${names(clearOf)}.`
+      ? `Bears out C9 only in part at ${o.epochs} epochs: ${lead}; ${plateau.length > 1 ? `within the seed-to-seed noise accuracy is flat over B = ${names(plateau)}, which reaches` : 'the best is'} ${plateau[0]!.batch === 1 ? 'B = 1, so no one size is optimal there' : 'the edge of the sizes tried, so the optimum may lie beyond them'}, and accuracy falls clearly for B = ${names(clearOf)}.`
       : `Does not bear out C9 at ${o.epochs} epochs: ${lead}; every batch size tried is within two standard errors of the best.`;
   return {
     experiment: 'accuracy',
