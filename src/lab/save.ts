@@ -30,11 +30,12 @@ export function storeLabResult(result: LabResult, dbPath: string): number {
   const store = Store.open(dbPath);
   try {
     const { run } = store.openRun('lab', labRunKey(result), `lab ${result.experiment} (${result.claims.join(', ')})`, result.config);
+    // The verdict first: `batchwise runs` shows a summary's leading fields.
     store.finishRun(run.id, 'finished', {
+      verdict: result.verdict,
       experiment: result.experiment,
       claims: result.claims,
       table: result.table,
-      verdict: result.verdict,
       figures: result.figures,
       plots: result.plots,
     });
