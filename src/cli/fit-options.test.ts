@@ -27,5 +27,5 @@ test('fit --help lists every flag', () => {
   const text = (call as Extract<CliCall, { command: 'help' }>).text;
   for (const decl of Object.values(fitDecls)) assert.ok(text.includes(flagName(decl)), `help mentions ${flagName(decl)}`);
   const top = parseCli(['--help']) as Extract<CliCall, { command: 'help' }>;
-  assert.match(top.text, /^ {2}fit \[options\] +the largest micro-batch whose training step fits a memory/m);
+  assert.match(top.text, /^ {2}fit \[options\] +the largest micro-batch whose training step fits a\s+memory/m);
 });

@@ -6,6 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { UserError } from '../errors.js';
 import { benchDecls } from './bench-options.js';
 import { fitDecls } from './fit-options.js';
+import { labDecls } from './lab-options.js';
 import { isBoolean, parseOptions, type Decls, type Parsed } from './options.js';
 import { noiseDecls } from './noise-options.js';
 import { recommendDecls } from './recommend-options.js';
@@ -25,6 +26,7 @@ const COMMANDS = {
   recommend: { decls: recommendDecls, summary: 'the batch size, iter size and learning rate to use, from memory, throughput and the gradient noise scale' },
   runs: { decls: runsDecls, summary: 'list the runs in a store (--db), show one run’s trials, or export a table as CSV or JSON' },
   serve: { decls: serveDecls, summary: 'a live dashboard of a store (--db) in the browser: its runs, their plots, the trial in progress' },
+  lab: { decls: labDecls, summary: 'run one of the seed’s claims as an experiment: lab zigzag, …; prints its figures, writes its plots (--out)' },
 } as const;
 
 type CommandName = keyof typeof COMMANDS;
@@ -37,6 +39,7 @@ export type CliCall =
   | { readonly command: 'runs'; readonly options: Parsed<typeof runsDecls>; readonly given: string[] }
   | { readonly command: 'fit'; readonly options: Parsed<typeof fitDecls>; readonly given: string[] }
   | { readonly command: 'serve'; readonly options: Parsed<typeof serveDecls>; readonly given: string[] }
+  | { readonly command: 'lab'; readonly options: Parsed<typeof labDecls>; readonly given: string[]; readonly experiment: string | undefined }
   | { readonly command: 'help'; readonly text: string };
 
 function declare(cmd: Command, decls: Decls): void {
@@ -59,10 +62,11 @@ export function parseCli(argv: readonly string[]): CliCall {
     const cmd = program.command(name).description(summary).allowExcessArguments(false);
     cmd.exitOverride().configureOutput({ writeOut: (s) => (helpText += s), writeErr: () => undefined });
     declare(cmd, decls);
+    if (name === 'lab') cmd.argument('[experiment]', 'the experiment to run');
     cmd.action(() => {
       const raw = cmd.opts<Record<string, string | boolean | undefined>>();
       const given = Object.keys(decls).filter((k) => cmd.getOptionValueSource(k) === 'cli');
-      call = { command: name, options: parseOptions(decls, raw), given } as CliCall;
+      call = { command: name, options: parseOptions(decls, raw), given, ...(name === 'lab' ? { experiment: cmd.args[0] } : {}) } as CliCall;
     });
   }
   try {

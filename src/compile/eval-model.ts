@@ -1,22 +1,24 @@
 /**
  * Evaluation graph: inputs x [n, …], y [n] and the parameters (n may vary between runs);
- * outputs the summed loss and the number of correct predictions.
+ * outputs the summed loss and, for a classifier, the number of correct predictions.
  */
 import { DType, GraphBuilder, encodeModel } from '../graph/builder.js';
-import { emitEvalSums } from '../model/loss.js';
+import { lossKind } from '../model/loss.js';
 import type { ResolvedModel } from '../model/model.js';
-import { emitForward } from './forward-backward.js';
+import { emitForward, targetInput } from './forward-backward.js';
 
 export function buildEvalModel(model: ResolvedModel): Uint8Array {
   const g = new GraphBuilder('eval');
   const x = g.input('x', DType.float, ['n', ...model.inputShape]);
-  const y = g.input('y', DType.int64, ['n']);
+  const y = targetInput(g, model, 'y', 'n');
   const params = model.params.map((p) => g.input(p.id, DType.float, [...p.shape]));
   const { logits } = emitForward(g, model, x, params, false);
-  const { lossSum, correct } = emitEvalSums(g, logits, y, model.numClasses);
+  const { lossSum, correct } = lossKind(model.loss).emitEvalSums(g, logits, y, model.numClasses);
   g.identity(lossSum, 'loss_sum');
-  g.identity(correct, 'correct');
   g.output('loss_sum', DType.float, []);
-  g.output('correct', DType.float, []);
+  if (correct !== null) {
+    g.identity(correct, 'correct');
+    g.output('correct', DType.float, []);
+  }
   return encodeModel(g.build());
 }

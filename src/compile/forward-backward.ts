@@ -2,11 +2,11 @@
  * The network's forward pass, and forward + loss + backward, emitted into any graph (the
  * top-level graph of a gradient model, or the body of the training Loop).
  */
-import type { GraphBuilder } from '../graph/builder.js';
+import { DType, type Dim, type GraphBuilder } from '../graph/builder.js';
 import type { ForwardContext, GradSink } from '../model/layer.js';
 import type { LayerSpec } from '../model/spec.js';
 import type { ResolvedModel } from '../model/model.js';
-import { emitSoftmaxCrossEntropy } from '../model/loss.js';
+import { lossKind } from '../model/loss.js';
 
 export interface ForwardPass {
   readonly logits: string;
@@ -36,6 +36,11 @@ export function emitForward(g: GraphBuilder, model: ResolvedModel, x: string, pa
   return { logits: h, contexts, saved };
 }
 
+/** The graph input holding `count` examples' targets: class indices, or vectors for a regression loss. */
+export function targetInput(g: GraphBuilder, model: ResolvedModel, name: string, count: Dim): string {
+  return lossKind(model.loss).targets === 'class' ? g.input(name, DType.int64, [count]) : g.input(name, DType.float, [count, model.numClasses]);
+}
+
 /**
  * Mean loss over the batch and the gradient of every parameter (in `model.params` order); where
  * `sinks[i]` is given, `grads[i]` is that sink's value instead (see GradSink).
@@ -51,7 +56,7 @@ export function emitForwardBackward(
   sinks: readonly (GradSink | null)[] = [],
 ): { loss: string; grads: string[] } {
   const fwd = emitForward(g, model, x, params, true, seed);
-  const { loss, dLogits } = emitSoftmaxCrossEntropy(g, fwd.logits, labels, model.numClasses, batch);
+  const { loss, dOutputs: dLogits } = lossKind(model.loss).emit(g, fwd.logits, labels, model.numClasses, batch);
   const grads: string[] = new Array<string>(model.params.length);
   let dy = dLogits;
   for (let i = model.layers.length - 1; i >= 0; i--) {

@@ -8,12 +8,12 @@
 import { DType, GraphBuilder, encodeModel } from '../graph/builder.js';
 import type { ResolvedModel } from '../model/model.js';
 import { emitGradWithDecay } from '../optim/weight-decay.js';
-import { emitForwardBackward } from './forward-backward.js';
+import { emitForwardBackward, targetInput } from './forward-backward.js';
 
 export function buildGradModel(model: ResolvedModel, batch: number, weightDecay = 0): Uint8Array {
   const g = new GraphBuilder('grad');
   const x = g.input('x', DType.float, [batch, ...model.inputShape]);
-  const y = g.input('y', DType.int64, [batch]);
+  const y = targetInput(g, model, 'y', batch);
   const params = model.params.map((p) => g.input(p.id, DType.float, [...p.shape]));
   const { loss, grads } = emitForwardBackward(g, model, x, y, params, batch);
   g.identity(loss, 'loss');

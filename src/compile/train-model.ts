@@ -21,7 +21,7 @@ import type { ResolvedModel } from '../model/model.js';
 import type { GradSink } from '../model/layer.js';
 import type { FusedStage, Optimizer, UpdateOutputs } from '../optim/optimizer.js';
 import { emitGradWithDecay } from '../optim/weight-decay.js';
-import { emitForwardBackward } from './forward-backward.js';
+import { emitForwardBackward, targetInput } from './forward-backward.js';
 
 export interface TrainGraphConfig {
   readonly batchSize: number;
@@ -52,7 +52,7 @@ export function buildTrainModel(model: ResolvedModel, opt: Optimizer, cfg: Train
   const shapes = model.params.map((p) => [...p.shape]);
   const g = new GraphBuilder('train');
   const dataX = g.input('data_x', DType.float, ['n', ...model.inputShape]);
-  const dataY = g.input('data_y', DType.int64, ['n']);
+  const dataY = targetInput(g, model, 'data_y', 'n');
   const order = g.input('order', DType.int64, ['steps', K, B]);
   const lrs = g.input('lrs', DType.float, ['steps']);
   const t0 = g.input('t0', DType.float, []);

@@ -6,6 +6,11 @@ export interface Examples {
   readonly x: Float32Array;
   readonly y: Int32Array;
   readonly count: number;
+  /**
+   * Regression targets, `count × outputs` row-major, for a model trained with squared error
+   * (the lab's linear neuron); `y` is then all zeros and unused.
+   */
+  readonly targets?: Float32Array;
   /** Per-example shape, without the batch axis: [784] for flat MNIST, [1, 28, 28] for images. */
   readonly featureShape: readonly number[];
 }

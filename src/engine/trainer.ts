@@ -15,6 +15,7 @@ import { buildTrainModel, stateLayout, type StateLayout } from '../compile/train
 import type { DataSplits, Examples } from '../data/dataset.js';
 import { assert, UserError } from '../errors.js';
 import { size } from '../model/layer.js';
+import { lossKind } from '../model/loss.js';
 import { initParams, type ResolvedModel } from '../model/model.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { lrRange, type ScheduleSpec } from '../optim/schedule.js';
@@ -51,6 +52,7 @@ export interface UpdateResult {
 
 export interface Evaluation {
   readonly loss: number;
+  /** NaN for a squared-error (regression) model, which has no accuracy. */
   readonly accuracy: number;
 }
 
@@ -64,6 +66,7 @@ export class Trainer {
   private readonly trainX: ort.Tensor;
   private readonly trainY: ort.Tensor;
   private readonly labels = new Map<Examples, BigInt64Array>();
+  private readonly classes: boolean;
   private epochOrder: { epoch: number; perm: Int32Array } | null = null;
 
   private constructor(
@@ -79,7 +82,8 @@ export class Trainer {
     this.stepsPerEpoch = Math.floor(data.train.count / this.effectiveBatch);
     this.layout = stateLayout(model, optimizer);
     this.trainX = floatTensor(data.train.x, [data.train.count, ...data.featureShape]);
-    this.trainY = int64Tensor(this.labelsOf(data.train), [data.train.count]);
+    this.classes = lossKind(model.loss).targets === 'class';
+    this.trainY = this.targetTensor(data.train, 0, data.train.count);
   }
 
   static async create(model: ResolvedModel, optimizer: Optimizer, data: DataSplits, config: TrainerConfig): Promise<Trainer> {
@@ -168,17 +172,16 @@ export class Trainer {
     let lossSum = 0;
     let correct = 0;
     const featureSize = size(split.featureShape);
-    const labels = this.labelsOf(split);
     for (let start = 0; start < split.count; start += EVAL_CHUNK) {
       const n = Math.min(EVAL_CHUNK, split.count - start);
       const feeds: Feeds = {
         x: floatTensor(split.x.subarray(start * featureSize, (start + n) * featureSize), [n, ...split.featureShape]),
-        y: int64Tensor(labels.subarray(start, start + n), [n]),
+        y: this.targetTensor(split, start, n),
       };
       this.model.params.forEach((p, i) => (feeds[p.id] = floatTensor(this.state.params[i]!, p.shape)));
       const out = await this.evalSession.run(feeds);
       lossSum += (out['loss_sum']!.data as Float32Array)[0]!;
-      correct += (out['correct']!.data as Float32Array)[0]!;
+      correct += this.classes ? (out['correct']!.data as Float32Array)[0]! : NaN;
     }
     return { loss: lossSum / split.count, accuracy: correct / split.count };
   }
@@ -206,6 +209,16 @@ export class Trainer {
   private permutation(epoch: number): Int32Array {
     if (this.epochOrder?.epoch !== epoch) this.epochOrder = { epoch, perm: Rng.derive(this.config.seed, 2, epoch).permutation(this.data.train.count) };
     return this.epochOrder.perm;
+  }
+
+  /** Targets of examples [start, start + n): class indices (int64), or regression vectors. */
+  private targetTensor(split: Examples, start: number, n: number): ort.Tensor {
+    if (this.classes) return int64Tensor(this.labelsOf(split).subarray(start, start + n), [n]);
+    const width = this.model.numClasses;
+    if (split.targets?.length !== split.count * width) {
+      throw new UserError(`a squared-error model needs ${width} float target value(s) per example, and this data set has class labels only`);
+    }
+    return floatTensor(split.targets.subarray(start * width, (start + n) * width), [n, width]);
   }
 
   private labelsOf(split: Examples): BigInt64Array {

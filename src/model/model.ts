@@ -6,6 +6,7 @@ import { UserError } from '../errors.js';
 import { Rng } from '../rng.js';
 import { size, type LayerKind, type ParamSpec, type Shape } from './layer.js';
 import { layerKind } from './layers/registry.js';
+import type { LossName } from './loss.js';
 import type { LayerSpec, ModelSpec } from './spec.js';
 
 export interface ResolvedLayer {
@@ -26,7 +27,9 @@ export interface NamedParam extends ParamSpec {
 export interface ResolvedModel {
   readonly spec: ModelSpec;
   readonly inputShape: Shape;
+  /** Outputs per example: the classes, or for a squared-error model the size of a target. */
   readonly numClasses: number;
+  readonly loss: LossName;
   readonly layers: readonly ResolvedLayer[];
   readonly params: readonly NamedParam[];
   /** Forward multiply-adds per example; a training step costs about 3× this. */
@@ -36,7 +39,7 @@ export interface ResolvedModel {
 const describe = (l: LayerSpec, i: number) => `layer ${i} (${l.type})`;
 const fmt = (s: Shape) => `[${s.join(', ')}]`;
 
-export function resolveModel(spec: ModelSpec, inputShape: Shape, numClasses: number): ResolvedModel {
+export function resolveModel(spec: ModelSpec, inputShape: Shape, numClasses: number, loss: LossName = 'softmax-cross-entropy'): ResolvedModel {
   const layers: ResolvedLayer[] = [];
   const params: NamedParam[] = [];
   let shape = inputShape;
@@ -53,12 +56,12 @@ export function resolveModel(spec: ModelSpec, inputShape: Shape, numClasses: num
   if (shape.length !== 1 || shape[0] !== numClasses) {
     const last = spec.layers.length - 1;
     throw new UserError(
-      `model "${spec.name}": ${describe(spec.layers[last]!, last)} outputs ${fmt(shape)} but the data has ${numClasses} classes, ` +
+      `model "${spec.name}": ${describe(spec.layers[last]!, last)} outputs ${fmt(shape)} but the data has ${numClasses} ${loss === 'squared-error' ? 'target values' : 'classes'}, ` +
         `so the last layer must output [${numClasses}]`,
     );
   }
   if (params.length === 0) throw new UserError(`model "${spec.name}" has no trainable layer (add a dense or conv2d layer)`);
-  return { spec, inputShape, numClasses, layers, params, macsPerExample: macs };
+  return { spec, inputShape, numClasses, loss, layers, params, macsPerExample: macs };
 }
 
 /** He-normal weights (std √(2/fan-in), for ReLU nets) and zero biases, from the seed. */

@@ -7,7 +7,8 @@ const positiveInt = z.number().int().min(1);
 const pair = z.union([positiveInt, z.tuple([positiveInt, positiveInt])]);
 
 export const layerSpecSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('dense'), units: positiveInt }).strict(),
+  /** `bias: false` drops b (a plain linear map, as the lab's linear neuron needs). */
+  z.object({ type: z.literal('dense'), units: positiveInt, bias: z.boolean().optional() }).strict(),
   z
     .object({
       type: z.literal('conv2d'),

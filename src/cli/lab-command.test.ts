@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { assertNoStack, assertOk, assertUserError, lastJson, makeTempDir, removeDir, runCli } from './testing/cli-fixtures.js';
+
+let dir = '';
+before(() => (dir = makeTempDir()));
+after(() => removeDir(dir));
+
+const SMALL = ['--examples', '24', '--epochs', '3', '--batch-sizes', '1,4,full'];
+
+test('lab zigzag: a table, the verdict, PNG and SVG plots in --out, and a lab run in --db', () => {
+  const run = runCli(['lab', 'zigzag', ...SMALL, '--out', 'plots', '--db', 'lab.db'], dir);
+  assertOk(run);
+  assert.match(run.stdout, /^batch\s+updates\s+examples\s+path \/ displacement/m);
+  assert.match(run.stdout, /^1\s+72\s+72\s/m);
+  assert.match(run.stdout, /^24 \(full\)\s+3\s+72\s/m);
+  assert.match(run.stdout, /Bears out C5 and C6c/);
+  for (const f of ['zigzag-paths', 'zigzag-distance']) {
+    assert.deepEqual([...readFileSync(join(dir, 'plots', `${f}.png`)).subarray(1, 4)], [0x50, 0x4e, 0x47]);
+    assert.match(readFileSync(join(dir, 'plots', `${f}.svg`), 'utf8'), /^<svg/);
+  }
+  const runs = JSON.parse(runCli(['runs', '--db', 'lab.db', '--export', 'json'], dir).stdout) as { kind: string; status: string; summary: { verdict: { holds: boolean }; plots: { name: string }[] } }[];
+  assert.equal(runs.length, 1);
+  assert.deepEqual([runs[0]!.kind, runs[0]!.status, runs[0]!.summary.verdict.holds], ['lab', 'finished', true]);
+  assert.deepEqual(runs[0]!.summary.plots.map((p) => p.name), ['zigzag-paths', 'zigzag-distance']);
+  // The same command again replaces its run rather than adding one.
+  assertOk(runCli(['lab', 'zigzag', ...SMALL, '--db', 'lab.db'], dir));
+  assert.equal((JSON.parse(runCli(['runs', '--db', 'lab.db', '--export', 'json'], dir).stdout) as unknown[]).length, 1);
+});
+
+test('lab zigzag --json: figures per batch size and the plot specs', () => {
+  const r = lastJson(runCli(['lab', 'zigzag', ...SMALL, '--json'], dir));
+  const runs = (r['figures'] as { runs: { batch: number; lengthOverDisplacement: number }[] }).runs;
+  assert.deepEqual(runs.map((x) => x.batch), [1, 4, 24]);
+  assert.ok(runs[0]!.lengthOverDisplacement > runs[2]!.lengthOverDisplacement);
+  assert.equal(existsSync(join(dir, 'zigzag-paths.png')), false, 'no files without --out');
+});
+
+test('lab: no name, an unknown name and a bad value are one clear line each', () => {
+  assert.match(assertUserError(runCli(['lab'], dir)), /lab: name an experiment: zigzag \(C5, C6c\)/);
+  assert.match(assertUserError(runCli(['lab', 'zigzog'], dir)), /unknown experiment "zigzog"; the experiments are zigzag/);
+  const bad = runCli(['lab', 'zigzag', '--condition', '0.5'], dir);
+  assert.match(assertUserError(bad), /--condition must be a number in \[1, 1000000\], got "0.5"/);
+  assertNoStack(bad);
+});
