@@ -8,7 +8,7 @@ import { freemem } from 'node:os';
 import { loadRunData } from '../engine/run.js';
 import { UserError } from '../errors.js';
 import { formatBytes, parseBytes } from '../fit/bytes.js';
-import { exportPlan, type TrainingPlan } from '../recommend/export/export-plan.js';
+import { exportPlan, trainingPlanFor } from '../recommend/export/export-plan.js';
 import type { Candidate } from '../recommend/predict.js';
 import { recommend, type Recommendation, type RecommendSpec } from '../recommend/recommend.js';
 import { recommendedConfig, verify, type Verification } from '../recommend/verify.js';
@@ -22,23 +22,6 @@ import { fmt } from './table.js';
 import { baseRunConfig } from './train-options.js';
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
-
-function plan(base: RecommendSpec['base'], c: Candidate, target: number, trainExamples: number): TrainingPlan {
-  return {
-    modelName: base.modelName,
-    optimizer: base.optimizer,
-    hyper: { ...base.hyper, lr: Number(c.lr.toPrecision(4)) },
-    schedule: base.schedule,
-    warmupSteps: base.warmupSteps,
-    microBatch: c.microBatch,
-    iterSize: c.iterSize,
-    worldSize: c.worldSize,
-    // Other frameworks stop by epochs: the predicted epochs to target, with a quarter more for safety.
-    epochs: Math.max(1, Math.ceil(c.epochs * 1.25)),
-    trainExamples,
-    targetAccuracy: target,
-  };
-}
 
 function writeNew(path: string, text: string): void {
   const tmp = `${path}.${process.pid}.tmp`;
@@ -68,7 +51,7 @@ export async function recommendCommand(o: RecommendOptions): Promise<number> {
   const data = loadRunData(base);
   // Refuse an impossible export or a clobbering --out before the long part, not after it.
   const dummy: Candidate = { effectiveBatch: o.worldSize, microBatch: 1, iterSize: 1, worldSize: o.worldSize, samplesPerSec: 1, efficiency: 1, examples: 1, steps: 1, epochs: 1, seconds: 1, lr: base.hyper.lr! };
-  const exportPath = o.export === undefined ? undefined : (o.out ?? exportPlan(o.export, plan(base, dummy, o.targetAccuracy, data.train.count)).fileName);
+  const exportPath = o.export === undefined ? undefined : (o.out ?? exportPlan(o.export, trainingPlanFor(base, dummy, o.targetAccuracy, data.train.count)).fileName);
   if (exportPath !== undefined && existsSync(exportPath)) throw new UserError(`--out ${exportPath} already exists; give another path with --out, or move that file away`);
 
   if (o.pilotBatch > data.train.count) throw new UserError(`--pilot-batch ${o.pilotBatch} is larger than the ${data.train.count} training examples; use a smaller one`);
@@ -120,12 +103,16 @@ export async function recommendCommand(o: RecommendOptions): Promise<number> {
     } finally {
       process.off('SIGINT', onSigint);
     }
-    const summary = { choice: rec.choice, bNoise: rec.bNoise, seconds: rec.seconds, stageSeconds: rec.stageSeconds, verification };
+    // The evidence as well as the answer, so that `report` can draw it: prediction, throughput, memory fit, pilot.
+    const { probes: _probes, ...fit } = rec.fit;
+    const { measurements: _m, ...pilot } = rec.pilot;
+    const evidence = { candidates: rec.candidates, throughput: rec.throughput, matmulGflops: rec.matmulGflops, fit, pilot, lrRule: rec.lrRule, trainExamples: rec.trainExamples };
+    const summary = { choice: rec.choice, bNoise: rec.bNoise, seconds: rec.seconds, stageSeconds: rec.stageSeconds, verification, ...evidence };
     store.finishRun(run.id, o.verify && verification === null ? 'interrupted' : 'finished', summary);
 
     let exported: string | null = null;
     if (o.export !== undefined && exportPath !== undefined) {
-      const e = exportPlan(o.export, plan(base, rec.choice, o.targetAccuracy, data.train.count));
+      const e = exportPlan(o.export, trainingPlanFor(base, rec.choice, o.targetAccuracy, data.train.count));
       writeNew(exportPath, e.text);
       exported = exportPath;
       for (const n of e.notes) say(`export ${o.export}: note: ${n}`);

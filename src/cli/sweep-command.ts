@@ -6,7 +6,9 @@
  */
 import { createHash } from 'node:crypto';
 import cliProgress from 'cli-progress';
+import { measureMatmul } from '../bench/matmul.js';
 import { loadRunData } from '../engine/run.js';
+import { resolveModel } from '../model/model.js';
 import { UserError } from '../errors.js';
 import { Store } from '../store/store.js';
 import type { SweepAnalysis } from '../sweep/analyse.js';
@@ -60,6 +62,8 @@ export async function sweepCommand(o: SweepOptions): Promise<number> {
     );
     let barStarted = false;
     const started = performance.now();
+    // The machine's MatMul rate, measured by this run, is the ceiling its throughput is drawn against (`report`).
+    const matmul = { gflops: (await measureMatmul({ threads: base.threads, seconds: 0.5 })).gflops, flopsPerExample: 6 * resolveModel(base.model, data.featureShape, data.numClasses).macsPerExample };
     process.on('SIGINT', onSigint);
     let result;
     try {
@@ -83,7 +87,7 @@ export async function sweepCommand(o: SweepOptions): Promise<number> {
       process.off('SIGINT', onSigint);
     }
     const wallSeconds = (performance.now() - started) / 1000;
-    const summary = { analysis: result.analysis, ran: result.ran, skipped: result.skipped, total: result.total, wallSeconds };
+    const summary = { analysis: result.analysis, ran: result.ran, skipped: result.skipped, total: result.total, wallSeconds, matmul };
     store.finishRun(run.id, result.interrupted ? 'interrupted' : 'finished', summary);
     if (o.json) process.stdout.write(`${JSON.stringify({ db: o.db, run: run.id, targetAccuracy: o.targetAccuracy, ...summary, trials: result.trials })}\n`);
     else process.stdout.write(`${report(result.analysis, o.targetAccuracy, { ...result, untilBudget: o.until === 'budget', wallSeconds }).join('\n')}\n`);
