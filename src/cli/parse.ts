@@ -10,6 +10,7 @@ import { isBoolean, parseOptions, type Decls, type Parsed } from './options.js';
 import { noiseDecls } from './noise-options.js';
 import { recommendDecls } from './recommend-options.js';
 import { sweepDecls } from './sweep-options.js';
+import { reportDecls } from './report-options.js';
 import { runsDecls } from './runs-options.js';
 import { trainDecls } from './train-options.js';
 
@@ -23,6 +24,7 @@ const COMMANDS = {
   sweep: { decls: sweepDecls, summary: 'train to a target accuracy at every batch size with tuned learning rates; resumable (SQLite)' },
   recommend: { decls: recommendDecls, summary: 'the batch size, iter size and learning rate to use, from memory, throughput and the gradient noise scale' },
   runs: { decls: runsDecls, summary: 'list the runs in a store (--db), show one run’s trials, or export a table as CSV or JSON' },
+  report: { decls: reportDecls, summary: 'the evidence as plots: one self-contained HTML file for the runs in a store, or each plot as SVG or PNG' },
 } as const;
 
 type CommandName = keyof typeof COMMANDS;
@@ -33,6 +35,7 @@ export type CliCall =
   | { readonly command: 'sweep'; readonly options: Parsed<typeof sweepDecls>; readonly given: string[] }
   | { readonly command: 'recommend'; readonly options: Parsed<typeof recommendDecls>; readonly given: string[] }
   | { readonly command: 'runs'; readonly options: Parsed<typeof runsDecls>; readonly given: string[] }
+  | { readonly command: 'report'; readonly options: Parsed<typeof reportDecls>; readonly given: string[] }
   | { readonly command: 'fit'; readonly options: Parsed<typeof fitDecls>; readonly given: string[] }
   | { readonly command: 'help'; readonly text: string };
 
