@@ -16,6 +16,7 @@ import { trialRow } from '../sweep/store-recorder.js';
 import { Store, type RunRow } from '../store/store.js';
 import { noiseRow } from './noise-command.js';
 import { EXIT } from './parse.js';
+import { reportCommandLine } from './report-options.js';
 import type { RecommendOptions } from './recommend-options.js';
 import { recommendationLines, verificationLines } from './recommend-report.js';
 import { fmt } from './table.js';
@@ -128,6 +129,7 @@ export async function recommendCommand(o: RecommendOptions): Promise<number> {
       lines.push('', `stored: ${o.db} run ${run.id} (batchwise runs --db ${o.db})`);
       process.stdout.write(`${lines.join('\n')}\n`);
     }
+    say(`batchwise: see the evidence: ${reportCommandLine(o.db, run.id)}`);
     return o.verify && verification === null ? EXIT.interrupted : EXIT.ok;
   } finally {
     store.close();

@@ -16,6 +16,7 @@ import { planTrials, powersOfTwoUpTo } from '../sweep/plan.js';
 import { StoreRecorder } from '../sweep/store-recorder.js';
 import { runSweep, type SweepSpec } from '../sweep/sweep.js';
 import { EXIT } from './parse.js';
+import { reportCommandLine } from './report-options.js';
 import type { SweepOptions } from './sweep-options.js';
 import { fmt, formatTable, pct } from './table.js';
 import { baseRunConfig, DEFAULT_LR } from './train-options.js';
@@ -91,6 +92,7 @@ export async function sweepCommand(o: SweepOptions): Promise<number> {
     store.finishRun(run.id, result.interrupted ? 'interrupted' : 'finished', summary);
     if (o.json) process.stdout.write(`${JSON.stringify({ db: o.db, run: run.id, targetAccuracy: o.targetAccuracy, ...summary, trials: result.trials })}\n`);
     else process.stdout.write(`${report(result.analysis, o.targetAccuracy, { ...result, untilBudget: o.until === 'budget', wallSeconds }).join('\n')}\n`);
+    say(`batchwise: see the evidence: ${reportCommandLine(o.db, run.id)}`);
     if (result.interrupted) say(`batchwise: interrupted after ${result.skipped + result.ran} of ${result.total} trials; run the same command again to finish`);
     return result.interrupted ? EXIT.interrupted : EXIT.ok;
   } finally {
