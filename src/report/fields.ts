@@ -49,5 +49,6 @@ export function logGrid(lo: number, hi: number, n: number): number[] {
   if (!(lo > 0) || !(hi > lo)) return lo > 0 ? [lo] : [];
   const a = Math.log(lo);
   const b = Math.log(hi);
-  return Array.from({ length: n }, (_, i) => Math.exp(a + ((b - a) * i) / (n - 1)));
+  // The ends exactly, so the curve is evaluated at the swept sizes themselves.
+  return Array.from({ length: n }, (_, i) => (i === 0 ? lo : i === n - 1 ? hi : Math.exp(a + ((b - a) * i) / (n - 1))));
 }

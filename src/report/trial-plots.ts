@@ -79,8 +79,9 @@ export function thinCurve<T extends { valAccuracy: number }>(points: readonly T[
     if (p.valAccuracy > points[best]!.valAccuracy) best = i;
   });
   const keep = new Set([0, points.length - 1, best]);
-  const step = (points.length - 1) / (max - 2);
-  for (let i = 1; keep.size < max && i * step < points.length - 1; i++) keep.add(Math.round(i * step));
+  const interior = max - keep.size;
+  const step = (points.length - 1) / (interior + 1);
+  for (let i = 1; i <= interior; i++) keep.add(Math.round(i * step));
   return [...keep].sort((a, b) => a - b).map((i) => points[i]!);
 }
 
