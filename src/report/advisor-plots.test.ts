@@ -37,7 +37,7 @@ test('memory: the probes, the fitted line fixed + perSample·B, budget and limit
   for (const p of l[0]!.data.values) assert.equal(p['mib'], (m.fixedBytes + m.perSampleBytes * (p['batch'] as number)) / MIB);
   assert.deepEqual(l[1]!.data.values.map((v) => [v['batch'], v['mib'], v['outcome']]), [[4, 36 + 4 * 1.9, 'fits'], [2048, (0.9 * 2 ** 31) / MIB, 'failed (killed or error)']]);
   assert.deepEqual(l[2]!.data.values.map((v) => v['mib']), [2048, 0.9 * 2048]);
-  assert.equal(l[4]!.data.values[0]!['batch'], 943);
+  assert.equal(l[5]!.data.values[0]!['batch'], 943);
   const split = (memoryByComponent(FIT_SUMMARY.components, 943).spec as { data: { values: { mib: number }[] } }).data.values;
   assert.equal(split[4]!.mib, (943 * FIT_SUMMARY.components.activationsBytesPerSample) / MIB);
 });

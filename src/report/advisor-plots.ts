@@ -95,7 +95,7 @@ export function noiseAlongTraining(rows: readonly NoiseRow[]): Plot {
           width: WIDTH,
           height: 110,
           data: { values: rows.filter((r) => Number.isFinite(r.trainLoss)) },
-          mark: { type: 'line', point: { filled: true, size: 30 }, color: '#e15759' },
+          mark: { type: 'line', point: { filled: true, size: 30, color: '#e15759' }, color: '#e15759' },
           encoding: { x, y: { field: 'trainLoss', type: 'quantitative', scale: LOG, title: 'train loss' }, tooltip },
         },
       ] as never,
@@ -128,9 +128,10 @@ export function memoryFit(m: MemoryFitInput): Plot {
   const hi = Math.max(2, ...sizes, m.largestBatch ?? 1);
   const line = m.fixedBytes !== null && m.perSampleBytes !== null ? logGrid(1, hi, 40).map((batch) => ({ batch, mib: (m.fixedBytes! + m.perSampleBytes! * batch) / MIB })) : [];
   const y = { field: 'mib', type: 'quantitative', scale: LOG, title: 'peak memory (MiB)' } as const;
+  // The budget's label above its line on the right, the limit's below its line on the left: the two lines are close.
   const hlines = [
-    ...(m.budgetBytes !== null ? [{ mib: m.budgetBytes / MIB, label: `budget ${mebibytes(m.budgetBytes)}` }] : []),
-    ...(limit !== null ? [{ mib: limit / MIB, label: `limit ${mebibytes(limit)} (budget less the margin)` }] : []),
+    ...(m.budgetBytes !== null ? [{ mib: m.budgetBytes / MIB, label: `budget ${mebibytes(m.budgetBytes)}`, dy: -6, align: 'right', x: WIDTH - 4 }] : []),
+    ...(limit !== null ? [{ mib: limit / MIB, label: `limit ${mebibytes(limit)} (budget less the margin)`, dy: 12, align: 'left', x: 4 }] : []),
   ];
   const layers: unknown[] = [
     { data: { values: line }, mark: { type: 'line', color: '#333', strokeDash: [6, 3] }, encoding: { x, y, tooltip: [{ field: 'batch', format: ',.0f' }, { field: 'mib', title: 'fitted MiB', format: ',.1f' }] } },
@@ -141,18 +142,18 @@ export function memoryFit(m: MemoryFitInput): Plot {
       encoding: {
         x,
         y,
-        color: { field: 'outcome', type: 'nominal', scale: { domain: ['fits', 'over the limit', 'failed (killed or error)'], range: ['#59a14f', '#f28e2b', '#e15759'] }, title: 'probe' },
+        color: { field: 'outcome', type: 'nominal', scale: { domain: ['fits', 'over the limit', 'failed (killed or error)'], range: ['#59a14f', '#f28e2b', '#e15759'] }, title: 'probe', legend: { labelLimit: 260 } },
         shape: { field: 'outcome', type: 'nominal', scale: { domain: ['fits', 'over the limit', 'failed (killed or error)'], range: ['circle', 'triangle-up', 'cross'] } },
         opacity: fadeUnless('outcome'),
         tooltip: [{ field: 'order', title: 'probe #' }, { field: 'batch', title: 'micro-batch' }, { field: 'peak', title: 'peak' }, { field: 'outcome' }, { field: 'reason' }, { field: 'seconds', format: '.2f' }],
       },
     },
     { data: { values: hlines }, mark: { type: 'rule', color: '#c00', strokeDash: [4, 3] }, encoding: { y, tooltip: [{ field: 'label' }] } },
-    { data: { values: hlines }, mark: { type: 'text', align: 'left', x: 4, dy: -6, fontSize: 11, color: '#c00' }, encoding: { y, text: { field: 'label' } } },
+    ...hlines.map((h) => ({ data: { values: [h] }, mark: { type: 'text', align: h.align, x: h.x, dy: h.dy, fontSize: 11, color: '#c00' }, encoding: { y, text: { field: 'label' } } })),
     ...(m.largestBatch !== null
       ? [
           { data: { values: [{ batch: m.largestBatch }] }, mark: { type: 'rule', color: '#555', strokeDash: [3, 3] }, encoding: { x } },
-          { data: { values: [{ batch: m.largestBatch, label: `largest micro-batch: ${figure(m.largestBatch)}` }] }, mark: { type: 'text', align: 'right', baseline: 'top', dx: -4, y: 4, fontSize: 11 }, encoding: { x, text: { field: 'label' } } },
+          { data: { values: [{ batch: m.largestBatch, label: `largest micro-batch: ${figure(m.largestBatch)}` }] }, mark: { type: 'text', align: 'right', baseline: 'bottom', dx: -4, y: HEIGHT - 4, fontSize: 11 }, encoding: { x, text: { field: 'label' } } },
         ]
       : []),
   ];
