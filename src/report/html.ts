@@ -7,7 +7,10 @@ import type { Card } from './cards.js';
 import { escapeHtml, scriptJson, vegaScripts, type Plot, type VegaLiteSpec } from './render.js';
 import type { RunView } from './run-plots.js';
 
-/** The spec with every log scale made linear, or null when it has none (no switch is offered then). */
+/**
+ * The spec with every log scale made linear, or null when it has none (no switch is offered then).
+ * The page does the same in the browser (LINEAR_TWIN below), so the file carries each spec once.
+ */
 export function linearTwin(spec: VegaLiteSpec): VegaLiteSpec | null {
   let found = false;
   const walk = (v: unknown, key: string): unknown => {
@@ -23,6 +26,31 @@ export function linearTwin(spec: VegaLiteSpec): VegaLiteSpec | null {
   };
   const twin = walk(spec, '') as VegaLiteSpec;
   return found ? twin : null;
+}
+
+/** The same walk as linearTwin, as the page runs it. */
+const LINEAR_TWIN = `function linearTwin(v, key) {
+    if (Array.isArray(v)) return v.map(function (x) { return linearTwin(x, ''); });
+    if (v === null || typeof v !== 'object') return v;
+    var out = {};
+    if (key === 'scale' && (v.type === 'log' || v.type === 'symlog')) {
+      for (var k in v) if (k !== 'type' && k !== 'nice') out[k] = v[k];
+      out.type = 'linear';
+      return out;
+    }
+    for (var j in v) out[j] = linearTwin(v[j], j);
+    return out;
+  }`;
+
+/** Data rows above which a plot is drawn on canvas: SVG with tens of thousands of elements is slow to lay out. */
+const CANVAS_ROWS = 3000;
+
+function dataRows(spec: unknown): number {
+  if (Array.isArray(spec)) return spec.reduce((n: number, x) => n + dataRows(x), 0);
+  if (spec === null || typeof spec !== 'object') return 0;
+  const o = spec as Record<string, unknown>;
+  const values = (o['data'] as { values?: unknown[] } | undefined)?.values;
+  return (Array.isArray(values) ? values.length : 0) + ['layer', 'vconcat', 'hconcat', 'concat'].reduce((n, k) => n + dataRows(o[k]), 0);
 }
 
 /** The DOM id of a plot: stable, from the run id and the plot's name. */
@@ -72,12 +100,11 @@ export interface ReportMeta {
 
 /** The whole report as one HTML document. */
 export function reportHtml(views: readonly RunView[], meta: ReportMeta): string {
-  const entries: { id: string; spec: VegaLiteSpec; linear: VegaLiteSpec | null }[] = [];
+  const entries: { id: string; spec: VegaLiteSpec; renderer: 'svg' | 'canvas' }[] = [];
   const sections = views.map(({ run, cards, plots }) => {
     const figs = plots.map((p) => {
-      const linear = linearTwin(p.spec);
-      entries.push({ id: plotId(run.id, p), spec: p.spec, linear });
-      return plotHtml(run.id, p, linear !== null);
+      entries.push({ id: plotId(run.id, p), spec: p.spec, renderer: dataRows(p.spec) > CANVAS_ROWS ? 'canvas' : 'svg' });
+      return plotHtml(run.id, p, linearTwin(p.spec) !== null);
     });
     const body = figs.length > 0 ? `<div class="plots">${figs.join('')}</div>` : `<p class="empty">No plots for this run yet: it has stored no trials, probes or noise measurements.</p>`;
     return `<section class="run" id="run-${run.id}"><h2>Run ${run.id} · ${escapeHtml(run.kind)} · ${escapeHtml(run.label)}</h2><div class="cards">${cards.map(cardHtml).join('')}</div>${body}</section>`;
@@ -96,10 +123,11 @@ ${sections.join('\n')}
 (function () {
   var entries = JSON.parse(document.getElementById('plots').textContent);
   var views = (window.batchwiseViews = {});
+  ${LINEAR_TWIN}
   function embed(e, linear) {
     var el = document.querySelector('#' + e.id + ' .chart');
     if (views[e.id]) views[e.id].finalize();
-    return vegaEmbed(el, linear ? e.linear : e.spec, { actions: false, renderer: 'svg' }).then(function (r) { views[e.id] = r; });
+    return vegaEmbed(el, linear ? linearTwin(e.spec, '') : e.spec, { actions: false, renderer: e.renderer }).then(function (r) { views[e.id] = r; });
   }
   var done = entries.map(function (e) { return embed(e, false); });
   document.querySelectorAll('button.scale').forEach(function (b) {

@@ -25,7 +25,10 @@ export function plotsForRun(store: Store, runId: number): RunView {
   if (run === undefined) throw new Error(`plotsForRun: no run ${runId} in ${store.path}`);
   const trials = store.trials(run.id);
   const view = { run, cards: [runCard(run, trials.length)], plots: [] as Plot[] };
-  const curves = () => trials.map((trial): TrialCurve => ({ trial, metrics: store.metrics(run.id, trial.key) }));
+  const curves = () => {
+    const metrics = store.runMetrics(run.id);
+    return trials.map((trial): TrialCurve => ({ trial, metrics: metrics.get(trial.key) ?? [] }));
+  };
   switch (run.kind) {
     case 'sweep':
       sweepView(view, run, trials, curves());

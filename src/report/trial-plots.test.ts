@@ -35,13 +35,13 @@ test('thinCurve keeps the first, the last and the best point, at most max, in or
   assert.deepEqual(thinCurve(pts.slice(0, 10), 50), pts.slice(0, 10));
 });
 
-test('validation curves of a 1,000-trial sweep stay near 20,000 points and say they are thinned', () => {
+test('validation curves of a 1,000-trial sweep stay near 10,000 points and say they are thinned', () => {
   const curves = Array.from({ length: 1000 }, (_, i) => ({ trial: trial(1, `t${i}`, { batchSize: 2 ** (i % 10), iterSize: 1 }), metrics: curve(200, 2 ** (i % 10)) }));
   const plot = validationCurves(curves, 0.95);
   const rows = layers(plot.spec)[0]!.data.values;
-  assert.equal(curveBudget(1000), 20);
-  assert.equal(rows.length, 1000 * 20);
-  assert.match(plot.caption, /thinned to at most 20 evaluations each .* 20,000 of 200,000 points/);
+  assert.equal(curveBudget(1000), 10);
+  assert.equal(rows.length, 1000 * 10);
+  assert.match(plot.caption, /thinned to at most 10 evaluations each .* 10,000 of 200,000 points/);
   // x switches between examples and seconds; examples = step × batch.
   const r = rows[25]!;
   assert.equal(r['examples'], (r['step'] as number) * (r['batch'] as number));

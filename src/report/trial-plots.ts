@@ -85,8 +85,8 @@ export function thinCurve<T extends { valAccuracy: number }>(points: readonly T[
   return [...keep].sort((a, b) => a - b).map((i) => points[i]!);
 }
 
-/** Points per curve so that all curves together stay near 20,000 (a 1,000-trial sweep draws quickly). */
-export const curveBudget = (curves: number) => Math.max(12, Math.min(400, Math.floor(20_000 / Math.max(1, curves))));
+/** Points per curve so that all curves together stay near 10,000 (a 1,000-trial sweep draws quickly). */
+export const curveBudget = (curves: number) => Math.max(10, Math.min(400, Math.floor(10_000 / Math.max(1, curves))));
 
 export interface TrialCurve {
   readonly trial: TrialRow;
