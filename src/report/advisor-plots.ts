@@ -182,7 +182,7 @@ export function memoryByComponent(c: MemorySplit, microBatch: number): Plot {
     ['parameters', c.parametersBytes],
     ['gradients', c.gradientsBytes],
     ['optimizer state', c.optimizerStateBytes],
-    ['workspace (ORT sessions, arena, threads)', c.workspaceBytes],
+    ['workspace (ONNX Runtime)', c.workspaceBytes],
     [`activations (${figure(microBatch)} × ${mebibytes(c.activationsBytesPerSample)})`, c.activationsBytesPerSample * microBatch],
   ] as const;
   const values = parts.map(([component, bytes], order) => ({ component, order, mib: Math.max(0, bytes) / MIB, at: `micro-batch ${figure(microBatch)}` }));
@@ -201,7 +201,7 @@ export function memoryByComponent(c: MemorySplit, microBatch: number): Plot {
       encoding: {
         y: { field: 'at', type: 'nominal', title: null },
         x: { field: 'mib', type: 'quantitative', stack: 'zero', title: 'MiB' },
-        color: { field: 'component', type: 'nominal', sort: { field: 'order' }, title: 'component', legend: { orient: 'bottom', columns: 2 } },
+        color: { field: 'component', type: 'nominal', sort: { field: 'order' }, title: 'component', legend: { orient: 'bottom', columns: 2, labelLimit: 320 } },
         order: { field: 'order' },
         opacity: fadeUnless('part'),
         tooltip: [{ field: 'component' }, { field: 'mib', title: 'MiB', format: ',.2f' }],

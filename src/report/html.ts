@@ -60,7 +60,7 @@ function cardHtml(c: Card): string {
   const fields = c.fields.map((f) => `<dt>${escapeHtml(f.label)}</dt><dd>${escapeHtml(f.value)}</dd>`).join('');
   const notes = c.notes.length === 0 ? '' : `<ul class="notes">${c.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`;
   const code = c.code.map((k) => `<details><summary>${escapeHtml(k.label)}</summary><pre>${escapeHtml(k.text)}</pre></details>`).join('');
-  return `<div class="card"><h3>${escapeHtml(c.title)}</h3><dl>${fields}</dl>${notes}${code}</div>`;
+  return `<div class="card"><h3>${escapeHtml(c.title)}</h3><dl>${fields}</dl>${code}${notes}</div>`;
 }
 
 function plotHtml(runId: number, p: Plot, hasLinear: boolean): string {
@@ -81,7 +81,7 @@ section.run>h2{font-size:18px;margin:16px 0 8px}
 .card h3{margin:0 0 6px;font-size:15px}
 .card dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:0}
 .card dt{color:#555}.card dd{margin:0;font-variant-numeric:tabular-nums}
-.card pre{background:#f4f4f4;padding:6px;overflow:auto;max-height:240px;font-size:12px}
+.card pre{background:#f4f4f4;padding:6px;overflow:auto;max-height:240px;font-size:12px;white-space:pre-wrap;word-break:break-all}
 .card .notes{margin:6px 0 0;padding-left:18px;color:#555;font-size:12px}
 .plots{display:flex;flex-wrap:wrap;gap:16px;margin-top:12px}
 figure.plot{background:#fff;border:1px solid #ddd;border-radius:6px;margin:0;padding:10px 14px;max-width:880px;position:relative}
