@@ -57,7 +57,9 @@ export async function reportCommand(o: ReportOptions): Promise<number> {
   for (const v of views) {
     for (const p of v.plots) {
       const file = join(out, `run-${v.run.id}-${p.name}.${o.format}`);
-      writeAtomic(file, o.format === 'svg' ? await renderSvg(p.spec) : await renderPng(p.spec), '--out');
+      // A file stands alone (slides, papers), so it carries its title; the HTML shows titles beside the plot instead.
+      const spec = { ...p.spec, title: { text: p.title, anchor: 'start' as const, fontSize: 14 } };
+      writeAtomic(file, o.format === 'svg' ? await renderSvg(spec) : await renderPng(spec), '--out');
       written.push(file);
     }
   }

@@ -166,7 +166,7 @@ export function secondsToTargetByBatch(input: SweepInput): Plot {
   const layers = [
     curvesLayer(tunedLine(a, (b) => b.secondsToTarget, CURVE_DASH.domain[0]!), 'seconds to target', '.3f'),
     pointsLayer(points, 'seconds', 'seconds to target'),
-    ...(t ? markerLayers(t.batchSize, `time optimum: B = ${figure(t.batchSize)}, ${t.secondsToTarget!.toFixed(2)} s`, a.batches.map((b) => b.batchSize)) : []),
+    ...(t ? markerLayers(t.batchSize, `time optimum: B = ${figure(t.batchSize)}, ${t.secondsToTarget!.toFixed(2)} s`, a.batches.filter((b) => b.secondsToTarget !== null).map((b) => b.batchSize)) : []),
   ];
   return {
     name: 'seconds-to-target-by-batch',
