@@ -54,7 +54,7 @@ export function sweepCard(a: SweepAnalysis, trials: readonly TrialRow[], config:
     field('trials', `${figure(trials.length)} (${trials.filter((x) => x.stepsToTarget !== null).length} reached the target, ${diverged} diverged)`),
     field('time-optimal batch', t ? `${figure(t.batchSize)} at lr ${t.bestLr}: ${t.secondsToTarget!.toFixed(2)} s, ${figure(t.stepsToTarget)} steps, ${t.epochsToTarget!.toFixed(2)} epochs` : 'none reached the target'),
     field('accuracy-optimal batch', acc ? `${figure(acc.batchSize)}: best validation ${percent(acc.bestValAccuracy)}` : '–'),
-    field('critical batch (fit)', c ? `B_crit ≈ ${figure(c.criticalBatch)}, S_min ${figure(c.minSteps)} steps, E_min ${figure(c.minExamples)} examples` : 'needs three batch sizes that reached the target'),
+    field('critical batch (fit)', c ? `B_crit ≈ ${figure(c.criticalBatch)}, S_min ${figure(c.minSteps)} steps, E_min ${figure(c.minExamples)} examples` : 'not fitted: it needs three batch sizes that reached the target, with steps that level off'),
   ];
   return { title: 'What the sweep found', fields, notes: [], code: [] };
 }

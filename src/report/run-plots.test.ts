@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import { Store } from '../store/store.js';
 import { linearTwin, reportHtml } from './html.js';
 import { plotsForRun, type RunView } from './run-plots.js';
-import { fillStore } from './testing/report-fixtures.js';
+import { fillStore, sweepTrials } from './testing/report-fixtures.js';
 
 let dir = '';
 let store: Store;
@@ -41,6 +41,17 @@ test('a run in progress shows its progress and no plots, without throwing', () =
   const v = plotsForRun(store, ids.started);
   assert.deepEqual(v.plots, []);
   assert.deepEqual(v.cards[0]!.notes, ['in progress: trial=1 of=12 batchSize=16']);
+});
+
+test('a sweep whose trials all failed, and a recommend still running, give what they can without throwing', () => {
+  const failed = store.openRun('sweep', 'k-failed', 'all diverged', {}).run.id;
+  store.recordTrial({ ...sweepTrials(failed)[2]!, key: 'd' }, []);
+  const v = plotsForRun(store, failed);
+  assert.equal(v.plots.length, 7);
+  assert.equal(field(v, 'What the sweep found', 'time-optimal batch'), 'none reached the target');
+  const running = store.openRun('recommend', 'k-running', 'deciding', {}).run.id;
+  const r = plotsForRun(store, running);
+  assert.deepEqual([r.plots, field(r, 'Recommendation', 'status')], [[], 'not decided yet']);
 });
 
 test('cards carry the decision as plain data', () => {

@@ -7,7 +7,7 @@ import { analyseSweep } from '../sweep/analyse.js';
 import type { NoiseRow, RunRow, Store, TrialRow } from '../store/store.js';
 import { memoryByComponent, memoryFit, noiseAlongTraining, predictedTimeByBatch, type MeasuredPoint, type MemorySplit, type PredictedPoint } from './advisor-plots.js';
 import { configCard, fitCard, recommendCard, runCard, sweepCard, type Card } from './cards.js';
-import { arrayAt, at, numAt, strAt } from './fields.js';
+import { arrayAt, at, numAt } from './fields.js';
 import type { Plot } from './render.js';
 import { accuracyByBatch, examplesToTargetByBatch, secondsToTargetByBatch, stepsToTargetByBatch, type SweepInput } from './scaling-plots.js';
 import { lossCurves, lrHeatmap, throughputByMicroBatch, validationCurves, type Ceiling, type ThroughputPoint, type TrialCurve } from './trial-plots.js';
@@ -131,6 +131,3 @@ function trialCurveViews(view: RunView, curves: TrialCurve[], target: number | n
   if (withMetrics.length === 0) return;
   view.plots.push(validationCurves(withMetrics, target), lossCurves(withMetrics));
 }
-
-/** The label a run is listed under, for the report's index. */
-export const runTitle = (run: RunRow): string => `run ${run.id} · ${run.kind} · ${strAt(run, 'label') ?? ''}`;
