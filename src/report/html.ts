@@ -123,11 +123,13 @@ ${sections.join('\n')}
 (function () {
   var entries = JSON.parse(document.getElementById('plots').textContent);
   var views = (window.batchwiseViews = {});
+  // When each plot was drawn (ms since navigation), for a person or a test timing a large report.
+  var drawnAt = (window.batchwiseDrawnAt = {});
   ${LINEAR_TWIN}
   function embed(e, linear) {
     var el = document.querySelector('#' + e.id + ' .chart');
     if (views[e.id]) views[e.id].finalize();
-    return vegaEmbed(el, linear ? linearTwin(e.spec, '') : e.spec, { actions: false, renderer: e.renderer }).then(function (r) { views[e.id] = r; });
+    return vegaEmbed(el, linear ? linearTwin(e.spec, '') : e.spec, { actions: false, renderer: e.renderer }).then(function (r) { views[e.id] = r; drawnAt[e.id] = Math.round(performance.now()); });
   }
   var done = entries.map(function (e) { return embed(e, false); });
   document.querySelectorAll('button.scale').forEach(function (b) {
