@@ -43,3 +43,6 @@ export { splitBatch, type BatchSplit } from './recommend/split.js';
 export { scaleLr, type RecommendLrRule } from './recommend/lr-rule.js';
 export { verify, recommendedConfig, type Verification } from './recommend/verify.js';
 export { exportPlan, EXPORT_FORMATS, type ExportFormat, type ExportedConfig, type TrainingPlan } from './recommend/export/export-plan.js';
+export { plotsForRun, type RunView, type Card, type CardField } from './report/run-plots.js';
+export { reportHtml } from './report/html.js';
+export { renderSvg, renderPng, type Plot } from './report/render.js';

@@ -89,6 +89,7 @@ test('a budget too small for a micro-batch of 1: one line, exit 2; the machine c
 test('--db keeps the probes and the fitted line as a fit run of the store', () => {
   const run = fit('--memory', '1GiB', '--max-batch', '4', '--db', 'fit.db', '--json');
   assertOk(run);
+  assert.match(run.stderr, /batchwise: see the evidence: batchwise report --db fit\.db --run 1 --out run-1\.html\n$/, 'ends by naming the report command for its run');
   const listed = runCli(['runs', '--db', 'fit.db', '--export', 'json', '--table', 'probes', '--run', '1'], dir);
   assertOk(listed);
   const probes = JSON.parse(listed.stdout) as { batchSize: number; ok: boolean }[];

@@ -13,6 +13,7 @@ import type { ProbeRecord } from '../fit/search.js';
 import type { fitDecls } from './fit-options.js';
 import { parseOptions, type Parsed } from './options.js';
 import { EXIT } from './parse.js';
+import { reportCommandLine } from './report-options.js';
 import { formatTable } from './table.js';
 import { toRunConfig, trainDecls } from './train-options.js';
 
@@ -54,6 +55,7 @@ export async function fitCommand(o: FitCommandOptions): Promise<number> {
   };
   process.on('SIGINT', onSigint);
   let result: FitResult;
+  let runId: number | null = null;
   try {
     result = await fitMemory(config, {
       budgetBytes: memory,
@@ -66,11 +68,12 @@ export async function fitCommand(o: FitCommandOptions): Promise<number> {
     });
     // A search cut short between probes is not the answer to the budget asked about.
     if (stop) throw new Interrupted('between memory probes');
-    if (store) keep(store, config, result);
+    if (store) runId = keep(store, config, result);
   } finally {
     process.off('SIGINT', onSigint);
     store?.close();
   }
+  if (runId !== null && db !== undefined) progress(`batchwise: see the evidence: ${reportCommandLine(db, runId)}`);
   if (json) {
     const { model, ...rest } = result;
     const out = { model: config.modelName, dataset: config.dataset, optimizer: config.optimizer, iterSize: config.iterSize, ...rest, memoryModel: model };
@@ -82,10 +85,11 @@ export async function fitCommand(o: FitCommandOptions): Promise<number> {
 }
 
 /** The probes and the fitted line as a `fit` run of the store. */
-function keep(store: Store, config: RunConfig, r: FitResult): void {
+function keep(store: Store, config: RunConfig, r: FitResult): number {
   const { run } = store.openRun('fit', randomUUID(), `${config.modelName} on ${config.dataset}, ${config.optimizer}, ${formatBytes(r.budgetBytes)}`, config);
   store.recordProbes(run.id, r.probes.map((p) => ({ batchSize: p.batchSize, ok: p.ok, peakBytes: p.peakBytes, reason: p.reason, seconds: p.seconds })));
   store.finishRun(run.id, 'finished', { largestBatch: r.largestBatch, probed: r.probed, memoryModel: r.model, components: r.components, budgetBytes: r.budgetBytes, margin: r.margin });
+  return run.id;
 }
 
 function report(r: FitResult): string[] {

@@ -24,6 +24,8 @@ async function main(): Promise<number> {
       return (await import('./recommend-command.js')).recommendCommand(call.options);
     case 'runs':
       return (await import('./runs-command.js')).runsCommand(call.options);
+    case 'report':
+      return (await import('./report-command.js')).reportCommand(call.options);
     case 'fit':
       return (await import('./fit-command.js')).fitCommand(call.options);
     case 'serve':

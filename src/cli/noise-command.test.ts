@@ -21,6 +21,7 @@ test('noise --json: measurements at step 0 and every --every updates, with B_sim
   assertOk(run);
   assertNoStack(run);
   const r = lastJson(run);
+  assert.match(run.stderr, new RegExp(`batchwise: see the evidence: batchwise report --db n\\.db --run ${r['run']} --out run-${r['run']}\\.html\\n$`), 'ends by naming the report command for its run');
   // 495 training examples in batches of 15: 33 updates an epoch, 66 in two.
   assert.deepEqual([r['stepsPerEpoch'], r['every']], [33, 10]);
   const ms = r['measurements'] as M[];

@@ -10,6 +10,7 @@ import { noiseAlongTraining, type NoiseMeasurement } from '../noise/measure.js';
 import { Store, type NoiseRow } from '../store/store.js';
 import type { NoiseCommandOptions } from './noise-options.js';
 import { EXIT } from './parse.js';
+import { reportCommandLine } from './report-options.js';
 import { fmt, formatTable } from './table.js';
 import { baseRunConfig } from './train-options.js';
 
@@ -69,6 +70,7 @@ export async function noiseCommand(o: NoiseCommandOptions): Promise<number> {
       if (ms.some((m) => !Number.isFinite(m.bSimpleHigh))) lines.push(`an open-ended interval means the gradient is lost in the noise at --b-big ${o.bBig}: raise --b-big`);
       process.stdout.write(`${lines.join('\n')}\n`);
     }
+    if (run && o.db !== undefined) say(`batchwise: see the evidence: ${reportCommandLine(o.db, run.id)}`);
     return r.divergedAtStep !== null ? EXIT.diverged : EXIT.ok;
   } finally {
     store?.close();

@@ -11,6 +11,7 @@ import { isBoolean, parseOptions, type Decls, type Parsed } from './options.js';
 import { noiseDecls } from './noise-options.js';
 import { recommendDecls } from './recommend-options.js';
 import { sweepDecls } from './sweep-options.js';
+import { reportDecls } from './report-options.js';
 import { runsDecls } from './runs-options.js';
 import { serveDecls } from './serve-options.js';
 import { trainDecls } from './train-options.js';
@@ -27,6 +28,7 @@ const COMMANDS = {
   runs: { decls: runsDecls, summary: 'list the runs in a store (--db), show one run’s trials, or export a table as CSV or JSON' },
   serve: { decls: serveDecls, summary: 'a live dashboard of a store (--db) in the browser: its runs, their plots, the trial in progress' },
   lab: { decls: labDecls, summary: 'run one of the seed’s claims as an experiment: lab zigzag, …; prints its figures, writes its plots (--out)' },
+  report: { decls: reportDecls, summary: 'the evidence as plots: one self-contained HTML file for the runs in a store, or each plot as SVG or PNG' },
 } as const;
 
 type CommandName = keyof typeof COMMANDS;
@@ -37,6 +39,7 @@ export type CliCall =
   | { readonly command: 'sweep'; readonly options: Parsed<typeof sweepDecls>; readonly given: string[] }
   | { readonly command: 'recommend'; readonly options: Parsed<typeof recommendDecls>; readonly given: string[] }
   | { readonly command: 'runs'; readonly options: Parsed<typeof runsDecls>; readonly given: string[] }
+  | { readonly command: 'report'; readonly options: Parsed<typeof reportDecls>; readonly given: string[] }
   | { readonly command: 'fit'; readonly options: Parsed<typeof fitDecls>; readonly given: string[] }
   | { readonly command: 'serve'; readonly options: Parsed<typeof serveDecls>; readonly given: string[] }
   | { readonly command: 'lab'; readonly options: Parsed<typeof labDecls>; readonly given: string[]; readonly experiment: string | undefined }

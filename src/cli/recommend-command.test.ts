@@ -27,6 +27,7 @@ test('recommend --verify --export: a fitted, predicted, verified, exported and s
   assertOk(run);
   assertNoStack(run);
   const r = lastJson(run);
+  assert.match(run.stderr, new RegExp(`batchwise: see the evidence: batchwise report --db r\\.db --run ${r['run']} --out run-${r['run']}\\.html\\n$`), 'ends by naming the report command for its run');
   const choice = r['choice'] as Candidate;
   const candidates = r['candidates'] as Candidate[];
   // 495 training examples: candidates 2, 4, … 256 for two workers (495 is odd, so no full batch).

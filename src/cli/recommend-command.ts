@@ -18,6 +18,7 @@ import { trialRow } from '../sweep/store-recorder.js';
 import { Store, type RunRow } from '../store/store.js';
 import { noiseRow } from './noise-command.js';
 import { EXIT } from './parse.js';
+import { reportCommandLine } from './report-options.js';
 import type { RecommendOptions } from './recommend-options.js';
 import { recommendationLines, verificationLines } from './recommend-report.js';
 import { fmt } from './table.js';
@@ -121,7 +122,11 @@ export async function recommendCommand(o: RecommendOptions): Promise<number> {
     } finally {
       process.off('SIGINT', onSigint);
     }
-    const summary = { choice: rec.choice, bNoise: rec.bNoise, seconds: rec.seconds, stageSeconds: rec.stageSeconds, verification };
+    // The evidence as well as the answer, so that `report` can draw it: prediction, throughput, memory fit, pilot.
+    const { probes: _probes, ...fit } = rec.fit;
+    const { measurements: _m, ...pilot } = rec.pilot;
+    const evidence = { candidates: rec.candidates, throughput: rec.throughput, matmulGflops: rec.matmulGflops, fit, pilot, lrRule: rec.lrRule, trainExamples: rec.trainExamples };
+    const summary = { choice: rec.choice, bNoise: rec.bNoise, seconds: rec.seconds, stageSeconds: rec.stageSeconds, verification, ...evidence };
     store.finishRun(run.id, o.verify && verification === null ? 'interrupted' : 'finished', summary);
 
     let exported: string | null = null;
@@ -142,6 +147,7 @@ export async function recommendCommand(o: RecommendOptions): Promise<number> {
       lines.push('', `stored: ${o.db} run ${run.id} (batchwise runs --db ${o.db})`);
       process.stdout.write(`${lines.join('\n')}\n`);
     }
+    say(`batchwise: see the evidence: ${reportCommandLine(o.db, run.id)}`);
     return o.verify && verification === null ? EXIT.interrupted : EXIT.ok;
   } finally {
     store.close();

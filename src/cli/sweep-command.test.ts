@@ -107,6 +107,7 @@ test('the text report names the time-optimal batch size and shows a row per batc
   assertOk(run);
   assert.match(run.stdout, /sweep to 90\.00% validation accuracy: 6 trials \(0 run now in \d+ s, 6 from the store\)/);
   assert.match(run.stdout, /time-optimal batch size: (4|16|495) \(lr /);
+  assert.match(run.stderr, /batchwise: see the evidence: batchwise report --db a\.db --run 1 --out run-1\.html\n$/, 'ends by naming the report command for its run');
   assert.equal(run.stdout.split('\n').filter((l) => /^\s+(4|16|495)\s/.test(l)).length, 3);
 });
 

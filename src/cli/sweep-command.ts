@@ -5,7 +5,9 @@
  * resumes.
  */
 import cliProgress from 'cli-progress';
+import { measureMatmul } from '../bench/matmul.js';
 import { loadRunData } from '../engine/run.js';
+import { resolveModel } from '../model/model.js';
 import { UserError } from '../errors.js';
 import { Store } from '../store/store.js';
 import type { BatchSummary, SweepAnalysis } from '../sweep/analyse.js';
@@ -16,6 +18,7 @@ import { ProgressWriter } from '../sweep/progress.js';
 import { StoreRecorder } from '../sweep/store-recorder.js';
 import { runSweep, type BatchRates, type SweepSpec } from '../sweep/sweep.js';
 import { EXIT } from './parse.js';
+import { reportCommandLine } from './report-options.js';
 import type { SweepOptions } from './sweep-options.js';
 import { fmt, formatTable, pct } from './table.js';
 import { baseRunConfig, DEFAULT_LR } from './train-options.js';
@@ -57,6 +60,8 @@ export async function sweepCommand(o: SweepOptions): Promise<number> {
     );
     let barStarted = false;
     const started = performance.now();
+    // The machine's MatMul rate, measured by this run, is the ceiling its throughput is drawn against (`report`).
+    const matmul = { gflops: (await measureMatmul({ threads: base.threads, seconds: 0.5 })).gflops, flopsPerExample: 6 * resolveModel(base.model, data.featureShape, data.numClasses).macsPerExample };
     process.on('SIGINT', onSigint);
     let result;
     try {
@@ -87,10 +92,11 @@ export async function sweepCommand(o: SweepOptions): Promise<number> {
       process.off('SIGINT', onSigint);
     }
     const wallSeconds = (performance.now() - started) / 1000;
-    const summary = { analysis: result.analysis, rates: result.rates, extendGrid: spec.extendGrid, ran: result.ran, skipped: result.skipped, total: result.total, wallSeconds };
+    const summary = { analysis: result.analysis, rates: result.rates, extendGrid: spec.extendGrid, ran: result.ran, skipped: result.skipped, total: result.total, wallSeconds, matmul };
     store.finishRun(run.id, result.interrupted ? 'interrupted' : 'finished', summary);
     if (o.json) process.stdout.write(`${JSON.stringify({ db: o.db, run: run.id, targetAccuracy: o.targetAccuracy, ...summary, trials: result.trials })}\n`);
     else process.stdout.write(`${report(result.analysis, o.targetAccuracy, { ...result, untilBudget: o.until === 'budget', wallSeconds, extendGrid: spec.extendGrid }).join('\n')}\n`);
+    say(`batchwise: see the evidence: ${reportCommandLine(o.db, run.id)}`);
     if (result.interrupted) say(`batchwise: interrupted after ${result.skipped + result.ran} of ${result.total} trials; run the same command again to finish`);
     return result.interrupted ? EXIT.interrupted : EXIT.ok;
   } finally {

@@ -43,7 +43,8 @@ after(async () => {
 
 const WAIT = { timeout: 20_000 };
 /** Points and lines vega drew (SVG renderer: one path per point, one per line). */
-const marks = `(() => ({ points: document.querySelectorAll('#plots g.mark-symbol.role-mark path').length, lines: document.querySelectorAll('#plots g.mark-line.role-mark path').length }))()`;
+// The validation curves' marks: its line layer draws a point at each evaluation (a few trials only).
+const marks = `(() => { const f = document.getElementById('plot-validation-curves'); return f === null ? { points: -1, lines: -1 } : { points: f.querySelectorAll('g.mark-symbol.role-mark path').length, lines: f.querySelectorAll('g.mark-line.role-mark path').length }; })()`;
 
 test('the runs list shows each run with its kind, label, status and trial count, and links to its page', async () => {
   const w = await openPage(browser);

@@ -79,10 +79,12 @@ const keys = new Set();
 const views = new Map();
 
 function drawCards(cards) {
+  // Cards are the report's plain data: { title, fields: [{ label, value }], notes, code: [{ label, text }] }.
   document.getElementById('cards').replaceChildren(...cards.map((c) => {
-    const items = Array.isArray(c.items) ? c.items : Object.entries(c).filter(([k]) => k !== 'title').map(([label, value]) => ({ label, value }));
-    const dl = el('dl', {}, items.flatMap((i) => [el('dt', {}, [i.label]), el('dd', {}, [typeof i.value === 'object' ? JSON.stringify(i.value) : num(i.value)])]));
-    return el('div', { class: 'card' }, [el('h2', {}, [c.title === undefined ? '' : c.title]), dl]);
+    const dl = el('dl', {}, c.fields.flatMap((f) => [el('dt', {}, [f.label]), el('dd', {}, [f.value])]));
+    const notes = c.notes.map((n) => el('p', { class: 'note' }, [n]));
+    const code = c.code.map((k) => el('details', {}, [el('summary', {}, [k.label]), el('pre', {}, [k.text])]));
+    return el('div', { class: 'card' }, [el('h2', {}, [c.title]), dl, ...notes, ...code]);
   }));
 }
 

@@ -29,6 +29,7 @@ tr.new td { background: #fff7d6; }
 .card { background: #fff; border: 1px solid #e3e6ea; border-radius: 6px; padding: 10px 14px; min-width: 220px; }
 .card dl { display: grid; grid-template-columns: auto auto; gap: 2px 14px; margin: 0; }
 .card dt { color: #5b6573; } .card dd { margin: 0; font-variant-numeric: tabular-nums; }
+.card .note { color: #5b6573; max-width: 60ch; margin: 6px 0 0; } .card pre { white-space: pre-wrap; max-width: 80ch; font-size: 12px; }
 #progress { background: #fff; border: 1px solid #b9d8f5; border-left: 4px solid #2b7bd0; border-radius: 6px; padding: 8px 14px; margin-bottom: 16px; }
 #progress[hidden] { display: none; }
 figure { background: #fff; border: 1px solid #e3e6ea; border-radius: 6px; margin: 0 0 16px; padding: 12px 14px; }

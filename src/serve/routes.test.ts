@@ -38,14 +38,18 @@ test('/api/runs lists every run, newest first, with its trial count, status and 
 });
 
 test('/api/runs/ID is the run view: the run, its cards and its plots, whose points are the store\u2019s metrics', () => {
-  const v = body(`/api/runs/${ids.sweepId}`) as { run: { id: number }; cards: unknown[]; plots: { name: string; spec: { data: { values: { examples: number; valAccuracy: number }[] } } }[] };
+  type Layer = { data?: { values: { key: string; batch: number; examples: number; accuracy: number }[] } };
+  const v = body(`/api/runs/${ids.sweepId}`) as { run: { id: number }; cards: { title: string }[]; plots: { name: string; spec: { layer: Layer[] } }[] };
   assert.equal(v.run.id, ids.sweepId);
-  assert.equal(v.plots.length, 1);
-  const values = v.plots[0]!.spec.data.values;
+  assert.match(v.cards[0]!.title, new RegExp(`^Run ${ids.sweepId}: `));
+  const curves = v.plots.find((p) => p.name === 'validation-curves');
+  assert.ok(curves, `plots: ${v.plots.map((p) => p.name).join(', ')}`);
+  const values = curves.spec.layer[0]!.data!.values;
   assert.equal(values.length, 3 * 4, 'four evaluations of three trials');
   // B=8 ran 510 steps: its first evaluation is at step 128 (128 × 8 examples) with 0.95 − 3 × 0.05.
-  assert.deepEqual(values[0], { trial: 'B=8 lr=0.05 seed=1', batchSize: 8, lr: 0.05, examples: 128 * 8, valAccuracy: 0.95 - 3 * 0.05 });
-  assert.deepEqual((body(`/api/runs/${ids.fitId}`) as { plots: unknown[] }).plots, [], 'a run without trials has no curve to plot');
+  assert.deepEqual([values[0]!.key, values[0]!.batch, values[0]!.examples, values[0]!.accuracy], ['B=8 lr=0.05 seed=1', 8, 128 * 8, 0.95 - 3 * 0.05]);
+  const fit = body(`/api/runs/${ids.fitId}`) as { plots: { name: string }[] };
+  assert.ok(!fit.plots.some((p) => p.name === 'validation-curves'), 'a run without trials has no curve to plot');
 });
 
 test('/api/runs/ID/trials?after=N: the trials after the cursor, the next cursor, the status and the trial in progress', () => {

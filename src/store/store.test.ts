@@ -70,6 +70,7 @@ test('runs, trials, metrics, probes and noise round-trip exactly, across a reope
     assert.deepEqual(store.metrics(run.id, t1.key), METRICS);
     assert.deepEqual(store.metrics(run.id, t2.key), []);
     assert.deepEqual(store.metrics(run.id, 'no-such-trial'), []);
+    assert.deepEqual(store.runMetrics(run.id), new Map([[t1.key, METRICS]]), 'all of a run’s metrics at once, trials without any absent');
     assert.deepEqual(store.trialKeys(run.id), new Set([t1.key, t2.key]));
     assert.deepEqual(store.probes(run.id), probes);
     assert.deepEqual(store.noise(run.id), noise);

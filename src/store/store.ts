@@ -166,6 +166,22 @@ export class Store {
       .map(toMetric);
   }
 
+  /** Every trial's metrics in one query (a report of a 1,000-trial sweep would otherwise make 1,000), by trial key, each in recorded order. */
+  runMetrics(runId: number): Map<string, EpochMetricRow[]> {
+    const rows = this.db
+      .prepare<[number], MetricDb & { trial_key: string }>(
+        `SELECT t.key AS trial_key, m.* FROM trials t CROSS JOIN metrics m ON m.trial_id = t.id WHERE t.run_id = ? ORDER BY t.id, m.seq`,
+      )
+      .all(runId);
+    const out = new Map<string, EpochMetricRow[]>();
+    for (const r of rows) {
+      const list = out.get(r.trial_key) ?? [];
+      if (list.length === 0) out.set(r.trial_key, list);
+      list.push(toMetric(r));
+    }
+    return out;
+  }
+
   /** Appends probes, in the given order, in one transaction. */
   recordProbes(runId: number, probes: readonly ProbeRow[]): void {
     const insert = this.db.prepare('INSERT INTO probes (run_id, batch_size, ok, peak_bytes, reason, seconds) VALUES (?, ?, ?, ?, ?, ?)');

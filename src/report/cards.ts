@@ -1,0 +1,125 @@
+/**
+ * A run's answer as plain data: a card is a title, labelled figures, notes and command lines,
+ * with no HTML in it, so the report, the dashboard and a test can each show or check it.
+ */
+import type { RunConfig } from '../engine/run-config.js';
+import { EXPORT_FORMATS, exportPlan } from '../recommend/export/export-plan.js';
+import { recommendedPlan } from '../recommend/recommended-plan.js';
+import type { Candidate } from '../recommend/predict.js';
+import type { SweepAnalysis } from '../sweep/analyse.js';
+import type { RunRow, TrialRow } from '../store/store.js';
+import { at, figure, mebibytes, numAt, percent, strAt } from './fields.js';
+
+export interface CardField {
+  readonly label: string;
+  readonly value: string;
+}
+
+export interface Card {
+  readonly title: string;
+  readonly fields: readonly CardField[];
+  readonly notes: readonly string[];
+  /** Command lines or config text, shown verbatim. */
+  readonly code: readonly { readonly label: string; readonly text: string }[];
+}
+
+const field = (label: string, value: string): CardField => ({ label, value });
+
+export function runCard(run: RunRow, trials: number): Card {
+  const fields = [field('kind', run.kind), field('status', run.status), field('created (UTC)', run.createdAt.replace('T', ' ').slice(0, 19)), field('finished (UTC)', run.finishedAt?.replace('T', ' ').slice(0, 19) ?? '–')];
+  if (trials > 0) fields.push(field('trials stored', figure(trials)));
+  const notes = run.progress === null ? [] : [`in progress: ${flatten(run.progress)}`];
+  return { title: `Run ${run.id}: ${run.label}`, fields, notes, code: [] };
+}
+
+/** A JSON value as `key=value` words, nested keys dotted, for progress and generic summaries. */
+export function flatten(value: unknown, max = 400): string {
+  const words: string[] = [];
+  const walk = (v: unknown, key: string) => {
+    if (v === null || typeof v !== 'object') words.push(key === '' ? String(v) : `${key}=${typeof v === 'number' ? figure(v) : String(v)}`);
+    else if (Array.isArray(v)) words.push(`${key}=[${v.length} items]`);
+    else for (const [k, x] of Object.entries(v)) walk(x, key === '' ? k : `${key}.${k}`);
+  };
+  walk(value, '');
+  const text = words.join(' ');
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+export function sweepCard(a: SweepAnalysis, trials: readonly TrialRow[], config: unknown): Card {
+  const t = a.timeOptimal;
+  const acc = a.accuracyOptimal;
+  const c = a.criticalBatch;
+  const diverged = trials.filter((x) => x.status === 'diverged').length;
+  const fields = [
+    field('target', percent(numAt(config, 'base.targetAccuracy'))),
+    field('trials', `${figure(trials.length)} (${trials.filter((x) => x.stepsToTarget !== null).length} reached the target, ${diverged} diverged)`),
+    field('time-optimal batch', t ? `${figure(t.batchSize)} at lr ${t.bestLr}: ${t.secondsToTarget!.toFixed(2)} s, ${figure(t.stepsToTarget)} steps, ${t.epochsToTarget!.toFixed(2)} epochs` : 'none reached the target'),
+    field('accuracy-optimal batch', acc ? `${figure(acc.batchSize)}: best validation ${percent(acc.bestValAccuracy)}` : '–'),
+    field('critical batch (fit)', c ? `B_crit ≈ ${figure(c.criticalBatch)}, S_min ${figure(c.minSteps)} steps, E_min ${figure(c.minExamples)} examples` : 'not fitted: it needs three batch sizes that reached the target, with steps that level off'),
+  ];
+  return { title: 'What the sweep found', fields, notes: [], code: [] };
+}
+
+const candidateOf = (v: unknown): Candidate | null => (numAt(v, 'effectiveBatch') !== null && numAt(v, 'seconds') !== null ? (v as Candidate) : null);
+
+export function recommendCard(run: RunRow): Card {
+  const s = run.summary;
+  const choice = candidateOf(at(s, 'choice'));
+  if (choice === null) return { title: 'Recommendation', fields: [field('status', run.status === 'running' ? 'not decided yet' : 'no recommendation stored')], notes: [], code: [] };
+  const target = numAt(run.config, 'targetAccuracy');
+  const fields = [
+    field('effective batch', `${figure(choice.effectiveBatch)} = micro-batch ${figure(choice.microBatch)} × iter-size ${choice.iterSize} × world size ${choice.worldSize}`),
+    field('learning rate', figure(choice.lr)),
+    field('predicted', `${choice.seconds.toFixed(2)} s, ${figure(Math.round(choice.steps))} steps, ${choice.epochs.toFixed(2)} epochs to ${percent(target)}`),
+    field('noise scale B_noise', figure(numAt(s, 'bNoise'))),
+  ];
+  const measured = at(s, 'verification.measured');
+  if (measured !== undefined && measured !== null) {
+    const secs = numAt(measured, 'secondsToTarget');
+    fields.push(field('verified', `${strAt(measured, 'status') ?? '?'}: ${secs === null ? 'target not reached' : `${secs.toFixed(2)} s`}, ${figure(numAt(measured, 'stepsToTarget'))} steps, test accuracy ${percent(numAt(measured, 'testAccuracy'))}`));
+  }
+  fields.push(field('cost of the recommendation', `${figure(numAt(s, 'seconds'))} s`));
+  const base = at(run.config, 'base') as RunConfig | undefined;
+  const code: { label: string; text: string }[] = [];
+  const notes: string[] = [];
+  if (base !== undefined && base !== null && typeof base === 'object') {
+    code.push({
+      label: 'train with it in batchwise',
+      text: `batchwise train --model ${base.modelName} --dataset ${base.dataset} --optimizer ${base.optimizer} --batch-size ${choice.microBatch} --iter-size ${choice.iterSize * choice.worldSize} --lr ${Number(choice.lr.toPrecision(4))}${target === null ? '' : ` --target-accuracy ${target}`}`,
+    });
+    const trainExamples = numAt(s, 'trainExamples') ?? (choice.epochs > 0 ? Math.round(choice.examples / choice.epochs) : null);
+    for (const format of EXPORT_FORMATS) {
+      if (trainExamples === null || target === null) break;
+      try {
+        const e = exportPlan(format, recommendedPlan(base, choice, target, trainExamples));
+        code.push({ label: `${format} (${e.fileName}; recommend --export ${format} writes it)`, text: e.text });
+        notes.push(...e.notes.map((n) => `${format}: ${n}`));
+      } catch (err) {
+        notes.push(`${format}: not exported: ${(err as Error).message}`);
+      }
+    }
+  }
+  return { title: 'Recommendation', fields, notes, code };
+}
+
+export function fitCard(summary: unknown): Card {
+  const fixed = numAt(summary, 'memoryModel.fixedBytes');
+  const per = numAt(summary, 'memoryModel.perSampleBytes');
+  return {
+    title: 'Memory fit',
+    fields: [
+      field('largest micro-batch', figure(numAt(summary, 'largestBatch'))),
+      field('budget', `${mebibytes(numAt(summary, 'budgetBytes'))} less ${percent(numAt(summary, 'margin'))}`),
+      field('fitted line', fixed !== null && per !== null ? `peak ≈ ${mebibytes(fixed)} + ${figure(per / 1024)} KiB × B (r² ${figure(numAt(summary, 'memoryModel.r2'))})` : '–'),
+      field('probed or predicted', at(summary, 'probed') === false ? 'predicted from the fit (the budget is beyond this machine)' : 'probed'),
+    ],
+    notes: [],
+    code: [],
+  };
+}
+
+export function configCard(title: string, config: unknown, summary: unknown): Card {
+  const fields = [field('settings', flatten(config, 600))];
+  if (summary !== null && summary !== undefined) fields.push(field('result', flatten(summary, 600)));
+  return { title, fields, notes: [], code: [] };
+}

@@ -1,0 +1,88 @@
+/** plotsForRun on a store with one run of every kind, and the HTML page made from it. */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { Store } from '../store/store.js';
+import { linearTwin, reportHtml } from './html.js';
+import { plotsForRun, type RunView } from './run-plots.js';
+import { fillStore, sweepTrials } from './testing/report-fixtures.js';
+
+let dir = '';
+let store: Store;
+let ids: ReturnType<typeof fillStore>;
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'bw-report-'));
+  store = Store.open(join(dir, 'r.db'));
+  ids = fillStore(store);
+});
+after(() => {
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const names = (v: RunView) => v.plots.map((p) => p.name);
+const field = (v: RunView, title: string, label: string) => v.cards.find((c) => c.title === title)?.fields.find((f) => f.label === label)?.value;
+
+test('every run kind gets its plots, named for their questions', () => {
+  assert.deepEqual(names(plotsForRun(store, ids.sweep)), ['steps-to-target-by-batch', 'examples-to-target-by-batch', 'seconds-to-target-by-batch', 'accuracy-by-batch', 'lr-heatmap', 'validation-curves', 'throughput-by-micro-batch']);
+  assert.deepEqual(names(plotsForRun(store, ids.recommend)), ['predicted-time-by-batch', 'noise-along-training', 'throughput-by-micro-batch', 'memory-fit', 'memory-by-component', 'pilot-and-verification-curves']);
+  assert.deepEqual(names(plotsForRun(store, ids.fit)), ['memory-fit', 'memory-by-component']);
+  assert.deepEqual(names(plotsForRun(store, ids.noise)), ['noise-along-training']);
+  assert.deepEqual(names(plotsForRun(store, ids.train)), ['validation-curves', 'loss-curves']);
+  assert.deepEqual(names(plotsForRun(store, ids.lab)), []);
+  for (const v of Object.values(ids).map((id) => plotsForRun(store, id))) {
+    for (const p of v.plots) assert.match(p.caption, /C\d+[abc]?/, `${v.run.kind} ${p.name}: the caption names a seed claim`);
+  }
+});
+
+test('a run in progress shows its progress and no plots, without throwing', () => {
+  const v = plotsForRun(store, ids.started);
+  assert.deepEqual(v.plots, []);
+  assert.deepEqual(v.cards[0]!.notes, ['in progress: trial=1 of=12 batchSize=16']);
+});
+
+test('a sweep whose trials all failed, and a recommend still running, give what they can without throwing', () => {
+  const failed = store.openRun('sweep', 'k-failed', 'all diverged', {}).run.id;
+  store.recordTrial({ ...sweepTrials(failed)[2]!, key: 'd' }, []);
+  const v = plotsForRun(store, failed);
+  assert.equal(v.plots.length, 7);
+  assert.equal(field(v, 'What the sweep found', 'time-optimal batch'), 'none reached the target');
+  const running = store.openRun('recommend', 'k-running', 'deciding', {}).run.id;
+  const r = plotsForRun(store, running);
+  assert.deepEqual([r.plots, field(r, 'Recommendation', 'status')], [[], 'not decided yet']);
+});
+
+test('cards carry the decision as plain data', () => {
+  const rec = plotsForRun(store, ids.recommend);
+  assert.equal(field(rec, 'Recommendation', 'effective batch'), '128 = micro-batch 128 × iter-size 1 × world size 1');
+  assert.equal(field(rec, 'Recommendation', 'verified'), 'target-reached: 1.40 s, 300 steps, test accuracy 95.10%');
+  const code = rec.cards.find((c) => c.title === 'Recommendation')!.code;
+  assert.match(code[0]!.text, /^batchwise train --model mlp --dataset mnist --optimizer momentum --batch-size 128 --iter-size 1 --lr 0\.02 --target-accuracy 0\.95$/);
+  assert.ok(code.some((k) => k.label.startsWith('caffe') && /iter_size: 1/.test(k.text)), 'the caffe export is shown');
+  // The sweep of the same model, data, optimizer and target is measured beside the prediction.
+  const pred = rec.plots[0]!.spec as { layer: { data: { values: { series: string; batch: number }[] } }[] };
+  assert.deepEqual(pred.layer[0]!.data.values.filter((v) => v.series === 'measured by a sweep').map((v) => v.batch), [16, 64, 256, 1024]);
+  const sweep = plotsForRun(store, ids.sweep);
+  assert.match(field(sweep, 'What the sweep found', 'critical batch (fit)')!, /^B_crit ≈ 500, S_min 100 steps/);
+  assert.equal(field(plotsForRun(store, ids.fit), 'Memory fit', 'largest micro-batch'), '943');
+});
+
+test('the HTML is one self-contained file: every script inline, no URL to fetch, one figure per plot', () => {
+  const views = Object.values(ids).map((id) => plotsForRun(store, id));
+  const html = reportHtml(views, { source: 'r.db', generatedAt: 'now' });
+  assert.doesNotMatch(html, /<script[^>]+src=/i);
+  assert.doesNotMatch(html, /<link[^>]+href=/i);
+  assert.doesNotMatch(html, /@import|url\(\s*['"]?https?:/i);
+  assert.doesNotMatch(html, /(src|href)\s*=\s*["']?(https?:)?\/\//i);
+  const figures = views.flatMap((v) => v.plots.map((p) => `run-${v.run.id}-${p.name}`));
+  assert.equal((html.match(/<figure class="plot" id="/g) ?? []).length, figures.length);
+  for (const id of figures) assert.ok(html.includes(`id="${id}"`), id);
+});
+
+test('linearTwin turns every log scale linear and is null without one', () => {
+  const spec = { layer: [{ mark: 'point', encoding: { x: { field: 'b', scale: { type: 'log', nice: false, padding: 10 } }, y: { field: 's', scale: { zero: false } } } }] };
+  assert.deepEqual(linearTwin(spec as never), { layer: [{ mark: 'point', encoding: { x: { field: 'b', scale: { type: 'linear', padding: 10 } }, y: { field: 's', scale: { zero: false } } } }] });
+  assert.equal(linearTwin({ mark: 'bar', encoding: {} } as never), null);
+});
