@@ -19,7 +19,8 @@ import { ProgressWriter } from '../sweep/progress.js';
 
 /** The store's identity of a training run: its trajectory settings and where it checkpoints. */
 export function trainIdentity(info: RunInfo, checkpointDir: string | undefined): string {
-  const trajectory = Object.fromEntries(TRAJECTORY_KEYS.map((k) => [k, info.config[k]]));
+  // A cosine re-planned on resume is the same run continued, not another one.
+  const trajectory = Object.fromEntries(TRAJECTORY_KEYS.filter((k) => k !== 'cosineRestart').map((k) => [k, info.config[k]]));
   const hash = createHash('sha256').update(JSON.stringify(trajectory)).digest('hex').slice(0, 16);
   return checkpointDir === undefined ? `${hash}#${randomUUID()}` : `${hash}@${resolve(checkpointDir)}`;
 }
