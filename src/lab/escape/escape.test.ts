@@ -24,6 +24,8 @@ test('C2 with fixed seeds: every B = 1 run crosses the ridge into the better bas
   // B = 1 ends at the better minimum; the full batch in the poor basin, below the ridge.
   assert.ok(Math.abs(rows[0]!.meanFinalLoss - p.better.loss) < 1e-3, `B = 1 final loss ${rows[0]!.meanFinalLoss}`);
   assert.ok(rows[2]!.finalWeights[0]! > 0 && rows[2]!.meanFinalLoss < p.ridgeLoss, `full batch ${rows[2]!.finalWeights[0]}, ${rows[2]!.meanFinalLoss}`);
+  const long = r.figures['fullBatchEqualUpdates'] as BasinRow;
+  assert.ok(long.escaped === 0 && Math.abs(long.finalWeights[0]! - p.poor.w) < 1e-4, `full batch after 320 updates: w = ${long.finalWeights[0]}, poor minimum ${p.poor.w}`);
   assert.equal(r.verdict.holds, true);
   assert.match(r.verdict.sentence, /^Bears out C2: on the escape problem 100\.0% of the B = 1 runs cross the ridge .* and so does every run at B = 16/);
   assert.deepEqual(r.plots.map((x) => x.name), ['escape-landscape', 'escape-fraction']);
