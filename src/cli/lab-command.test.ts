@@ -45,3 +45,12 @@ test('lab: no name, an unknown name and a bad value are one clear line each', ()
   assert.match(assertUserError(bad), /--condition must be a number in \[1, 1000000\], got "0.5"/);
   assertNoStack(bad);
 });
+
+test('lab escape --problems synthetic: the fraction in the better basin per B, the verdict and the two plots', () => {
+  const run = runCli(['lab', 'escape', '--problems', 'synthetic', '--batch-sizes', '1,full', '--seeds', '4', '--out', 'escape'], dir);
+  assertOk(run);
+  assert.match(run.stdout, /^escape\s+1\s+4\s+10\s+0\.275\s+100\.0%/m);
+  assert.match(run.stdout, /^escape\s+32 \(full\)\s+1\s+10\s+0\.542\s+0\.0%/m);
+  assert.match(run.stdout, /Bears out C2: on the escape problem 100\.0% of the B = 1 runs cross the ridge/);
+  for (const f of ['escape-landscape', 'escape-fraction']) assert.deepEqual([...readFileSync(join(dir, 'escape', `${f}.png`)).subarray(1, 4)], [0x50, 0x4e, 0x47]);
+});

@@ -5,6 +5,7 @@
 import type { LabLog, LabResult } from './experiment.js';
 import { ACCURACY_DEFAULTS, runAccuracy } from './accuracy/accuracy.js';
 import { DIRECTION_DEFAULTS, runDirection } from './direction/direction.js';
+import { ESCAPE_DEFAULTS, runEscape } from './escape/escape.js';
 import { runRprop, RPROP_DEFAULTS } from './rprop/rprop.js';
 import { runZigzag, ZIGZAG_DEFAULTS } from './zigzag/zigzag.js';
 
@@ -53,6 +54,14 @@ export const LAB_EXPERIMENTS: Readonly<Record<string, LabExperiment>> = {
       const { seed, batch, condition, examples, noise, problems, mnistTrain } = o;
       const epochs = o.epochs === undefined ? {} : { epochs: { synthetic: o.epochs, mnist: o.epochs } };
       return runRprop({ ...RPROP_DEFAULTS, ...given({ seed, batch, condition, examples, noise, problems, mnistTrain }), ...epochs }, log);
+    },
+  },
+  escape: {
+    claims: ['C2'],
+    summary: 'how often SGD leaves a poor basin for a better one beyond a ridge, against B, from one start over many seeds; and on an MNIST subset the sharpness of the minimum reached and the train–test gap',
+    run: (o, log) => {
+      const { seed, batchSizes, epochs, lr, examples, seeds, problems, mnistTrain } = o;
+      return runEscape({ ...ESCAPE_DEFAULTS, ...given({ seed, batchSizes, epochs, lr, examples, seeds, problems, mnistTrain }) }, log);
     },
   },
   direction: {
