@@ -134,8 +134,8 @@ test('--out writes the export atomically, leaves no temp file, and says so on st
 test('mistakes: exit 2, one line naming the value and the fix, nothing on stdout', () => {
   writeFileSync(join(dir, 'notes.txt'), 'not a database at all\n'.repeat(10));
   const cases: [string[], string | RegExp][] = [
-    [[], '--db is required: the SQLite file a sweep, fit, noise or recommend run wrote (e.g. --db runs.db)'],
-    [['--db', 'nope.db'], '--db nope.db: no such file; give the file a sweep, fit, noise or recommend run wrote with --db'],
+    [[], '--db is required: the SQLite file a sweep, fit, noise, recommend, train or lab run wrote (e.g. --db runs.db)'],
+    [['--db', 'nope.db'], '--db nope.db: no such file; give the file a sweep, fit, noise, recommend, train or lab run wrote with --db'],
     [['--db', 'notes.txt'], '--db notes.txt: not a SQLite database (file is not a database); give --db a new file name or a store batchwise wrote'],
     [['--db', DB, '--run', '9'], `--run 9: no such run in ${DB} (its runs are 1, 2); list them with batchwise runs --db ${DB}`],
     [['--db', DB, '--run', '9', '--export', 'csv'], `--run 9: no such run in ${DB} (its runs are 1, 2); list them with batchwise runs --db ${DB}`],

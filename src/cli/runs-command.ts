@@ -17,7 +17,7 @@ import { formatTable } from './table.js';
 export type RunsOptions = Parsed<typeof runsDecls>;
 
 export async function runsCommand(o: RunsOptions): Promise<number> {
-  if (o.db === undefined) throw new UserError('--db is required: the SQLite file a sweep, fit, noise or recommend run wrote (e.g. --db runs.db)');
+  if (o.db === undefined) throw new UserError('--db is required: the SQLite file a sweep, fit, noise, recommend, train or lab run wrote (e.g. --db runs.db)');
   if (o.export === undefined) {
     if (o.table !== undefined) throw new UserError(`--table ${o.table} chooses what --export prints; add --export csv or --export json`);
     if (o.out !== undefined) throw new UserError(`--out ${o.out} is where --export writes; add --export csv or --export json`);

@@ -170,7 +170,7 @@ export interface OpenOptions {
  */
 export function openDatabase(path: string, o: OpenOptions): Db {
   if (o.readOnly && !existsSync(path)) {
-    throw new UserError(`--db ${path}: no such file; give the file a sweep, fit, noise or recommend run wrote with --db`);
+    throw new UserError(`--db ${path}: no such file; give the file a sweep, fit, noise, recommend, train or lab run wrote with --db`);
   }
   let db: Db | undefined;
   try {
@@ -205,7 +205,7 @@ function checkIdentity(db: Db, path: string, readOnly: boolean): void {
   }
   if (readOnly && version < SCHEMA_VERSION) {
     const why = version === 0 ? 'an empty store with no runs yet' : `store schema version ${version}, older than ${SCHEMA_VERSION}`;
-    throw new UserError(`--db ${path}: ${why}; ${version === 0 ? 'run a sweep, fit, noise or recommend with this --db first' : 'run any writing command (sweep, fit, noise, recommend) with this --db once to upgrade it'}`);
+    throw new UserError(`--db ${path}: ${why}; ${version === 0 ? 'run a sweep, fit, noise, recommend, train or lab with this --db first' : 'run any writing command (sweep, fit, noise, recommend, train, lab) with this --db once to upgrade it'}`);
   }
   if (version === SCHEMA_VERSION) {
     const missing = TABLES.filter((t) => !tables.includes(t));

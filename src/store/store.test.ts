@@ -201,7 +201,7 @@ test('wrong files are one-line UserErrors that name the path and the fix', () =>
   assert.equal(userError(() => Store.openReadOnly(text)), `--db ${text}: not a SQLite database (file is not a database); give --db a new file name or a store batchwise wrote`);
 
   const missing = join(dir, 'missing.db');
-  assert.equal(userError(() => Store.openReadOnly(missing)), `--db ${missing}: no such file; give the file a sweep, fit, noise or recommend run wrote with --db`);
+  assert.equal(userError(() => Store.openReadOnly(missing)), `--db ${missing}: no such file; give the file a sweep, fit, noise, recommend, train or lab run wrote with --db`);
 
   const foreign = join(dir, 'foreign.db');
   const f = new Database(foreign);
@@ -223,7 +223,7 @@ test('wrong files are one-line UserErrors that name the path and the fix', () =>
 
   const empty = join(dir, 'empty.db');
   writeFileSync(empty, '');
-  assert.equal(userError(() => Store.openReadOnly(empty)), `--db ${empty}: an empty store with no runs yet; run a sweep, fit, noise or recommend with this --db first`);
+  assert.equal(userError(() => Store.openReadOnly(empty)), `--db ${empty}: an empty store with no runs yet; run a sweep, fit, noise, recommend, train or lab with this --db first`);
   const s = Store.open(empty); // an empty file is a fine place to create a store
   assert.deepEqual(s.listRuns(), []);
   s.close();
