@@ -83,20 +83,22 @@ export function costLines(r: Recommendation): string[] {
   const mark = (k: keyof typeof m) => (m[k].reused ? ' reused' : '');
   const a = adviceCost(r.choice, r.candidates, r.seconds);
   const d = a.default;
-  const why = d.effectiveBatch === DEFAULT_BATCH ? `batch ${DEFAULT_BATCH}, Keras's default and the usual one,` : `batch ${fmt(d.effectiveBatch)}, the candidate nearest ${DEFAULT_BATCH} (Keras's default) for this world size,`;
+  // Training times on small problems are milliseconds: keep three figures rather than round to 0.00.
+  const sec = (x: number) => (Math.abs(x) < 10 ? x.toPrecision(3) : x.toFixed(1));
+  const why = d.effectiveBatch === DEFAULT_BATCH ? `batch ${DEFAULT_BATCH}, Keras's default and the usual starting point` : `batch ${fmt(d.effectiveBatch)}, the candidate nearest ${DEFAULT_BATCH} (Keras's default) at this world size`;
   const lines = [
     '',
     `cost of the advice: ${r.seconds.toFixed(1)} s (memory ${s.memory.toFixed(1)}${mark('memory')}, matmul ${s.matmul.toFixed(1)}${mark('matmul')}, throughput ${s.throughput.toFixed(1)}${mark('throughput')}, ` +
       `learning rate ${s.lr.toFixed(1)}, pilot ${s.pilot.toFixed(1)}, prediction ${s.predict.toFixed(2)})`,
     `  memory fit: ${describeProvenance(m.memory)}; MatMul rate: ${describeProvenance(m.matmul)}; throughput curve: ${describeProvenance(m.throughput)}` +
       (m.memory.reused || m.matmul.reused || m.throughput.reused ? ' (--remeasure to measure again)' : ''),
-    `  predicted training to target: ${a.predictedSeconds.toFixed(2)} s at batch ${fmt(r.choice.effectiveBatch)}, against ${d.seconds.toFixed(2)} s at the default ` +
-      `(${why} lr ${d.lr.toPrecision(3)} by the same rule): ${a.savingSeconds > 0 ? `saves ${a.savingSeconds.toFixed(2)} s per training run` : 'saves nothing'}`,
+    `  predicted training to target: ${sec(a.predictedSeconds)} s at batch ${fmt(r.choice.effectiveBatch)}, against ${sec(d.seconds)} s at the default ` +
+      `(${why}, with lr ${d.lr.toPrecision(3)} by the same rule): ${a.savingSeconds > 0 ? `saves ${sec(a.savingSeconds)} s per training run` : 'saves nothing'}`,
   ];
   if (a.breakEvenRuns === null) lines.push(`  the advice saves nothing over batch ${fmt(d.effectiveBatch)}: it cost ${a.spentSeconds.toFixed(1)} s for no gain; train at the default`);
   else if (!a.paysOff) {
     lines.push(
-      `  the advice cost more than it saves: ${a.spentSeconds.toFixed(1)} s spent to save ${a.savingSeconds.toFixed(2)} s per training run; ` +
+      `  the advice cost more than it saves: ${a.spentSeconds.toFixed(1)} s spent to save ${sec(a.savingSeconds)} s per training run; ` +
         `it pays for itself only after ${fmt(a.breakEvenRuns)} training runs, so for one run the default batch would have been faster overall`,
     );
   } else lines.push(`  the advice pays for itself within one training run (it saves ${(a.savingSeconds / a.spentSeconds).toFixed(1)}× what it cost)`);
