@@ -41,3 +41,15 @@ export function onnxruntimeVersion(): string {
 export function machineInfo(): MachineInfo {
   return { cpu: cpuModel(), cores: availableParallelism(), onnxruntime: onnxruntimeVersion(), node: process.version };
 }
+
+/** batchwise's own version, from the package.json above this file (src/ or dist/ alike). */
+export function batchwiseVersion(): string {
+  let dir = dirname(new URL(import.meta.url).pathname);
+  for (let i = 0; i < 5; i++, dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (!existsSync(file)) continue;
+    const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+    if (pkg.name === 'batchwise' && pkg.version) return pkg.version;
+  }
+  return 'unknown';
+}

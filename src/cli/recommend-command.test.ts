@@ -75,7 +75,12 @@ test('recommend --verify --export: a fitted, predicted, verified, exported and s
 
   const db = new Database(join(dir, 'r.db'), { readonly: true });
   const count = (t: string) => (db.prepare(`SELECT count(*) AS n FROM ${t} WHERE run_id = ?`).get(r['run']) as { n: number }).n;
+  assert.ok(fit.probes.length > 0);
   assert.equal(count('probes'), fit.probes.length);
+  // A first recommendation in a new store measures the machine and keeps each measurement, credited to its run.
+  const machine = r['machine'] as Record<string, { reused: boolean }>;
+  assert.deepEqual(Object.keys(machine).sort().map((k) => [k, machine[k]!.reused]), [['matmul', false], ['memory', false], ['throughput', false]]);
+  assert.deepEqual(db.prepare('SELECT kind FROM machine WHERE run_id = ? ORDER BY kind').pluck().all(r['run']), ['matmul', 'memory', 'throughput']);
   assert.equal(count('noise'), pilot.measurements.length);
   // The rates tried at the pilot batch (0.05 × ¼, ½, 1, 2, then halvings below or doublings above
   // while the best is on an edge) and the verification are kept as trials.
@@ -96,14 +101,50 @@ test('recommend --verify --export: a fitted, predicted, verified, exported and s
   assert.match(listed.stdout, /recommend/);
 });
 
-test('the text report leads with the decision and shows its evidence', () => {
+// Runs after the first test on the same --db: the same model, data, threads and machine (the
+// world size does not change what was measured), so the measurements are reused.
+test('the text report leads with the decision and shows its evidence; a second recommend reuses the machine measurements', () => {
   const run = recommend('--memory', '1GiB', '--db', 'r.db');
   assertOk(run);
+  const reused = /reused from run (\d+), \d+ (?:s|min) old/;
+  assert.match(run.stderr, new RegExp(`^recommend: memory: ${reused.source}…$`, 'm'));
+  assert.match(run.stderr, new RegExp(`^recommend: throughput: ${reused.source}…$`, 'm'));
+  assert.doesNotMatch(run.stderr, /probe micro-batch/, 'no memory probe ran');
+  assert.match(run.stdout, new RegExp(`^  memory fit: ${reused.source}; MatMul rate: ${reused.source}; throughput curve: ${reused.source} \\(--remeasure to measure again\\)$`, 'm'));
+  assert.match(run.stdout, /^cost of the advice: [\d.]+ s \(memory [\d.]+ reused, matmul [\d.]+ reused, throughput [\d.]+ reused, learning rate [\d.]+, pilot [\d.]+, prediction [\d.]+\)$/m);
+  const runId = Number(/stored: r\.db run (\d+)/.exec(run.stdout)![1]);
+  const db = new Database(join(dir, 'r.db'), { readonly: true });
+  const probes = (id: number) => (db.prepare('SELECT count(*) AS n FROM probes WHERE run_id = ?').get(id) as { n: number }).n;
+  const measuredBy = db.prepare('SELECT DISTINCT run_id FROM machine').pluck().all();
+  assert.deepEqual([probes(runId), measuredBy.length], [0, 1], 'the second run stored no probes; the first run measured all');
+  assert.equal(Number(reused.exec(run.stdout)![1]), measuredBy[0]);
+  assert.ok(probes(measuredBy[0] as number) > 0);
+  db.close();
+
+  const again = recommend('--memory', '1GiB', '--db', 'r.db', '--remeasure', '--json');
+  assertOk(again);
+  assert.match(again.stderr, /^recommend: memory: probing peak memory/m);
+  const r = lastJson(again);
+  const machine = r['machine'] as Record<string, { reused: boolean }>;
+  assert.deepEqual([machine['memory']!.reused, machine['matmul']!.reused, machine['throughput']!.reused], [false, false, false]);
+  assert.ok((r['fit'] as { probes: unknown[] }).probes.length > 0);
+  const after = new Database(join(dir, 'r.db'), { readonly: true });
+  assert.deepEqual(after.prepare('SELECT DISTINCT run_id FROM machine').pluck().all(), [r['run']], 'the new measurements replace the old, credited to the run that made them');
+  after.close();
+  // The cost: the advice's own seconds against the default batch 32's predicted seconds less the choice's.
+  const cost = r['cost'] as { spentSeconds: number; savingSeconds: number; default: Candidate; paysOff: boolean; breakEvenRuns: number | null };
+  const choice = r['choice'] as Candidate;
+  assert.equal(cost.spentSeconds, r['seconds']);
+  assert.equal(cost.default.effectiveBatch, 32);
+  assert.deepEqual(cost.default, (r['candidates'] as Candidate[]).find((c) => c.effectiveBatch === 32));
+  assert.equal(cost.savingSeconds, cost.default.seconds - choice.seconds);
+  assert.equal(cost.paysOff, cost.savingSeconds >= cost.spentSeconds);
+  assert.equal(cost.breakEvenRuns, cost.savingSeconds > 0 ? Math.ceil(cost.spentSeconds / cost.savingSeconds) : null);
+
   assert.match(run.stdout, /^recommendation for mlp\.json on blobs\.csv \(momentum\) to 90\.00% validation accuracy within 1\.0 GiB:\n  effective batch \d+ = micro-batch \d+ × iter-size \d+\n/);
   assert.match(run.stdout, /learning rate [\d.e-]+ \(noise rule/);
   assert.match(run.stdout, /memory: largest micro-batch 495 within 1\.0 GiB \(10% margin\)/);
   assert.match(run.stdout, /← chosen/);
-  assert.match(run.stdout, /cost: [\d.]+ s \(memory/);
 });
 
 test('recommend refuses bad input in one line before any measuring', () => {

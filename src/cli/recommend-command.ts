@@ -8,7 +8,10 @@ import { freemem } from 'node:os';
 import { loadRunData } from '../engine/run.js';
 import { Interrupted, UserError } from '../errors.js';
 import { formatBytes, parseBytes } from '../fit/bytes.js';
+import { batchwiseVersion, machineInfo } from '../bench/machine.js';
+import { adviceCost } from '../recommend/advice-cost.js';
 import { exportPlan } from '../recommend/export/export-plan.js';
+import type { MachineSource } from '../recommend/machine-memo.js';
 import type { Candidate } from '../recommend/predict.js';
 import { recommend, type Recommendation, type RecommendSpec } from '../recommend/recommend.js';
 import { recommendedPlan } from '../recommend/recommended-plan.js';
@@ -85,7 +88,27 @@ export async function recommendCommand(o: RecommendOptions): Promise<number> {
     // Stored once the first trial starts (a refusal before then stores nothing), so that a live
     // reader (batchwise serve) can show the trial in progress.
     let opened: RunRow | null = null;
-    const openedRun = (): RunRow => (opened ??= store.openRun('recommend', randomUUID(), label, spec).run);
+    // Measurements kept before the run is stored are credited to it once it is.
+    const keptBeforeRun: string[] = [];
+    const openedRun = (): RunRow => {
+      if (opened === null) {
+        opened = store.openRun('recommend', randomUUID(), label, spec).run;
+        store.linkMachine(keptBeforeRun, opened.id);
+      }
+      return opened;
+    };
+    const machine: MachineSource = {
+      memo: {
+        recall: (key) => store.machine(key),
+        keep: (kind, key, value) => {
+          store.keepMachine(kind, key, value, opened?.id ?? null);
+          if (opened === null) keptBeforeRun.push(key);
+        },
+      },
+      machine: { ...machineInfo(), batchwise: batchwiseVersion() },
+      remeasure: o.remeasure,
+      now: () => Date.now(),
+    };
     let live: ProgressWriter | null = null;
     const liveRun = (): ProgressWriter => (live ??= new ProgressWriter(store, openedRun().id));
     let run: RunRow;
@@ -102,12 +125,13 @@ export async function recommendCommand(o: RecommendOptions): Promise<number> {
         },
         onNoise: (m) => say(`  step ${fmt(m.step)}: loss ${m.trainLoss.toFixed(3)}, B_simple ${fmt(m.bSimple)} (${fmt(m.bSimpleLow)}–${fmt(m.bSimpleHigh)})`),
         shouldStop: () => stop,
-      }).catch((e: unknown) => {
+      }, machine).catch((e: unknown) => {
         if (opened !== null) store.finishRun(opened.id, e instanceof Interrupted ? 'interrupted' : 'failed', { error: (e as Error)?.message ?? String(e) });
         throw e;
       });
       run = openedRun();
-      store.recordProbes(run.id, rec.fit.probes.map((p) => ({ batchSize: p.batchSize, ok: p.ok, peakBytes: p.peakBytes, reason: p.reason, seconds: p.seconds })));
+      // A reused fit's probes belong to the run that made them.
+      if (!rec.machine.memory.reused) store.recordProbes(run.id, rec.fit.probes.map((p) => ({ batchSize: p.batchSize, ok: p.ok, peakBytes: p.peakBytes, reason: p.reason, seconds: p.seconds })));
       for (const t of rec.lrTrials) store.recordTrial(trialRow(run.id, `pilot-lr-${t.lr}`, { batchSize: o.pilotBatch, iterSize: 1, lr: t.lr, seed: base.seed }, t.outcome), t.outcome.metrics);
       store.recordNoise(run.id, rec.pilot.measurements.map(noiseRow));
       if (o.verify) {
@@ -126,7 +150,8 @@ export async function recommendCommand(o: RecommendOptions): Promise<number> {
     const { probes: _probes, ...fit } = rec.fit;
     const { measurements: _m, ...pilot } = rec.pilot;
     const evidence = { candidates: rec.candidates, throughput: rec.throughput, matmulGflops: rec.matmulGflops, fit, pilot, lrRule: rec.lrRule, trainExamples: rec.trainExamples };
-    const summary = { choice: rec.choice, bNoise: rec.bNoise, seconds: rec.seconds, stageSeconds: rec.stageSeconds, verification, ...evidence };
+    const cost = adviceCost(rec.choice, rec.candidates, rec.seconds);
+    const summary = { choice: rec.choice, bNoise: rec.bNoise, seconds: rec.seconds, stageSeconds: rec.stageSeconds, machine: rec.machine, cost, verification, ...evidence };
     store.finishRun(run.id, o.verify && verification === null ? 'interrupted' : 'finished', summary);
 
     let exported: string | null = null;
@@ -138,7 +163,7 @@ export async function recommendCommand(o: RecommendOptions): Promise<number> {
     }
     if (o.json) {
       const { fit, throughput, pilot, lrTrials, candidates, matmulGflops, stageSeconds } = rec;
-      process.stdout.write(`${JSON.stringify({ db: o.db, run: run.id, choice: rec.choice, bNoise: rec.bNoise, lrRule: rec.lrRule, seconds: rec.seconds, stageSeconds, fit, matmulGflops, throughput, lrTrials: lrTrials.map(({ lr, outcome: { metrics: _m, ...rest } }) => ({ lr, ...rest })), lrSearch: rec.lrSearch, pilot, candidates, verification, exported })}\n`);
+      process.stdout.write(`${JSON.stringify({ db: o.db, run: run.id, choice: rec.choice, bNoise: rec.bNoise, lrRule: rec.lrRule, seconds: rec.seconds, stageSeconds, machine: rec.machine, cost, fit, matmulGflops, throughput, lrTrials: lrTrials.map(({ lr, outcome: { metrics: _m, ...rest } }) => ({ lr, ...rest })), lrSearch: rec.lrSearch, pilot, candidates, verification, exported })}\n`);
     } else {
       const heading = `recommendation for ${base.modelName} on ${base.dataset} (${base.optimizer}) to ${(o.targetAccuracy * 100).toFixed(2)}% validation accuracy within ${formatBytes(budgetBytes)}:`;
       const lines = recommendationLines(rec, heading);

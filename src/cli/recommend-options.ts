@@ -22,6 +22,7 @@ export const recommendDecls = {
   pilotEpochs: { flag: '--pilot-epochs <e>', help: 'epochs after which the pilot stops short of the target', schema: intAtLeast(1), default: '10' },
   evalsPerEpoch: { flag: '--evals-per-epoch <n>', help: 'validations per epoch (pilot and --verify), as in sweep', schema: intAtLeast(1), default: '20' },
   noiseRounds: { flag: '--noise-rounds <n>', help: 'rounds of B_big examples per noise-scale measurement', schema: intAtLeast(2), default: '8' },
+  remeasure: { flag: '--remeasure', help: 'measure the memory fit, MatMul rate and throughput curve again rather than reuse those the --db keeps for this model, data shape, threads and machine', schema: z.boolean() },
   verify: { flag: '--verify', help: 'train with the recommendation and report predicted against measured', schema: z.boolean() },
   export: { flag: '--export <format>', help: `write the recommendation as another framework’s config: ${EXPORT_FORMATS.join(', ')}`, schema: oneOf(EXPORT_FORMATS) },
   out: { flag: '--out <file>', help: 'where --export writes (default: the format’s usual file name here); an existing file is never overwritten', schema: z.string().min(1) },

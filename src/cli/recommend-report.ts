@@ -1,6 +1,8 @@
 /** The text of `batchwise recommend`: the decision first, then the evidence it rests on. */
 import { formatBytes } from '../fit/bytes.js';
+import { adviceCost, DEFAULT_BATCH } from '../recommend/advice-cost.js';
 import { capsRate } from '../recommend/lr-rule.js';
+import { describeProvenance } from '../recommend/machine-memo.js';
 import type { Recommendation } from '../recommend/recommend.js';
 import type { Verification } from '../recommend/verify.js';
 import { fmt, formatTable, pct } from './table.js';
@@ -25,8 +27,8 @@ export function recommendationLines(r: Recommendation, heading: string): string[
   lines.push(
     `  memory: largest micro-batch ${fmt(f.largestBatch)} within ${formatBytes(f.budgetBytes)} (${Math.round(f.margin * 100)}% margin)` +
       `${f.probed ? '' : ' — predicted from the fit, not probed'}, ${f.probes.length} probes; ` +
-      `peak ≈ ${formatBytes(f.model.fixedBytes)} + ${formatBytes(f.model.perSampleBytes)} × micro-batch`,
-    `  throughput, steady state after warm-up, beside this machine's MatMul rate measured in the same run (${fmt(r.matmulGflops, 1)} GFLOP/s):`,
+      `peak ≈ ${formatBytes(f.model.fixedBytes)} + ${formatBytes(f.model.perSampleBytes)} × micro-batch (${describeProvenance(r.machine.memory)})`,
+    `  throughput, steady state after warm-up (${describeProvenance(r.machine.throughput)}), beside this machine's MatMul rate (${fmt(r.matmulGflops, 1)} GFLOP/s, ${describeProvenance(r.machine.matmul)}):`,
     ...formatTable(
       ['micro-batch', 'samples/s', 'GFLOP/s', '% of MatMul'],
       r.throughput.map((p) => [fmt(p.microBatch), fmt(p.samplesPerSec), p.gflops === undefined ? '–' : fmt(p.gflops, 1), p.gflops === undefined ? '–' : `${fmt((100 * p.gflops) / r.matmulGflops, 1)}%`]),
@@ -70,8 +72,36 @@ export function recommendationLines(r: Recommendation, heading: string): string[
   );
   if (!p.reached) lines.push('  note: the pilot did not reach the target, so times are to where it stopped; raise --pilot-seconds for a full prediction');
   if (c.worldSize > 1) lines.push(`  note: ${c.worldSize} workers are taken as ${c.worldSize}× one worker's samples/s; communication is not modelled`);
+  lines.push(...costLines(r));
+  return lines;
+}
+
+/** What the advice spent, per stage, against the training time it predicts and what it saves. */
+export function costLines(r: Recommendation): string[] {
   const s = r.stageSeconds;
-  lines.push(`cost: ${r.seconds.toFixed(1)} s (memory ${s.memory.toFixed(1)}, matmul ${s.matmul.toFixed(1)}, throughput ${s.throughput.toFixed(1)}, learning rate ${s.lr.toFixed(1)}, pilot ${s.pilot.toFixed(1)}, prediction ${s.predict.toFixed(2)})`);
+  const m = r.machine;
+  const mark = (k: keyof typeof m) => (m[k].reused ? ' reused' : '');
+  const a = adviceCost(r.choice, r.candidates, r.seconds);
+  const d = a.default;
+  // Training times on small problems are milliseconds: keep three figures rather than round to 0.00.
+  const sec = (x: number) => (Math.abs(x) < 10 ? x.toPrecision(3) : x.toFixed(1));
+  const why = d.effectiveBatch === DEFAULT_BATCH ? `batch ${DEFAULT_BATCH}, Keras's default and the usual starting point` : `batch ${fmt(d.effectiveBatch)}, the candidate nearest ${DEFAULT_BATCH} (Keras's default) at this world size`;
+  const lines = [
+    '',
+    `cost of the advice: ${r.seconds.toFixed(1)} s (memory ${s.memory.toFixed(1)}${mark('memory')}, matmul ${s.matmul.toFixed(1)}${mark('matmul')}, throughput ${s.throughput.toFixed(1)}${mark('throughput')}, ` +
+      `learning rate ${s.lr.toFixed(1)}, pilot ${s.pilot.toFixed(1)}, prediction ${s.predict.toFixed(2)})`,
+    `  memory fit: ${describeProvenance(m.memory)}; MatMul rate: ${describeProvenance(m.matmul)}; throughput curve: ${describeProvenance(m.throughput)}` +
+      (m.memory.reused || m.matmul.reused || m.throughput.reused ? ' (--remeasure to measure again)' : ''),
+    `  predicted training to target: ${sec(a.predictedSeconds)} s at batch ${fmt(r.choice.effectiveBatch)}, against ${sec(d.seconds)} s at the default ` +
+      `(${why}, with lr ${d.lr.toPrecision(3)} by the same rule): ${a.savingSeconds > 0 ? `saves ${sec(a.savingSeconds)} s per training run` : 'saves nothing'}`,
+  ];
+  if (a.breakEvenRuns === null) lines.push(`  the advice saves nothing over batch ${fmt(d.effectiveBatch)}: it cost ${a.spentSeconds.toFixed(1)} s for no gain; train at the default`);
+  else if (!a.paysOff) {
+    lines.push(
+      `  the advice cost more than it saves: ${a.spentSeconds.toFixed(1)} s spent to save ${sec(a.savingSeconds)} s per training run; ` +
+        `it pays for itself only after ${fmt(a.breakEvenRuns)} training runs, so for one run the default batch would have been faster overall`,
+    );
+  } else lines.push(`  the advice pays for itself within one training run (it saves ${(a.savingSeconds / a.spentSeconds).toFixed(1)}× what it cost)`);
   return lines;
 }
 

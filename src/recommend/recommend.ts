@@ -14,6 +14,7 @@ import type { NoiseMeasurement, NoiseOptions } from '../noise/measure.js';
 import type { OptimizerName } from '../optim/registry.js';
 import type { TrialMetric } from '../sweep/trial.js';
 import type { RecommendLrRule } from './lr-rule.js';
+import { describeProvenance, matmulKey, measuredOrReused, memoryKey, throughputKey, type MachineKind, type MachineSource, type Provenance } from './machine-memo.js';
 import { runPilot, type PilotResult } from './pilot.js';
 import { bestLrTrial, searchPilotLr, type LrTrial, type PilotLrSearch } from './pilot-lr.js';
 import { chooseCandidate, effectiveNoiseScale, predictCandidates, type Candidate, type ThroughputPoint } from './predict.js';
@@ -74,6 +75,8 @@ export interface Recommendation {
   /** Wall seconds of each stage and in all: what the recommendation cost. */
   readonly stageSeconds: Readonly<Record<Stage, number>>;
   readonly seconds: number;
+  /** Where the machine measurements came from: measured in this run, or reused (machine-memo.ts). */
+  readonly machine: Readonly<Record<MachineKind, Provenance>>;
 }
 
 /** 1, 4, 16, … up to `max`, and `max`: enough points for log-log interpolation. */
@@ -92,13 +95,14 @@ export function candidateBatches(trainExamples: number, worldSize: number): numb
   return out;
 }
 
-export async function recommend(spec: RecommendSpec, data: DataSplits, hooks: RecommendHooks = {}): Promise<Recommendation> {
+/** With `machine`, the MatMul rate, throughput curve and memory fit are kept there and reused. */
+export async function recommend(spec: RecommendSpec, data: DataSplits, hooks: RecommendHooks = {}, machine?: MachineSource): Promise<Recommendation> {
   const n = data.train.count;
   if (spec.pilotBatch > n) throw new UserError(`--pilot-batch ${spec.pilotBatch} is larger than the ${n} training examples; use a smaller one`);
   const started = performance.now();
   const stageSeconds: Record<Stage, number> = { memory: 0, matmul: 0, throughput: 0, lr: 0, pilot: 0, predict: 0 };
-  const stage = async <T>(name: Stage, detail: string, f: () => Promise<T>): Promise<T> => {
-    hooks.onStage?.(name, detail);
+  const stage = async <T>(name: Stage, detail: string | null, f: () => Promise<T>): Promise<T> => {
+    if (detail !== null) hooks.onStage?.(name, detail);
     const t0 = performance.now();
     try {
       return await f();
@@ -106,38 +110,49 @@ export async function recommend(spec: RecommendSpec, data: DataSplits, hooks: Re
       stageSeconds[name] += (performance.now() - t0) / 1000;
     }
   };
-
-  const fit = await stage('memory', 'probing peak memory per micro-batch in child processes', () =>
-    fitMemory(spec.base, {
-      budgetBytes: spec.budgetBytes,
-      margin: spec.margin,
-      maxBatch: n,
-      data,
-      // Within 2% is enough: the margin is 10%, and candidates are split into divisors anyway.
-      tolerance: 0.02,
-      ...(hooks.onProbe ? { onProbe: hooks.onProbe } : {}),
-      ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}),
-    }),
-  );
+  const provenance = {} as Record<MachineKind, Provenance>;
+  const machineStage = async <T>(kind: MachineKind, detail: string, key: (m: MachineSource['machine']) => string, measure: () => Promise<T>): Promise<T> => {
+    const { value, provenance: p } = await stage(kind, null, () =>
+      measuredOrReused(machine, kind, machine === undefined ? '' : key(machine.machine), measure, (reused) => hooks.onStage?.(kind, reused === null ? detail : describeProvenance(reused))),
+    );
+    provenance[kind] = p;
+    return value;
+  };
+  const shape = { featureShape: data.featureShape, numClasses: data.numClasses };
+  // Within 2% is enough: the margin is 10%, and candidates are split into divisors anyway.
+  const memory = { budgetBytes: spec.budgetBytes, margin: spec.margin, maxBatch: n, tolerance: 0.02 };
   const checkStop = (where: string) => {
     if (hooks.shouldStop?.()) throw new Interrupted(where);
   };
-  checkStop('after the memory fit');
+  const fit = await machineStage('memory', 'probing peak memory per micro-batch in child processes', (m) => memoryKey(m, spec.base, shape, memory), async () => {
+    const f = await fitMemory(spec.base, {
+      ...memory,
+      data,
+      ...(hooks.onProbe ? { onProbe: hooks.onProbe } : {}),
+      ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}),
+    });
+    // A search cut short is no fit to keep.
+    checkStop('after the memory fit');
+    return f;
+  });
   const maxMicro = Math.min(fit.largestBatch, n);
   if (spec.pilotBatch > maxMicro) throw new UserError(`--pilot-batch ${spec.pilotBatch} does not fit the memory budget (largest micro-batch ${maxMicro}); use --pilot-batch ${maxMicro} or less`);
-  const matmul = await stage('matmul', 'this machine’s matrix-multiply rate', () => measureMatmul({ threads: spec.base.threads, seconds: 0.5 }));
+  const matmul = await machineStage('matmul', 'this machine’s matrix-multiply rate', (m) => matmulKey(m, spec.base.threads, 0.5), () => measureMatmul({ threads: spec.base.threads, seconds: 0.5 }));
 
   checkStop('after the MatMul rate');
-  const throughput: ThroughputPoint[] = [];
-  await stage('throughput', `samples/s at micro-batches up to ${maxMicro}`, async () => {
-    for (const microBatch of throughputBatches(maxMicro)) {
+  const microBatches = throughputBatches(maxMicro);
+  const throughputOptions = { microBatches, seconds: spec.throughputSeconds };
+  const throughput = await machineStage('throughput', `samples/s at micro-batches up to ${maxMicro}`, (m) => throughputKey(m, { ...spec.base, iterSize: 1 }, shape, throughputOptions), async () => {
+    const points: ThroughputPoint[] = [];
+    for (const microBatch of microBatches) {
       checkStop('while measuring throughput');
       const config: RunConfig = { ...spec.base, batchSize: microBatch, iterSize: 1 };
       const r = await measureConfigThroughput(config, data, { seconds: spec.throughputSeconds, runSeconds: 0.15, warmupSeconds: 0.15 });
       const point = { microBatch, samplesPerSec: r.samplesPerSec, gflops: r.gflops };
-      throughput.push(point);
+      points.push(point);
       hooks.onThroughput?.(point);
     }
+    return points;
   });
 
   const lrSearch = await stage('lr', `rates ${spec.pilotLrGrid.join(', ')} at batch ${spec.pilotBatch} to ${spec.targetAccuracy}`, () =>
@@ -208,5 +223,6 @@ export async function recommend(spec: RecommendSpec, data: DataSplits, hooks: Re
     trainExamples: n,
     stageSeconds,
     seconds: (performance.now() - started) / 1000,
+    machine: provenance,
   };
 }

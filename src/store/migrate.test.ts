@@ -49,3 +49,26 @@ test('a version-1 store upgrades to the current version with its runs, trials, m
   assert.deepEqual(after.pragma('foreign_key_check'), []);
   after.close();
 });
+
+test('a version-2 store upgrades to version 3: its runs kept, and machine measurements can be kept', () => {
+  const path = join(dir, 'v2.db');
+  const raw = new Database(path);
+  raw.exec(MIGRATIONS[0]!);
+  raw.exec(MIGRATIONS[1]!);
+  raw.pragma(`application_id = ${APPLICATION_ID}`);
+  raw.pragma('user_version = 2');
+  raw.prepare(`INSERT INTO runs (id, kind, key, label, created_at, status, config, progress) VALUES (4, 'train', 'k', 'old train', '2026-01-01T00:00:00.000Z', 'running', '{}', '{"step":3}')`).run();
+  raw.close();
+
+  const store = Store.open(path);
+  assert.deepEqual([store.getRun(4)!.label, store.getRun(4)!.progress], ['old train', { step: 3 }]);
+  store.keepMachine('throughput', 'key', [{ microBatch: 1, samplesPerSec: 900 }], 4);
+  assert.deepEqual(store.machine('key')!.runId, 4);
+  assert.throws(() => store.keepMachine('other' as 'memory', 'key2', {}, null), /CHECK constraint/);
+  assert.equal(store.check(), 'ok');
+  store.close();
+
+  const after = new Database(path, { readonly: true });
+  assert.equal(after.pragma('user_version', { simple: true }), 3);
+  after.close();
+});

@@ -75,6 +75,19 @@ export interface NoiseRow {
   readonly bSimpleHigh: number;
 }
 
+export type MachineKind = 'matmul' | 'throughput' | 'memory';
+
+/** A measurement of the machine kept for reuse (schema.ts, version 3). */
+export interface MachineRow {
+  readonly key: string;
+  readonly kind: MachineKind;
+  /** ISO 8601, UTC: when it was measured. */
+  readonly createdAt: string;
+  /** The run that measured it, once stored; null before, or after that run was deleted. */
+  readonly runId: number | null;
+  readonly value: unknown;
+}
+
 /** A number column that the row type declares non-null: SQLite turned NaN into NULL. */
 const num = (v: number | null): number => (v === null ? NaN : v);
 export const json = (v: unknown): string => JSON.stringify(v ?? null);
@@ -88,6 +101,10 @@ export type TrialDb = { run_id: number; key: string; batch_size: number; iter_si
 export type MetricDb = { step: number } & Nums<'epochs' | 'train_loss' | 'val_loss' | 'val_accuracy' | 'train_seconds' | 'samples_per_sec'>;
 export type ProbeDb = { batch_size: number; ok: number; peak_bytes: number | null; reason: string | null; seconds: number | null };
 export type NoiseDb = { step: number } & Nums<'epochs' | 'train_loss' | 'b_small' | 'b_big' | 'grad_sq' | 'trace_sigma' | 'b_simple' | 'b_simple_low' | 'b_simple_high'>;
+
+export type MachineDb = { key: string; kind: MachineKind; created_at: string; run_id: number | null; value: string };
+
+export const toMachine = (r: MachineDb): MachineRow => ({ key: r.key, kind: r.kind, createdAt: r.created_at, runId: r.run_id, value: parse(r.value) });
 
 export const toRun = (r: RunDb): RunRow => ({
   id: r.id,

@@ -20,7 +20,7 @@ export type Db = Database.Database;
 
 /** "bwst" in ASCII: what `PRAGMA application_id` holds in a batchwise store. */
 export const APPLICATION_ID = 0x62777374;
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 /** How long a writer waits for another connection's lock before giving up. */
 export const BUSY_TIMEOUT_MS = 10_000;
 
@@ -155,10 +155,27 @@ ALTER TABLE trials_v2 RENAME TO trials;
 CREATE INDEX trials_by_run_batch ON trials (run_id, batch_size, lr, seed);
 `;
 
-/** `MIGRATIONS[v]` upgrades a file at schema version v to v + 1. */
-export const MIGRATIONS: readonly string[] = [V1, V2];
+/**
+ * Version 3: measurements of the machine (the MatMul rate, a throughput curve, a memory fit),
+ * kept under a key of everything they depend on (machine, threads, versions, model, data shape,
+ * optimizer) so that a later recommend reuses them. A measurement outlives the run that made it
+ * (run_id is then NULL), and one made before its run was stored has none yet.
+ */
+const V3 = `
+CREATE TABLE machine (
+  id         INTEGER PRIMARY KEY,
+  key        TEXT NOT NULL UNIQUE,
+  kind       TEXT NOT NULL CHECK (kind IN ('matmul', 'throughput', 'memory')),
+  created_at TEXT NOT NULL,
+  run_id     INTEGER REFERENCES runs (id) ON DELETE SET NULL,
+  value      TEXT NOT NULL
+);
+`;
 
-const TABLES = ['runs', 'trials', 'metrics', 'probes', 'noise'];
+/** `MIGRATIONS[v]` upgrades a file at schema version v to v + 1. */
+export const MIGRATIONS: readonly string[] = [V1, V2, V3];
+
+const TABLES = ['runs', 'trials', 'metrics', 'probes', 'noise', 'machine'];
 
 export interface OpenOptions {
   readonly readOnly: boolean;

@@ -30,8 +30,27 @@ test('a new store file: parent folders created, schema version, WAL, application
   assert.equal(raw.pragma('application_id', { simple: true }), APPLICATION_ID);
   assert.equal(raw.pragma('journal_mode', { simple: true }), 'wal');
   const tables = raw.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name`).pluck().all();
-  assert.deepEqual(tables, ['metrics', 'noise', 'probes', 'runs', 'trials']);
+  assert.deepEqual(tables, ['machine', 'metrics', 'noise', 'probes', 'runs', 'trials']);
   raw.close();
+});
+
+test('a machine measurement is kept under its key, replaced by a remeasure, and credited to its run once stored', () => {
+  const path = join(dir, 'machine.db');
+  let store = Store.open(path);
+  assert.equal(store.machine('k'), undefined);
+  store.keepMachine('memory', 'k', { largestBatch: 495, probes: [1, 2] }, null, '2026-01-01T00:00:00.000Z');
+  store.keepMachine('matmul', 'm', { gflops: 41.5 }, null, '2026-01-01T00:00:01.000Z');
+  const { run } = store.openRun('recommend', 'r', 'a recommendation', {});
+  store.linkMachine(['k'], run.id);
+  store.close();
+  store = Store.open(path);
+  assert.deepEqual(store.machine('k'), { key: 'k', kind: 'memory', createdAt: '2026-01-01T00:00:00.000Z', runId: run.id, value: { largestBatch: 495, probes: [1, 2] } });
+  assert.equal(store.machine('m')!.runId, null, 'only the keys named are credited');
+  store.keepMachine('memory', 'k', { largestBatch: 300 }, null, '2026-01-02T00:00:00.000Z');
+  store.linkMachine(['k'], run.id);
+  assert.deepEqual([store.machine('k')!.createdAt, store.machine('k')!.value], ['2026-01-02T00:00:00.000Z', { largestBatch: 300 }]);
+  assert.equal(store.check(), 'ok');
+  store.close();
 });
 
 test('runs, trials, metrics, probes and noise round-trip exactly, across a reopen', () => {

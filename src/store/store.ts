@@ -8,10 +8,10 @@
  * refused, so a resumed sweep can never count one twice nor leave one half written.
  */
 import { assert } from '../errors.js';
-import { json, toMetric, toNoise, toProbe, toRun, toTrial, type EpochMetricRow, type MetricDb, type NoiseDb, type NoiseRow, type ProbeDb, type ProbeRow, type RunDb, type RunKind, type RunRow, type RunStatus, type TrialDb, type TrialRow } from './rows.js';
+import { json, toMachine, toMetric, toNoise, toProbe, toRun, toTrial, type EpochMetricRow, type MachineDb, type MachineKind, type MachineRow, type MetricDb, type NoiseDb, type NoiseRow, type ProbeDb, type ProbeRow, type RunDb, type RunKind, type RunRow, type RunStatus, type TrialDb, type TrialRow } from './rows.js';
 import { openDatabase, type Db } from './schema.js';
 
-export type { EpochMetricRow, NoiseRow, ProbeRow, RunKind, RunRow, RunStatus, TrialRow, TrialStatus } from './rows.js';
+export type { EpochMetricRow, MachineKind, MachineRow, NoiseRow, ProbeRow, RunKind, RunRow, RunStatus, TrialRow, TrialStatus } from './rows.js';
 
 export interface OpenRunResult {
   /** The run as it is now: status 'running', not finished. */
@@ -213,6 +213,32 @@ export class Store {
   /** In the order they were recorded. */
   noise(runId: number): NoiseRow[] {
     return this.db.prepare<[number], NoiseDb>('SELECT * FROM noise WHERE run_id = ? ORDER BY id').all(runId).map(toNoise);
+  }
+
+  /** The measurement kept under this key, if any. */
+  machine(key: string): MachineRow | undefined {
+    const r = this.db.prepare<[string], MachineDb>('SELECT * FROM machine WHERE key = ?').get(key);
+    return r === undefined ? undefined : toMachine(r);
+  }
+
+  /** Keeps a measurement under its key, replacing an older one there (a remeasure). */
+  keepMachine(kind: MachineKind, key: string, value: unknown, runId: number | null, createdAt = new Date().toISOString()): void {
+    this.db
+      .prepare(
+        `INSERT INTO machine (key, kind, created_at, run_id, value) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (key) DO UPDATE SET kind = excluded.kind, created_at = excluded.created_at, run_id = excluded.run_id, value = excluded.value`,
+      )
+      .run(key, kind, createdAt, runId, json(value));
+  }
+
+  /** Credits measurements kept before their run was stored to that run. */
+  linkMachine(keys: readonly string[], runId: number): void {
+    const update = this.db.prepare('UPDATE machine SET run_id = ? WHERE key = ? AND run_id IS NULL');
+    this.db
+      .transaction(() => {
+        for (const k of keys) update.run(runId, k);
+      })
+      .immediate();
   }
 
   /** SQLite's own check of the file and of every foreign key: 'ok' when sound. */
