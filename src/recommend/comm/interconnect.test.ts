@@ -52,4 +52,5 @@ test('figures are shown as links are sold: decimal bytes, and bits for the fast 
   assert.equal(formatInterconnect(INTERCONNECT_PRESETS['eth10g']!), 'eth10g (10 Gbit/s = 1.25 GB/s each way, 50 µs per message)');
   assert.equal(formatInterconnect(INTERCONNECT_PRESETS['nvlink4']!), 'nvlink4 (3600 Gbit/s = 450 GB/s each way, 3 µs per message)');
   assert.equal(formatInterconnect({ name: null, bytesPerSec: 1e8, latencySeconds: 2e-3 }), 'given link (100 MB/s each way, 2 ms per message)');
+  assert.equal(formatInterconnect({ name: null, bytesPerSec: 1e8, latencySeconds: 1.5 }), 'given link (100 MB/s each way, 1.5 s per message)');
 });

@@ -81,7 +81,7 @@ export function formatInterconnect(i: Interconnect): string {
   const gbits = (i.bytesPerSec * 8) / 1e9;
   const rate = i.bytesPerSec >= 1e9 ? `${+(i.bytesPerSec / 1e9).toPrecision(4)} GB/s` : `${+(i.bytesPerSec / 1e6).toPrecision(4)} MB/s`;
   const bits = gbits >= 1 ? `${+gbits.toPrecision(4)} Gbit/s = ` : '';
-  const us = i.latencySeconds * 1e6;
-  const latency = us >= 1000 ? `${+(us / 1000).toPrecision(4)} ms` : `${+us.toPrecision(4)} µs`;
+  const t = i.latencySeconds;
+  const latency = t >= 1 ? `${+t.toPrecision(4)} s` : t >= 1e-3 ? `${+(t * 1e3).toPrecision(4)} ms` : `${+(t * 1e6).toPrecision(4)} µs`;
   return `${i.name ?? 'given link'} (${bits}${rate} each way, ${latency} per message)`;
 }
