@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { segmentsOf, type PilotResult } from '../recommend/pilot.js';
 import { bestLrTrial } from '../recommend/pilot-lr.js';
+import { INTERCONNECT_PRESETS } from '../recommend/comm/interconnect.js';
 import { chooseCandidate, predictCandidates, type ThroughputPoint } from '../recommend/predict.js';
 import type { TrialOutcome } from '../sweep/trial.js';
 import { assertNoStack, assertOk, assertUserError, lastJson, makeBlobs, makeTempDir, removeDir, runCli, writeBlobsCsv, writeJson } from './testing/cli-fixtures.js';
@@ -20,7 +21,7 @@ before(() => {
 });
 after(() => removeDir(dir));
 
-interface Candidate { effectiveBatch: number; microBatch: number; iterSize: number; worldSize: number; seconds: number; examples: number; lr: number; samplesPerSec: number }
+interface Candidate { effectiveBatch: number; microBatch: number; iterSize: number; worldSize: number; seconds: number; examples: number; lr: number; samplesPerSec: number; allReduceSeconds: number }
 
 test('recommend --verify --export: a fitted, predicted, verified, exported and stored recommendation', () => {
   const run = recommend('--memory', '1GiB', '--world-size', '2', '--verify', '--export', 'deepspeed', '--out', 'ds.json', '--db', 'r.db', '--json');
@@ -33,7 +34,8 @@ test('recommend --verify --export: a fitted, predicted, verified, exported and s
   // 495 training examples: candidates 2, 4, … 256 for two workers (495 is odd, so no full batch).
   assert.deepEqual(candidates.map((c) => c.effectiveBatch), [2, 4, 8, 16, 32, 64, 128, 256]);
   for (const c of candidates) assert.equal(c.microBatch * c.iterSize * c.worldSize, c.effectiveBatch);
-  assert.equal(choice.worldSize, 2);
+  // Over the default eth10g each batch runs on whichever of one or two workers updates sooner.
+  for (const c of candidates) assert.ok(c.worldSize === 1 || c.worldSize === 2);
   const fit = r['fit'] as { largestBatch: number; probes: { batchSize: number }[] };
   assert.equal(fit.largestBatch, 495, 'the whole split fits in 1 GiB');
   const pilot = r['pilot'] as PilotResult;
@@ -60,6 +62,8 @@ test('recommend --verify --export: a fitted, predicted, verified, exported and s
     lrRule: 'noise',
     optimizer: 'momentum',
     trainExamples: 495,
+    // mlp.json on 10 features: 10·16 + 16 + 16·3 + 3 = 227 fp32 parameters.
+    communication: { interconnect: INTERCONNECT_PRESETS['eth10g']!, gradientBytes: 908 },
   });
   assert.deepEqual(candidates, predicted);
   assert.deepEqual(choice, chooseCandidate(predicted));
@@ -145,6 +149,28 @@ test('the text report leads with the decision and shows its evidence; a second r
   assert.match(run.stdout, /learning rate [\d.e-]+ \(noise rule/);
   assert.match(run.stdout, /memory: largest micro-batch 495 within 1\.0 GiB \(10% margin\)/);
   assert.match(run.stdout, /← chosen/);
+  assert.match(run.stdout, /^cost of the advice: [\d.]+ s \(memory/m);
+  // One worker: no communication anywhere in the report.
+  assert.ok(!/all-reduce|communication|interconnect/.test(run.stdout));
+});
+
+test('with --world-size, the report shows the all-reduce each update pays and the workers each batch takes', () => {
+  // A link with a second of latency: 6 s per all-reduce over 4 workers, 2 s over 2, against well
+  // under a second of compute per update here, so every batch runs on one worker.
+  const run = recommend('--memory', '1GiB', '--db', 'w.db', '--world-size', '4', '--interconnect', '1Gbit/s,1s', '--export', 'lightning', '--out', 'l.yaml');
+  assertOk(run);
+  assert.match(run.stdout, /^ {2}effective batch (\d+) = micro-batch \1 × iter-size 1 × world size 1 \(of the 4 workers: more would spend longer in all-reduce than they save in compute\)$/m);
+  // 227 parameters = 908 B.
+  assert.match(run.stdout, /^ {2}communication: each update all-reduces 908 B of fp32 gradients \(4 B × 227 parameters\) over given link \(1 Gbit\/s = 125 MB\/s each way, 1 s per message\),$/m);
+  assert.match(run.stdout, /^ {2}predicted: [\d.]+ s of training to target, 0\.00 s of it in all-reduce, /m);
+  assert.match(run.stdout, /micro × iter × workers +samples\/s +all-reduce ms/);
+  assert.match(run.stdout, /^ {2}note: N workers compute at N× one worker's samples\/s; the link's figures are nominal/m);
+  const rows = run.stdout.split('\n').filter((l) => /^ {4} *\d+ +\d+ × \d+ × \d+ /.test(l));
+  assert.equal(rows.length, 7, run.stdout);
+  for (const row of rows) assert.match(row, /^ {4} *(\d+) +\1 × 1 × 1 +[\d,]+ +0\.00 /);
+  const yaml = readFileSync(join(dir, 'l.yaml'), 'utf8');
+  assert.match(yaml, /^ {2}devices: 1$/m);
+  assert.ok(!yaml.includes('torchrun'));
 });
 
 test('recommend refuses bad input in one line before any measuring', () => {
@@ -156,6 +182,12 @@ test('recommend refuses bad input in one line before any measuring', () => {
   assert.equal(readFileSync(join(dir, 'taken.json'), 'utf8'), 'keep me');
   assert.match(assertUserError(recommend('--db', 'e.db', '--pilot-batch', '1000')), /--pilot-batch 1000 is larger than the 495 training examples/);
   assert.match(assertUserError(recommend('--db', 'e.db', '--memory', '1KiB')), /1\.0 KiB|1 KiB|budget/);
+  for (const [bad, why] of [['ethernet', /give both figures, or a preset/], ['10Gb,50us', /"10Gb" is not a bandwidth with a unit/], ['10Gbit/s,50', /"50" is not a latency with a unit/]] as const) {
+    const line = assertUserError(recommend('--db', 'e.db', '--world-size', '2', '--interconnect', bad));
+    assert.match(line, /^--interconnect must be a preset \(eth10g, eth25g, eth100g, pcie4, nvlink3, nvlink4\) or BANDWIDTH,LATENCY such as 10Gbit\/s,50us /);
+    assert.match(line, why);
+    assert.ok(line.endsWith(`, got "${bad}"`), line);
+  }
   const listed = runCli(['runs', '--db', 'e.db'], dir);
   assertOk(listed);
   assert.match(listed.stdout, /no runs/, 'a refused command stores no run');

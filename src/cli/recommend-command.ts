@@ -47,6 +47,7 @@ export async function recommendCommand(o: RecommendOptions): Promise<number> {
     budgetBytes,
     margin: o.margin,
     worldSize: o.worldSize,
+    interconnect: o.interconnect,
     pilotBatch: o.pilotBatch,
     lrRule: o.lrRule,
     pilotMaxEpochs: o.pilotEpochs,
@@ -57,7 +58,7 @@ export async function recommendCommand(o: RecommendOptions): Promise<number> {
   };
   const data = loadRunData(base);
   // Refuse an impossible export or a clobbering --out before the long part, not after it.
-  const dummy: Candidate = { effectiveBatch: o.worldSize, microBatch: 1, iterSize: 1, worldSize: o.worldSize, samplesPerSec: 1, efficiency: 1, examples: 1, steps: 1, epochs: 1, seconds: 1, lr: base.hyper.lr! };
+  const dummy: Candidate = { effectiveBatch: o.worldSize, microBatch: 1, iterSize: 1, worldSize: o.worldSize, samplesPerSec: 1, allReduceSeconds: 0, commSeconds: 0, efficiency: 1, examples: 1, steps: 1, epochs: 1, seconds: 1, lr: base.hyper.lr! };
   const exportPath = o.export === undefined ? undefined : (o.out ?? exportPlan(o.export, recommendedPlan(base, dummy, o.targetAccuracy, data.train.count)).fileName);
   if (exportPath !== undefined && existsSync(exportPath)) throw new UserError(`--out ${exportPath} already exists; give another path with --out, or move that file away`);
 

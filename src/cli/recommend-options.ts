@@ -2,9 +2,17 @@
 import { z } from 'zod';
 import { RECOMMEND_LR_RULES } from '../recommend/lr-rule.js';
 import { EXPORT_FORMATS } from '../recommend/export/export-plan.js';
+import { DEFAULT_INTERCONNECT, INTERCONNECT_PRESETS, parseInterconnect } from '../recommend/comm/interconnect.js';
 import { intAtLeast, listOf, numberIn, oneOf, positiveNumber, type Decls, type Parsed } from './options.js';
 import { fitDecls } from './fit-options.js';
 import { runDecls, trainDecls } from './train-options.js';
+
+const interconnectSchema = z.string().transform((s, ctx) => {
+  const r = parseInterconnect(s);
+  if (r.ok) return r.value;
+  ctx.addIssue({ code: 'custom', message: r.problem });
+  return z.NEVER;
+});
 
 export const recommendDecls = {
   ...runDecls(),
@@ -15,7 +23,13 @@ export const recommendDecls = {
   memory: { flag: '--memory <size>', help: 'memory budget for training, e.g. 2GiB or 512MB (default: the memory free on this machine)', schema: z.string().min(1) },
   margin: fitDecls.margin,
   targetAccuracy: { flag: '--target-accuracy <a>', help: 'validation accuracy to reach (required)', schema: numberIn(0, 1, { minOpen: true }) },
-  worldSize: { flag: '--world-size <n>', help: 'data-parallel workers the effective batch is split over', schema: intAtLeast(1), default: '1' },
+  worldSize: { flag: '--world-size <n>', help: 'data-parallel workers the effective batch may be split over; each update then pays a ring all-reduce of the gradients over --interconnect, so fewer may be faster', schema: intAtLeast(1), default: '1' },
+  interconnect: {
+    flag: '--interconnect <link>',
+    help: `the link between workers (with --world-size > 1): a preset, ${Object.keys(INTERCONNECT_PRESETS).join(', ')} (nominal figures, see the README), or bandwidth,latency with units, e.g. 10Gbit/s,50us or 25GB/s,5us`,
+    schema: interconnectSchema,
+    default: DEFAULT_INTERCONNECT,
+  },
   pilotBatch: { flag: '--pilot-batch <n>', help: 'batch size of the pilot run that measures the noise scale', schema: intAtLeast(1), default: '32' },
   lrRule: { flag: '--lr-rule <rule>', help: 'rate at the chosen batch: noise (McCandlish ε_max/(1 + B_noise/B)), linear or sqrt', schema: oneOf(RECOMMEND_LR_RULES), default: 'noise' },
   pilotSeconds: { flag: '--pilot-seconds <s>', help: 'training seconds after which the pilot stops short of the target', schema: positiveNumber, default: '60' },

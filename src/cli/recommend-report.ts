@@ -1,6 +1,7 @@
 /** The text of `batchwise recommend`: the decision first, then the evidence it rests on. */
 import { formatBytes } from '../fit/bytes.js';
 import { adviceCost, DEFAULT_BATCH } from '../recommend/advice-cost.js';
+import { formatInterconnect } from '../recommend/comm/interconnect.js';
 import { capsRate } from '../recommend/lr-rule.js';
 import { describeProvenance } from '../recommend/machine-memo.js';
 import type { Recommendation } from '../recommend/recommend.js';
@@ -15,11 +16,13 @@ const RULE_TEXT = {
 
 export function recommendationLines(r: Recommendation, heading: string): string[] {
   const c = r.choice;
+  const comm = r.communication;
+  const fewer = comm !== null && c.worldSize < r.worldSize ? ` (of the ${r.worldSize} workers: more would spend longer in all-reduce than they save in compute)` : '';
   const lines = [
     heading,
-    `  effective batch ${fmt(c.effectiveBatch)} = micro-batch ${fmt(c.microBatch)} × iter-size ${c.iterSize}${c.worldSize > 1 ? ` × world size ${c.worldSize}` : ''}`,
+    `  effective batch ${fmt(c.effectiveBatch)} = micro-batch ${fmt(c.microBatch)} × iter-size ${c.iterSize}${c.worldSize > 1 || fewer ? ` × world size ${c.worldSize}${fewer}` : ''}`,
     `  learning rate ${c.lr.toPrecision(4)} (${RULE_TEXT[r.lrRule](r)}${capsRate(r.optimizer) ? `, capped at ε₀·√(B/B₀) since ${r.optimizer} sizes each weight's step itself` : ''})`,
-    `  predicted: ${c.seconds.toFixed(2)} s of training to target, ${fmt(c.steps)} steps, ${c.epochs.toFixed(2)} epochs, at ${fmt(c.samplesPerSec)} samples/s`,
+    `  predicted: ${c.seconds.toFixed(2)} s of training to target${comm ? `, ${c.commSeconds.toFixed(2)} s of it in all-reduce` : ''}, ${fmt(c.steps)} steps, ${c.epochs.toFixed(2)} epochs, at ${fmt(c.samplesPerSec)} samples/s${comm ? ' of compute' : ''}`,
     '',
     'evidence',
   ];
@@ -54,13 +57,22 @@ export function recommendationLines(r: Recommendation, heading: string): string[
       ['step', 'epochs', 'train loss', 'B_simple', 'interval'],
       p.measurements.map((m) => [fmt(m.step), m.epochs.toFixed(2), m.trainLoss.toFixed(4), fmt(m.bSimple), `${fmt(m.bSimpleLow)}–${fmt(m.bSimpleHigh)}`]),
     ).map((l) => `    ${l}`),
-    '  predicted time to target per effective batch (examples ∝ (B_noise + B)/(B_noise + B₀)):',
+  );
+  if (comm) {
+    lines.push(
+      `  communication: each update all-reduces ${formatBytes(comm.gradientBytes)} of fp32 gradients (4 B × ${fmt(comm.gradientBytes / 4)} parameters) over ${formatInterconnect(comm.interconnect)},`,
+      `    as a ring: 2(N−1)/N · bytes / bandwidth + 2(N−1) · latency per update; each batch takes the number of workers up to ${r.worldSize} that updates fastest`,
+    );
+  }
+  lines.push(
+    `  predicted time to target per effective batch (examples ∝ (B_noise + B)/(B_noise + B₀)${comm ? '; seconds = compute + steps × all-reduce' : ''}):`,
     ...formatTable(
-      ['batch', 'micro × iter', 'samples/s', 'efficiency', 'steps', 'epochs', 'seconds', 'lr', ''],
+      ['batch', comm ? 'micro × iter × workers' : 'micro × iter', 'samples/s', ...(comm ? ['all-reduce ms'] : []), 'efficiency', 'steps', 'epochs', 'seconds', 'lr', ''],
       r.candidates.map((k) => [
         fmt(k.effectiveBatch),
-        `${fmt(k.microBatch)} × ${k.iterSize}`,
+        `${fmt(k.microBatch)} × ${k.iterSize}${comm ? ` × ${k.worldSize}` : ''}`,
         fmt(k.samplesPerSec),
+        ...(comm ? [(k.allReduceSeconds * 1000).toPrecision(3)] : []),
         k.efficiency.toFixed(3),
         fmt(k.steps),
         k.epochs.toFixed(2),
@@ -71,7 +83,11 @@ export function recommendationLines(r: Recommendation, heading: string): string[
     ).map((l) => `    ${l}`),
   );
   if (!p.reached) lines.push('  note: the pilot did not reach the target, so times are to where it stopped; raise --pilot-seconds for a full prediction');
-  if (c.worldSize > 1) lines.push(`  note: ${c.worldSize} workers are taken as ${c.worldSize}× one worker's samples/s; communication is not modelled`);
+  if (comm) {
+    lines.push(
+      `  note: N workers compute at N× one worker's samples/s; the link's figures are nominal, and a measured all-reduce bus bandwidth is usually lower, so the all-reduce times are a lower bound`,
+    );
+  }
   lines.push(...costLines(r));
   return lines;
 }
@@ -111,7 +127,7 @@ export function verificationLines(v: Verification): string[] {
   return [
     '',
     `verify: trained with the recommendation: ${m.status}${m.testAccuracy !== null ? `, test accuracy ${pct(m.testAccuracy)}` : ''}` +
-      (v.predicted.worldSize > 1 ? ` (on this one machine: the ${v.predicted.worldSize} workers' shares run in turn, so the prediction here is ${v.predicted.worldSize}× the seconds)` : ''),
+      (v.predicted.worldSize > 1 ? ` (on this one machine: the ${v.predicted.worldSize} workers' shares run in turn, so the prediction here is ${v.predicted.worldSize}× the compute seconds, without all-reduce)` : ''),
     ...formatTable(
       ['', 'predicted', 'measured', 'measured ÷ predicted'],
       [

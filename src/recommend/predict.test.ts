@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import test from 'node:test';
 import { OPTIMIZER_NAMES, type OptimizerName } from '../optim/registry.js';
 import { capsRate, scaleLr } from './lr-rule.js';
-import { chooseCandidate, effectiveNoiseScale, predictCandidates, throughputAt, type PredictInput } from './predict.js';
+import { INTERCONNECT_PRESETS, type Interconnect } from './comm/interconnect.js';
+import { chooseCandidate, effectiveNoiseScale, predictCandidates, throughputAt, type Candidate, type PredictInput } from './predict.js';
 
 const close = (a: number, b: number, rel = 1e-12) => assert.ok(Math.abs(a - b) <= rel * Math.abs(b), `${a} ≠ ${b}`);
 
@@ -96,7 +97,91 @@ test('predicted examples follow (B_noise + B)/(B_noise + B₀) per segment; time
 });
 
 test('chooseCandidate prefers the smaller batch when two are within 2% in time', () => {
-  const base = { microBatch: 1, iterSize: 1, worldSize: 1, samplesPerSec: 1, efficiency: 1, examples: 1, steps: 1, epochs: 1, lr: 1 };
+  const base = { microBatch: 1, iterSize: 1, worldSize: 1, samplesPerSec: 1, allReduceSeconds: 0, commSeconds: 0, efficiency: 1, examples: 1, steps: 1, epochs: 1, lr: 1 };
   const pick = chooseCandidate([{ ...base, effectiveBatch: 512, seconds: 1.0 }, { ...base, effectiveBatch: 256, seconds: 1.015 }, { ...base, effectiveBatch: 128, seconds: 1.5 }]);
   assert.equal(pick.effectiveBatch, 256);
+});
+
+test('with communication, a slow link moves the split to fewer workers and a larger iter-size; a fast one keeps them all', () => {
+  // 10,000 samples/s from micro-batch 64 up, 64 fits; 10M fp32 parameters = 40 MB of gradients per update.
+  const input = (interconnect: Interconnect): PredictInput => ({
+    pilotBatch: 64,
+    pilotLr: 0.1,
+    segments: [{ examples: 1088000, bNoise: 1024 }],
+    throughput: [{ microBatch: 1, samplesPerSec: 200 }, { microBatch: 64, samplesPerSec: 10000 }],
+    maxMicroBatch: 64,
+    worldSize: 4,
+    candidates: [256, 1024, 4096],
+    lrRule: 'noise',
+    optimizer: 'momentum',
+    trainExamples: 1000000,
+    communication: { interconnect, gradientBytes: 40e6 },
+  });
+  const split = (c: Candidate) => [c.microBatch, c.iterSize, c.worldSize];
+  // eth10g, per update at B = 256: 4 workers 6.4 ms + (1.5 × 32 ms + 6 × 50 µs) = 54.7 ms; 2 workers
+  // 12.8 + 32.1 = 44.9 ms; 1 worker 25.6 ms and no all-reduce. At B = 1024 four workers win:
+  // 25.6 + 48.3 = 73.9 ms against 51.2 + 32.1 and 102.4.
+  const eth = predictCandidates(input(INTERCONNECT_PRESETS['eth10g']!));
+  assert.deepEqual(eth.map(split), [[64, 4, 1], [64, 4, 4], [64, 16, 4]]);
+  assert.deepEqual([eth[0]!.allReduceSeconds, eth[0]!.commSeconds], [0, 0]);
+  close(eth[1]!.allReduceSeconds, 0.0483);
+  // B = 1024 needs 1088000 · 2048/1088 = 2,048,000 examples = 2000 updates of 73.9 ms.
+  close(eth[1]!.steps, 2000);
+  close(eth[1]!.commSeconds, 96.6);
+  close(eth[1]!.seconds, 2048000 / 40000 + 96.6);
+  // B = 256: 1,280,000 examples on one worker at 10,000/s.
+  close(eth[0]!.seconds, 128);
+  assert.equal(chooseCandidate(eth).effectiveBatch, 256);
+  // NVLink 4: 1.5 × 40 MB / 450 GB/s + 6 × 3 µs = 151.3 µs per update, so all four workers at every B.
+  const nv = predictCandidates(input(INTERCONNECT_PRESETS['nvlink4']!));
+  assert.deepEqual(nv.map(split), [[64, 1, 4], [64, 4, 4], [64, 16, 4]]);
+  close(nv[0]!.allReduceSeconds, 1.5 * (40e6 / 450e9) + 18e-6);
+  close(nv[0]!.seconds, 1280000 / 40000 + 5000 * nv[0]!.allReduceSeconds);
+  assert.deepEqual(split(chooseCandidate(nv)), [64, 1, 4]);
+});
+
+test('with communication, a slow link makes a larger batch the fastest: iter-size amortises the all-reduce', () => {
+  // B_noise 4096, so B = 4096 needs only (4096 + 4096)/(4096 + 64) = 1.97× the pilot's examples.
+  const input = (interconnect: Interconnect): PredictInput => ({
+    pilotBatch: 64,
+    pilotLr: 0.1,
+    segments: [{ examples: 4160000, bNoise: 4096 }],
+    throughput: [{ microBatch: 64, samplesPerSec: 10000 }],
+    maxMicroBatch: 64,
+    worldSize: 8,
+    candidates: [512, 4096],
+    lrRule: 'noise',
+    optimizer: 'momentum',
+    trainExamples: 10000000,
+    communication: { interconnect, gradientBytes: 40e6 },
+  });
+  // eth10g, 8 workers: 1.75 × 32 ms + 14 × 50 µs = 56.7 ms per all-reduce. B = 512 takes 51.2 ms
+  // on one worker against 6.4 + 56.7 on eight (25.6 + 32.1 on two), so it runs on one:
+  // 4,608,000 examples at 10,000/s = 460.8 s; B = 4096 on eight: 8,192,000 examples in 2000
+  // updates of 51.2 + 56.7 ms = 215.8 s.
+  const eth = predictCandidates(input(INTERCONNECT_PRESETS['eth10g']!));
+  assert.deepEqual(eth.map((c) => [c.microBatch, c.iterSize, c.worldSize]), [[64, 8, 1], [64, 8, 8]]);
+  close(eth[0]!.seconds, 460.8);
+  close(eth[1]!.seconds, 215.8);
+  assert.equal(chooseCandidate(eth).effectiveBatch, 4096);
+  // NVLink: B = 512 on eight workers, 9000 updates of 6.4 ms + 1.75 × 88.9 µs + 42 µs: the smaller batch wins.
+  const nv = predictCandidates(input(INTERCONNECT_PRESETS['nvlink4']!));
+  close(nv[0]!.seconds, 9000 * (0.0064 + 1.75 * (40e6 / 450e9) + 42e-6));
+  assert.deepEqual([chooseCandidate(nv).effectiveBatch, chooseCandidate(nv).iterSize, chooseCandidate(nv).worldSize], [512, 1, 8]);
+});
+
+test('one worker pays no communication, whatever the link: the prediction is the one without it', () => {
+  const input: PredictInput = {
+    pilotBatch: 32,
+    pilotLr: 0.02,
+    segments: [{ examples: 32000, bNoise: 32 }],
+    throughput: [{ microBatch: 32, samplesPerSec: 32000 }],
+    maxMicroBatch: 64,
+    worldSize: 1,
+    candidates: [32, 128],
+    lrRule: 'noise',
+    optimizer: 'momentum',
+    trainExamples: 64000,
+  };
+  assert.deepEqual(predictCandidates({ ...input, communication: { interconnect: INTERCONNECT_PRESETS['eth10g']!, gradientBytes: 4e9 } }), predictCandidates(input));
 });

@@ -7,13 +7,17 @@
  * Statistical efficiency (McCandlish et al. 2018, eq. 2.11; Pollux's E(B)): an example at batch B
  * does (B_i + B₀)/(B_i + B) of the work of an example at B₀, so B needs
  *   E(B) = Σ_i ΔE_i · (B_i + B) / (B_i + B₀)   examples, and
- *   T(B) = E(B) / (W · samples/s(micro-batch of B))   seconds.
- * Throughput with accumulation is taken as the micro-batch's (the update is the only extra work),
- * and W workers as W times one (communication is not modelled): both are stated with the result.
+ *   T(B) = E(B) / (W · samples/s(micro-batch of B)) + E(B)/B · A(W)   seconds,
+ * where A(W) is one ring all-reduce of the gradients over W workers (comm/allreduce.ts), paid
+ * once per update. Throughput with accumulation is taken as the micro-batch's (the update is the
+ * only extra work), and W workers' compute as W times one: both are stated with the result.
+ * With communication, W is the fastest number of workers up to --world-size (split.ts).
  */
 import type { OptimizerName } from '../optim/registry.js';
 import { scaleLr, type RecommendLrRule } from './lr-rule.js';
-import { splitBatch, type BatchSplit } from './split.js';
+import { ringAllReduceSeconds } from './comm/allreduce.js';
+import type { Interconnect } from './comm/interconnect.js';
+import { fastestSplit, splitBatch, type BatchSplit } from './split.js';
 
 export interface NoiseSegment {
   /** Examples the pilot trained on in this segment. */
@@ -41,10 +45,23 @@ export interface PredictInput {
   /** Adaptive optimizers get the rule capped at ε₀·√(B/B₀) (see lr-rule.ts). */
   readonly optimizer: OptimizerName;
   readonly trainExamples: number;
+  /** The all-reduce each update pays over more than one worker; absent, workers are free to talk. */
+  readonly communication?: Communication;
+}
+
+export interface Communication {
+  readonly interconnect: Interconnect;
+  /** Bytes all-reduced per update: the gradients, 4 per parameter. */
+  readonly gradientBytes: number;
 }
 
 export interface Candidate extends BatchSplit {
+  /** The workers' compute rate, W × one worker's at the micro-batch; communication comes on top. */
   readonly samplesPerSec: number;
+  /** Seconds of one all-reduce, paid per update (0 for one worker). */
+  readonly allReduceSeconds: number;
+  /** Of `seconds`, those spent in all-reduce: steps × allReduceSeconds. */
+  readonly commSeconds: number;
   /** Examples to target at B₀ ÷ examples to target at B (1 at B₀, falling as B grows past B_noise). */
   readonly efficiency: number;
   readonly examples: number;
@@ -55,6 +72,7 @@ export interface Candidate extends BatchSplit {
    * B = 32,768 an epoch is one update of 32,768 examples, so examples ÷ N would be 0.6 of it.
    */
   readonly epochs: number;
+  /** Compute and communication: examples ÷ samplesPerSec + commSeconds. */
   readonly seconds: number;
   readonly lr: number;
 }
@@ -90,17 +108,26 @@ export function predictCandidates(p: PredictInput): Candidate[] {
   const pilotExamples = p.segments.reduce((s, g) => s + g.examples, 0);
   const bNoise = effectiveNoiseScale(p.segments);
   return p.candidates.map((batch) => {
-    const split = splitBatch(batch, p.maxMicroBatch, p.worldSize);
+    const comm = p.communication;
+    const allReduce = (workers: number) => (comm ? ringAllReduceSeconds(workers, comm.gradientBytes, comm.interconnect) : 0);
+    const split = comm
+      ? fastestSplit(batch, p.maxMicroBatch, p.worldSize, (s) => (s.microBatch * s.iterSize) / throughputAt(p.throughput, s.microBatch) + allReduce(s.worldSize))
+      : splitBatch(batch, p.maxMicroBatch, p.worldSize);
     const examples = p.segments.reduce((s, g) => s + (g.examples * (g.bNoise + batch)) / (g.bNoise + p.pilotBatch), 0);
-    const samplesPerSec = p.worldSize * throughputAt(p.throughput, split.microBatch);
+    const samplesPerSec = split.worldSize * throughputAt(p.throughput, split.microBatch);
+    const steps = examples / batch;
+    const allReduceSeconds = allReduce(split.worldSize);
+    const commSeconds = steps * allReduceSeconds;
     return {
       ...split,
       samplesPerSec,
+      allReduceSeconds,
+      commSeconds,
       efficiency: pilotExamples / examples,
       examples,
-      steps: examples / batch,
-      epochs: examples / batch / updatesPerEpoch(p.trainExamples, batch),
-      seconds: examples / samplesPerSec,
+      steps,
+      epochs: steps / updatesPerEpoch(p.trainExamples, batch),
+      seconds: examples / samplesPerSec + commSeconds,
       lr: scaleLr(p.lrRule, p.optimizer, p.pilotLr, p.pilotBatch, batch, bNoise),
     };
   });

@@ -13,11 +13,13 @@ import type { ProbeRecord } from '../fit/search.js';
 import type { NoiseMeasurement, NoiseOptions } from '../noise/measure.js';
 import type { OptimizerName } from '../optim/registry.js';
 import type { TrialMetric } from '../sweep/trial.js';
+import { GRADIENT_BYTES_PER_PARAMETER } from './comm/allreduce.js';
+import type { Interconnect } from './comm/interconnect.js';
 import type { RecommendLrRule } from './lr-rule.js';
 import { describeProvenance, matmulKey, measuredOrReused, memoryKey, throughputKey, type MachineKind, type MachineSource, type Provenance } from './machine-memo.js';
 import { runPilot, type PilotResult } from './pilot.js';
 import { bestLrTrial, searchPilotLr, type LrTrial, type PilotLrSearch } from './pilot-lr.js';
-import { chooseCandidate, effectiveNoiseScale, predictCandidates, type Candidate, type ThroughputPoint } from './predict.js';
+import { chooseCandidate, effectiveNoiseScale, predictCandidates, type Candidate, type Communication, type ThroughputPoint } from './predict.js';
 
 export interface RecommendSpec {
   /** Model, data and optimizer. */
@@ -30,6 +32,8 @@ export interface RecommendSpec {
   readonly budgetBytes: number;
   readonly margin: number;
   readonly worldSize: number;
+  /** The link the gradients are all-reduced over when worldSize > 1. */
+  readonly interconnect: Interconnect;
   readonly pilotBatch: number;
   readonly lrRule: RecommendLrRule;
   /** Pilot limits: it stops at the target, or after these. */
@@ -72,6 +76,10 @@ export interface Recommendation {
   /** The optimizer the rate is for: adaptive ones get the rule capped (lr-rule.ts). */
   readonly optimizer: OptimizerName;
   readonly trainExamples: number;
+  /** The most workers the batch could be split over (--world-size). */
+  readonly worldSize: number;
+  /** What each update all-reduces, and over what; null for one worker. */
+  readonly communication: Communication | null;
   /** Wall seconds of each stage and in all: what the recommendation cost. */
   readonly stageSeconds: Readonly<Record<Stage, number>>;
   readonly seconds: number;
@@ -194,6 +202,7 @@ export async function recommend(spec: RecommendSpec, data: DataSplits, hooks: Re
   if (pilot.segments.length === 0) throw new UserError('the pilot measured no usable noise scale; raise --pilot-seconds or lower --target-accuracy');
 
   let candidates: Candidate[] = [];
+  const communication: Communication | null = spec.worldSize > 1 ? { interconnect: spec.interconnect, gradientBytes: GRADIENT_BYTES_PER_PARAMETER * fit.parameters } : null;
   await stage('predict', 'time to target per effective batch', async () => {
     candidates = predictCandidates({
       pilotBatch: spec.pilotBatch,
@@ -206,6 +215,7 @@ export async function recommend(spec: RecommendSpec, data: DataSplits, hooks: Re
       lrRule: spec.lrRule,
       optimizer: spec.base.optimizer,
       trainExamples: n,
+      ...(communication ? { communication } : {}),
     });
   });
   return {
@@ -221,6 +231,8 @@ export async function recommend(spec: RecommendSpec, data: DataSplits, hooks: Re
     lrRule: spec.lrRule,
     optimizer: spec.base.optimizer,
     trainExamples: n,
+    worldSize: spec.worldSize,
+    communication,
     stageSeconds,
     seconds: (performance.now() - started) / 1000,
     machine: provenance,

@@ -30,3 +30,26 @@ export function splitBatch(effectiveBatch: number, maxMicroBatch: number, worldS
   }
   return { effectiveBatch, microBatch, iterSize: perWorker / microBatch, worldSize };
 }
+
+/**
+ * The split of an effective batch over at most `maxWorkers` workers that takes the least time per
+ * update by `secondsPerUpdate` (compute and all-reduce). With communication the whole world is not
+ * always fastest: over a slow link, fewer workers with a larger iter-size can update sooner, since
+ * the all-reduce is paid once per update whatever the iter-size. Every worker count that divides
+ * the batch is tried; on a tie the larger world wins, as asked.
+ */
+export function fastestSplit(effectiveBatch: number, maxMicroBatch: number, maxWorkers: number, secondsPerUpdate: (s: BatchSplit) => number): BatchSplit {
+  // The requested world must divide the batch, as without communication: the same refusal.
+  let best = splitBatch(effectiveBatch, maxMicroBatch, maxWorkers);
+  let bestSeconds = secondsPerUpdate(best);
+  for (let workers = maxWorkers - 1; workers >= 1; workers--) {
+    if (effectiveBatch % workers !== 0) continue;
+    const s = splitBatch(effectiveBatch, maxMicroBatch, workers);
+    const seconds = secondsPerUpdate(s);
+    if (seconds < bestSeconds) {
+      best = s;
+      bestSeconds = seconds;
+    }
+  }
+  return best;
+}

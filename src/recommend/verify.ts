@@ -8,7 +8,10 @@ import { runTrial, type TrialMetric, type TrialOutcome } from '../sweep/trial.js
 import type { Candidate } from './predict.js';
 
 export interface Verification {
-  /** The prediction for this one machine: with W workers recommended, it runs their W shares in turn (iterSize × W), so W× the seconds. */
+  /**
+   * The prediction for this one machine: with W workers recommended, it runs their W shares in
+   * turn (iterSize × W), so W× the compute seconds, and no all-reduce.
+   */
   readonly predicted: Candidate;
   readonly measured: TrialOutcome;
 }
@@ -30,6 +33,6 @@ export async function verify(base: RunConfig, data: DataSplits, c: Candidate, ta
   const maxEpochs = Math.max(5, Math.ceil(c.epochs * 4));
   const maxSeconds = Math.max(30, c.seconds * 5);
   const measured = await runTrial(config, data, { maxEpochs, maxSeconds, evalsPerEpoch: opts.evalsPerEpoch, untilBudget: false }, { ...(opts.shouldStop ? { shouldStop: opts.shouldStop } : {}), ...(opts.onMetric ? { onMetric: opts.onMetric } : {}) });
-  const onOneMachine: Candidate = { ...c, samplesPerSec: c.samplesPerSec / c.worldSize, seconds: c.seconds * c.worldSize };
+  const onOneMachine: Candidate = { ...c, samplesPerSec: c.samplesPerSec / c.worldSize, allReduceSeconds: 0, commSeconds: 0, seconds: (c.seconds - c.commSeconds) * c.worldSize };
   return measured === null ? null : { predicted: onOneMachine, measured };
 }

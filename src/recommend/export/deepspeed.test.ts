@@ -30,6 +30,13 @@ test('deepspeed: train_batch_size = micro × accumulation × world size, the ide
   assert.equal(odd.train_batch_size, 576);
 });
 
+test('deepspeed: the deepspeed launcher or torchrun for the world of processes', () => {
+  const notes = exportPlan('deepspeed', { ...base, worldSize: 4 }).notes;
+  assert.ok(notes[0]!.endsWith('launch with deepspeed --num_gpus 4 (DeepSpeed asserts this identity at start)'));
+  assert.ok(notes.includes('or with torchrun, where train.py calls deepspeed.initialize(config="ds_config.json"): launch the 4 processes on one node with: torchrun --standalone --nnodes=1 --nproc_per_node=4 train.py; across M nodes of K processes each (M × K = 4), run on every node: torchrun --nnodes=M --nproc_per_node=K --rdzv_id=JOB --rdzv_backend=c10d --rdzv_endpoint=HOST:29400 train.py'));
+  assert.ok(!exportPlan('deepspeed', { ...base, worldSize: 1 }).notes.some((n) => n.includes('torchrun')));
+});
+
 test('deepspeed: Adam keeps L2 weight decay with adam_w_mode false; RMSprop and Adagrad go to torch.optim', () => {
   assert.deepEqual(config({ ...base, optimizer: 'adam', hyper: { lr: 0.001, weightDecay: 0.0005 } }).optimizer, {
     type: 'Adam',

@@ -16,6 +16,7 @@
  */
 import { batchSentence, checkTorchRprop, scheduleText, type ExportedConfig, type ResolvedPlan } from './plan.js';
 import { optimizerSpec } from './lightning.js';
+import { torchrunNote } from './torchrun.js';
 
 type Json = number | boolean | string | readonly number[] | { readonly [k: string]: Json };
 
@@ -34,6 +35,9 @@ export function exportDeepSpeed(r: ResolvedPlan): ExportedConfig {
   };
   const scheduler = schedulerJson(r, notes);
   if (scheduler) config['scheduler'] = scheduler;
+  // deepspeed.initialize reads the RANK/WORLD_SIZE/MASTER_ADDR environment torchrun sets, so either launcher serves.
+  const torchrun = torchrunNote(r, 'train.py');
+  if (torchrun) notes.push(`or with torchrun, where train.py calls deepspeed.initialize(config="ds_config.json"): ${torchrun}`);
   return { format: 'deepspeed', fileName: 'ds_config.json', text: JSON.stringify(config, null, 2) + '\n', notes };
 }
 

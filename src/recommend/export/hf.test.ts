@@ -37,7 +37,9 @@ test('hf: per_device_train_batch_size × gradient_accumulation_steps × processe
     dataloader_drop_last: true,
   });
   assert.equal((a['per_device_train_batch_size'] as number) * (a['gradient_accumulation_steps'] as number) * 2, 512);
-  assert.ok(e.notes[0]!.startsWith('512 examples per update = per_device_train_batch_size 64 × gradient_accumulation_steps 4 × 2 processes: launch with torchrun --nproc_per_node 2'));
+  assert.ok(e.notes[0]!.startsWith('512 examples per update = per_device_train_batch_size 64 × gradient_accumulation_steps 4 × 2 processes (TrainingArguments has no device count'));
+  assert.ok(e.notes[0]!.includes('launch the 2 processes on one node with: torchrun --standalone --nnodes=1 --nproc_per_node=2 train.py training_args.json; '));
+  assert.equal(exportPlan('hf', { ...base, worldSize: 1 }).notes[0], '256 examples per update = per_device_train_batch_size 64 × gradient_accumulation_steps 4');
 });
 
 test('hf: schedules: constant, warm-up, cosine to a minimum', () => {

@@ -17,6 +17,7 @@
  */
 import { ADAGRAD_EPS } from '../../optim/registry.js';
 import { batchSentence, epochNote, inexpressible, rejectRprop, type ExportedConfig, type ResolvedPlan } from './plan.js';
+import { torchrunNote } from './torchrun.js';
 
 /** torch.optim.RMSprop's defaults, which HF's optim "rmsprop" cannot change. */
 const TORCH_RMSPROP_ALPHA = 0.99;
@@ -40,9 +41,10 @@ export function exportHf(r: ResolvedPlan): ExportedConfig {
     max_grad_norm: 0,
     dataloader_drop_last: true,
   };
+  const torchrun = torchrunNote(r, 'train.py training_args.json');
   notes.unshift(
     `${batchSentence(r, 'per_device_train_batch_size', 'gradient_accumulation_steps', 'processes')}` +
-      (plan.worldSize > 1 ? `: launch with torchrun --nproc_per_node ${plan.worldSize} (TrainingArguments has no device count)` : ''),
+      (torchrun ? ` (TrainingArguments has no device count: the launcher sets it), where train.py reads training_args.json with HfArgumentParser; ${torchrun}` : ''),
   );
   if (hyper.weightDecay > 0) notes.push(`HF's Trainer leaves biases and LayerNorm weights out of weight_decay; batchwise decays every parameter`);
   notes.push(`${epochNote(r)}; HF steps once more at an epoch's end when its micro-batch count is not a multiple of gradient_accumulation_steps`);

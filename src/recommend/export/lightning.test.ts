@@ -54,6 +54,14 @@ test("lightning: each epoch runs batchwise's updates, every one a whole accumula
   assert.deepEqual(stepsPerEpoch({ accumulate_grad_batches: 4 }, loaderBatches(base)), { steps: 108, partial: 1 });
 });
 
+test('lightning: two devices come with the torchrun line that starts them; one has none', () => {
+  const e = exportPlan('lightning', base);
+  assert.match(e.text, /^# With 2 processes: torchrun --standalone --nnodes=1 --nproc_per_node=2 main\.py fit --config lightning\.yaml$/m);
+  assert.ok(e.notes.includes('launch the 2 processes on one node with: torchrun --standalone --nnodes=1 --nproc_per_node=2 main.py fit --config lightning.yaml; across M nodes of K processes each (M × K = 2), run on every node: torchrun --nnodes=M --nproc_per_node=K --rdzv_id=JOB --rdzv_backend=c10d --rdzv_endpoint=HOST:29400 main.py fit --config lightning.yaml'));
+  const one = exportPlan('lightning', { ...base, worldSize: 1 });
+  assert.ok(!one.text.includes('torchrun') && !one.notes.some((n) => n.includes('torchrun')));
+});
+
 test('lightning: one device has no strategy line', () => {
   const text = exportPlan('lightning', { ...base, worldSize: 1 }).text;
   assert.match(text, /^ {2}devices: 1$/m);

@@ -18,6 +18,7 @@
  * iRprop− with Δ₀ = lr and no weight_decay.
  */
 import { batchSentence, checkTorchRprop, epochNote, scheduleText, targetComment, type ExportedConfig, type ResolvedPlan } from './plan.js';
+import { torchrunCommand, torchrunNote } from './torchrun.js';
 
 type Yaml = number | boolean | string | readonly number[];
 interface ClassSpec {
@@ -42,6 +43,8 @@ function classBlock(key: string, spec: ClassSpec): string[] {
   return [`${key}:`, `  class_path: ${spec.classPath}`, '  init_args:', ...spec.initArgs.map(([k, v]) => `    ${k}: ${yamlValue(v)}`)];
 }
 
+const LIGHTNING_SCRIPT = 'main.py fit --config lightning.yaml';
+
 export function exportLightning(r: ResolvedPlan): ExportedConfig {
   checkTorchRprop('lightning', r);
   const { plan } = r;
@@ -59,11 +62,14 @@ export function exportLightning(r: ResolvedPlan): ExportedConfig {
   if (plan.worldSize > 1) {
     trainer.push(['strategy', 'ddp']);
     notes.push(`devices: ${plan.worldSize} on one node; for several nodes keep devices × num_nodes = ${plan.worldSize}`);
+    // Lightning runs under torchrun as it finds it (its TorchElastic environment), devices and num_nodes matching.
+    notes.push(torchrunNote(r, LIGHTNING_SCRIPT)!);
   }
   const lines = [
     `# LightningCLI config for ${plan.modelName}: ${batchSentence(r, 'data.batch_size', 'accumulate_grad_batches', 'devices')}${targetComment(r)}.`,
     `# Use: python main.py fit --config lightning.yaml, where main.py runs LightningCLI(YourModule, YourDataModule)`,
     `# and YourDataModule takes batch_size (each device's train loader batch size; drop_last=True matches batchwise).`,
+    ...(plan.worldSize > 1 ? [`# With ${plan.worldSize} processes: ${torchrunCommand(plan.worldSize, LIGHTNING_SCRIPT)}`] : []),
     `# Lightning divides the loss by accumulate_grad_batches and DDP averages over devices, so lr is batchwise's unchanged.`,
     'trainer:',
     ...trainer.map(([k, v]) => `  ${k}: ${yamlValue(v)}`),
