@@ -12,19 +12,21 @@ const STYLE = `
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; margin: 0; color: #1d2430; background: #f6f7f9; }
 header { background: #1d2430; color: #fff; padding: 10px 24px; display: flex; gap: 16px; align-items: baseline; }
 header b { font-weight: 600; } header .where { color: #aab3c0; font-size: 13px; }
-main { padding: 16px 24px; max-width: 1200px; }
+main { padding: 16px 24px; max-width: 1240px; }
 h1 { font-size: 20px; margin: 4px 0 6px; }
 p.lead { max-width: 880px; margin: 0 0 12px; }
-form { display: grid; grid-template-columns: repeat(4, minmax(180px, 1fr)); gap: 10px 18px; background: #fff; border: 1px solid #e3e6ea; border-radius: 6px; padding: 10px 14px; margin-bottom: 12px; }
+#controls { display: grid; grid-template-columns: repeat(4, minmax(180px, 1fr)); gap: 10px 18px; background: #fff; border: 1px solid #e3e6ea; border-radius: 6px; padding: 10px 14px; margin-bottom: 12px; }
 label { display: flex; flex-direction: column; gap: 2px; } label span { color: #5b6573; } output { font-variant-numeric: tabular-nums; font-weight: 600; color: #1d2430; }
 input[type=range] { width: 100%; }
+.vega-bindings { display: none; }
 #status { color: #5b6573; min-height: 1.4em; } #status.error { color: #8a2615; }
 .row { display: flex; flex-wrap: wrap; gap: 12px; align-items: flex-start; }
 figure { background: #fff; border: 1px solid #e3e6ea; border-radius: 6px; margin: 0 0 12px; padding: 12px 14px; }
 figcaption { color: #5b6573; margin-top: 6px; max-width: 560px; }
 table { border-collapse: collapse; background: #fff; }
 th, td { padding: 4px 10px; border-bottom: 1px solid #e3e6ea; text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
-th { background: #eef0f3; font-weight: 600; }
+th { background: #eef0f3; font-weight: 600; white-space: normal; }
+#figures { max-width: 460px; } #plot-zigzag-distance { display: inline-block; }
 `;
 
 type Key = keyof typeof VIEW_BOUNDS;
@@ -140,11 +142,9 @@ The same figures come from <code>batchwise lab zigzag</code>. The address bar ke
 <p id="status"></p>
 <div class="row">
 <figure id="plot-zigzag-paths"><div class="chart"></div><figcaption></figcaption></figure>
-<div>
-<figure id="plot-zigzag-distance"><div class="chart"></div><figcaption></figcaption></figure>
 <table id="figures"><thead><tr><th>batch</th><th>updates</th><th>path / displacement</th><th>reversals / epoch</th><th>distance to optimum</th></tr></thead><tbody></tbody></table>
 </div>
-</div>
+<figure id="plot-zigzag-distance"><div class="chart"></div><figcaption></figcaption></figure>
 </main>
 ${vegaScripts()}
 <script>${consts}</script>
