@@ -5,11 +5,14 @@
  * different path and writes the URL. Screenshots go to screenshots/ to be looked at.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { writeLabSite } from '../lab/web/site.js';
 import { Store } from '../store/store.js';
 import { launchBrowser, openPage, screenshot, SCREENSHOTS } from '../testing/browser.js';
 import { startServer, type RunningServer } from './server.js';
@@ -82,4 +85,29 @@ test('moving the batch-size slider redraws a different mini-batch path and write
   await screenshot(w.page, join(SCREENSHOTS, 'lab-zigzag-b32.png'));
   assert.deepEqual(w.errors, []);
   assert.deepEqual(w.blocked, []);
+});
+
+test('the static folder from lab --web, on a plain static server without isolation headers, trains on one thread', async () => {
+  const site = join(dir, 'site');
+  const files = new Set(writeLabSite(site));
+  const types: Record<string, string> = { html: 'text/html', js: 'text/javascript', mjs: 'text/javascript', wasm: 'application/wasm' };
+  const plain = createServer((req, res) => {
+    const name = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname.slice(1)) || 'index.html';
+    if (!files.has(name)) return void res.writeHead(404).end();
+    res.writeHead(200, { 'Content-Type': types[name.slice(name.lastIndexOf('.') + 1)] ?? 'application/octet-stream' }).end(readFileSync(join(site, name)));
+  });
+  await new Promise<void>((r) => plain.listen(0, '127.0.0.1', r));
+  try {
+    const w = await openPage(browser);
+    await w.page.goto(`http://127.0.0.1:${(plain.address() as AddressInfo).port}/?B=16&kappa=5`);
+    await waitDraws(w.page, 1);
+    assert.equal(await w.page.evaluate(() => self.crossOriginIsolated), false);
+    assert.match((await w.page.textContent('#status')) ?? '', /on onnxruntime-web \(wasm, 1 thread\)$/);
+    assert.deepEqual(await w.page.$$eval('#figures tbody tr td:first-child', (tds) => tds.map((td) => td.textContent)), ['1', '16', '64 (full)']);
+    assert.deepEqual(w.errors, []);
+    assert.deepEqual(w.blocked, []);
+  } finally {
+    plain.closeAllConnections();
+    await new Promise((r) => plain.close(r));
+  }
 });
