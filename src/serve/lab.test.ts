@@ -111,3 +111,21 @@ test('the static folder from lab --web, on a plain static server without isolati
     await new Promise((r) => plain.close(r));
   }
 });
+
+test('the in-page MNIST run (mnist=1 in the URL) trains every batch size side by side and its held-out loss falls', async () => {
+  const w = await openPage(browser);
+  await w.page.goto(`${origin()}/lab/?B=8&mnist=1`);
+  await w.page.waitForFunction(() => document.body.dataset['mnist'] === 'done', undefined, { timeout: 240_000 });
+  const rows = await w.page.$$eval('#mnist-table tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+  assert.deepEqual(rows.map((r) => [r[0], r[2]]), [['4', '4000'], ['32', '4000'], ['256', '4000']]);
+  for (const r of rows) {
+    const [start, now, accuracy] = [Number(r[3]), Number(r[4]), Number(r[5]!.replace('%', ''))];
+    assert.ok(now < 0.6 * start, `B = ${r[0]}: held-out loss ${start} → ${now}`);
+    assert.ok(accuracy > 60, `B = ${r[0]}: accuracy ${accuracy}%`);
+  }
+  // One line per batch size in each of the two charts, drawn from the live points.
+  assert.equal(await w.page.$$eval('#mnist-chart g.mark-line.role-mark path', (ps) => ps.length), 6);
+  await screenshot(w.page, join(SCREENSHOTS, 'lab-mnist.png'));
+  assert.deepEqual(w.errors, []);
+  assert.deepEqual(w.blocked, []);
+});

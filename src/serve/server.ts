@@ -44,6 +44,7 @@ const TYPES = {
   text: 'text/plain; charset=utf-8',
   js: 'text/javascript; charset=utf-8',
   wasm: 'application/wasm',
+  bin: 'application/octet-stream',
 } as const;
 /** Inline scripts only (vega compiles its expressions, hence eval); nothing may load from elsewhere. */
 const CSP = "default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; img-src data: blob:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";

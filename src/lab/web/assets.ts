@@ -9,9 +9,12 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadMnist } from '../../data/mnist.js';
+import { encodeMnist } from './mnist-page.js';
+import { MNIST_PAGE_DATA } from './assets-data.js';
 import { labPage } from './page.js';
 
-export type AssetType = 'html' | 'js' | 'wasm';
+export type AssetType = 'html' | 'js' | 'wasm' | 'bin';
 
 export interface Asset {
   readonly type: AssetType;
@@ -22,7 +25,7 @@ const require = createRequire(import.meta.url);
 const DIST = fileURLToPath(new URL('../../', import.meta.url));
 
 /** The page's entry modules in dist; the lab serves them and every module they import, relative to each other. */
-const ENTRIES = ['lab/web/zigzag-page.js'];
+const ENTRIES = ['lab/web/zigzag-page.js', 'lab/web/mnist-page.js'];
 
 /** onnxruntime-web's wasm-only build: the entry module and the wasm runtime it loads beside it. */
 const ORT_FILES = ['ort.wasm.min.mjs', 'ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm'];
@@ -74,6 +77,18 @@ export function labAssets(): ReadonlyMap<string, Asset> {
   m.set('', textAsset('html', labPage));
   for (const rel of moduleClosure(ENTRIES)) m.set(`js/${rel}`, fileAsset('js', join(DIST, rel)));
   m.set('vendor/onnx-proto.js', textAsset('js', onnxProtoModule));
+  // Read once, on the first request; only the two small encoded files are kept (not all of MNIST).
+  let encoded: { train: Uint8Array; test: Uint8Array } | null = null;
+  const part = (which: 'train' | 'test') => () => {
+    if (!encoded) {
+      const all = loadMnist();
+      const enc = (w: 'train' | 'test') => encodeMnist(all[w].x, all[w].y, Math.min(MNIST_PAGE_DATA[w], all[w].count));
+      encoded = { train: enc('train'), test: enc('test') };
+    }
+    return encoded[which];
+  };
+  m.set('data/mnist-train.bin', { type: 'bin', read: part('train') });
+  m.set('data/mnist-test.bin', { type: 'bin', read: part('test') });
   const ortDist = dirname(require.resolve('onnxruntime-web'));
   for (const f of ORT_FILES) m.set(`ort/${f}`, fileAsset(f.endsWith('.wasm') ? 'wasm' : 'js', join(ortDist, f)));
   cached = m;

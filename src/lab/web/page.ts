@@ -6,6 +6,8 @@
  * same URL redraws the same view.
  */
 import { scriptJson, vegaScripts } from '../../report/render.js';
+import { MNIST_PAGE_DATA } from './assets-data.js';
+import { MNIST_PAGE } from './mnist-page.js';
 import { VIEW_BOUNDS, ZIGZAG_PAGE } from './zigzag-page.js';
 
 const STYLE = `
@@ -46,6 +48,7 @@ function slider(c: (typeof CONTROLS)[number]): string {
 const SCRIPT = `
 import * as ort from 'onnxruntime-web';
 import { queryOfView, runZigzagInPage, viewFromQuery } from './js/lab/web/zigzag-page.js';
+import { decodeMnist, MNIST_PAGE, mnistRate, runMnistInPage } from './js/lab/web/mnist-page.js';
 
 ort.env.wasm.wasmPaths = new URL('./ort/', location.href).href;
 // Threads need cross-origin isolation (batchwise serve sends COOP/COEP); without it, one thread.
@@ -112,16 +115,66 @@ async function draw() {
   }
 }
 
+const MNIST_SPEC = {
+  $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+  data: { name: 'points' },
+  config: { legend: { orient: 'top' } },
+  hconcat: [
+    { title: 'held-out loss', width: 360, height: 220, mark: { type: 'line', point: true }, encoding: {
+      x: { field: 'examples', type: 'quantitative', title: 'training examples seen' },
+      y: { field: 'loss', type: 'quantitative', scale: { type: 'log' }, title: 'cross-entropy' },
+      color: { field: 'batch', type: 'nominal', scale: { range: ['#1f1f1f', '#1f77b4', '#2ca02c', '#9467bd', '#8c564b'] }, title: 'batch' } } },
+    { title: 'held-out accuracy', width: 360, height: 220, mark: { type: 'line', point: true }, encoding: {
+      x: { field: 'examples', type: 'quantitative', title: 'training examples seen' },
+      y: { field: 'accuracy', type: 'quantitative', scale: { domain: [0, 1] }, axis: { format: '%' }, title: 'accuracy' },
+      color: { field: 'batch', type: 'nominal', scale: { range: ['#1f1f1f', '#1f77b4', '#2ca02c', '#9467bd', '#8c564b'] }, title: 'batch' } } },
+  ],
+};
+
+async function mnist() {
+  const button = document.getElementById('mnist-start');
+  button.disabled = true;
+  const mstatus = document.getElementById('mnist-status');
+  mstatus.textContent = 'loading MNIST…';
+  const bytes = async (name) => new Uint8Array(await (await fetch('./data/' + name)).arrayBuffer());
+  const [train, test] = [decodeMnist(await bytes('mnist-train.bin')), decodeMnist(await bytes('mnist-test.bin'))];
+  const chart = await vegaEmbed('#mnist-chart', MNIST_SPEC, { actions: false, renderer: 'svg' });
+  const rows = new Map();
+  const body = document.querySelector('#mnist-table tbody');
+  mstatus.textContent = 'training on ' + train.count + ' images, held-out ' + test.count + '…';
+  await runMnistInPage(ort, train, test, MNIST_PAGE, (p) => {
+    chart.view.insert('points', [p]).runAsync();
+    let row = rows.get(p.batch);
+    if (!row) {
+      row = { tr: document.createElement('tr'), first: p.loss };
+      body.append(row.tr);
+      rows.set(p.batch, row);
+    }
+    const cells = [String(p.batch), String(mnistRate(p.batch).toPrecision(2)), String(p.examples), sig(row.first), sig(p.loss), (100 * p.accuracy).toFixed(1) + '%'];
+    row.tr.replaceChildren(...cells.map((t) => { const td = document.createElement('td'); td.textContent = t; return td; }));
+  }, () => false, sessionOptions);
+  mstatus.textContent = 'done: ' + MNIST_PAGE.epochs + ' epochs of ' + train.count + ' images at each batch size';
+  document.body.dataset.mnist = 'done';
+}
+document.getElementById('mnist-start').addEventListener('click', () => {
+  const q = new URLSearchParams(location.search);
+  q.set('mnist', '1');
+  history.replaceState(null, '', '?' + q.toString());
+  mnist();
+});
+
 let timer = 0;
 document.getElementById('controls').addEventListener('input', () => {
   view = read();
   show(view);
-  history.replaceState(null, '', '?' + queryOfView(view));
+  history.replaceState(null, '', '?' + queryOfView(view) + (new URLSearchParams(location.search).get('mnist') === '1' ? '&mnist=1' : ''));
   clearTimeout(timer);
   timer = setTimeout(draw, 150);
 });
 show(view);
-draw();
+draw().then(() => {
+  if (new URLSearchParams(location.search).get('mnist') === '1') mnist();
+});
 `;
 
 export function labPage(): string {
@@ -145,6 +198,13 @@ The same figures come from <code>batchwise lab zigzag</code>. The address bar ke
 <table id="figures"><thead><tr><th>batch</th><th>updates</th><th>path / displacement</th><th>reversals / epoch</th><th>distance to optimum</th></tr></thead><tbody></tbody></table>
 </div>
 <figure id="plot-zigzag-distance"><div class="chart"></div><figcaption></figcaption></figure>
+<h1>MNIST in the page: several batch sizes side by side</h1>
+<p class="lead">A 784-32-10 MLP trained here with SGD on the first ${MNIST_PAGE_DATA.train} MNIST training images for ${MNIST_PAGE.epochs} epochs at B = ${MNIST_PAGE.batchSizes.join(', ')}
+(the rate by the square-root rule, 0.05·√(B/32)), taking turns of ${MNIST_PAGE.evalEvery} examples; the loss and accuracy on the first ${MNIST_PAGE_DATA.test} test images after each turn.
+Per example seen, the small batch learns fastest; the large batch makes few updates (C7b, C8c).</p>
+<p><button id="mnist-start" type="button">train MNIST in the page</button> <span id="mnist-status" class="muted"></span></p>
+<figure><div id="mnist-chart"></div></figure>
+<table id="mnist-table"><thead><tr><th>batch</th><th>rate</th><th>examples seen</th><th>held-out loss at start</th><th>held-out loss now</th><th>accuracy now</th></tr></thead><tbody></tbody></table>
 </main>
 ${vegaScripts()}
 <script>${consts}</script>
