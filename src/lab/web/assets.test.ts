@@ -29,3 +29,20 @@ test('the onnx-proto wrapper is an ES module whose default export encodes a mode
   const model = { irVersion: 8, producerName: 'batchwise', graph: { name: 'g' } };
   assert.deepEqual([...wrapped.default.onnx.ModelProto.encode(model).finish()], [...direct.onnx.ModelProto.encode(model).finish()]);
 });
+
+test('the MNIST files the page trains on: the first images of each split, bytes and labels intact', async () => {
+  const { decodeMnist } = await import('./mnist-page.js');
+  const { loadMnist } = await import('../../data/mnist.js');
+  const train = decodeMnist(labAssets().get('data/mnist-train.bin')!.read());
+  const test = decodeMnist(labAssets().get('data/mnist-test.bin')!.read());
+  assert.deepEqual([train.count, test.count, train.x.length], [2000, 500, 2000 * 784]);
+  const all = loadMnist();
+  assert.deepEqual([...train.labels!.subarray(0, 20)], [...all.train.y.subarray(0, 20)]);
+  assert.deepEqual([...test.labels!.subarray(480, 500)], [...all.test.y.subarray(480, 500)]);
+  // Pixel bytes round-trip: the page's scaled value maps back to the file's pixel exactly.
+  for (const i of [0, 200, 400, 783 + 784 * 1999]) {
+    const [page, file] = [Math.round((train.x[i]! * 0.3081 + 0.1307) * 255), Math.round(all.train.x[i]! * 255)];
+    assert.ok(page === file, `pixel ${i}: ${page} vs ${file}`);
+  }
+  assert.ok(train.x.some((v) => v > 2), 'ink is present');
+});
