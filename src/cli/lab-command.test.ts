@@ -54,3 +54,16 @@ test('lab escape --problems synthetic: the fraction in the better basin per B, t
   assert.match(run.stdout, /Bears out C2: on the escape problem 100\.0% of the B = 1 runs cross the ridge/);
   for (const f of ['escape-landscape', 'escape-fraction']) assert.deepEqual([...readFileSync(join(dir, 'escape', `${f}.png`)).subarray(1, 4)], [0x50, 0x4e, 0x47]);
 });
+
+test('lab --web --out writes the browser lab as a static folder: the page, the compiled modules, onnxruntime-web\'s wasm', () => {
+  const run = runCli(['lab', '--web', '--out', 'site'], dir);
+  assertOk(run);
+  assert.match(run.stdout, /^wrote the browser lab to site \(\d+ files/);
+  const page = readFileSync(join(dir, 'site', 'index.html'), 'utf8');
+  assert.match(page, /<script type="importmap">\{"imports":\{"onnx-proto":"\.\/vendor\/onnx-proto\.js","onnxruntime-web":"\.\/ort\/ort\.wasm\.min\.mjs"\}\}/);
+  assert.match(readFileSync(join(dir, 'site', 'js', 'lab', 'web', 'zigzag-page.js'), 'utf8'), /export async function runZigzagInPage/);
+  const wasm = readFileSync(join(dir, 'site', 'ort', 'ort-wasm-simd-threaded.wasm'));
+  assert.deepEqual([...wasm.subarray(0, 4)], [0x00, 0x61, 0x73, 0x6d]);
+  assert.match(assertUserError(runCli(['lab', '--web'], dir)), /lab --web needs --out DIR/);
+  assert.match(assertUserError(runCli(['lab', 'zigzag', '--web', '--out', 'x'], dir)), /drop "zigzag"/);
+});

@@ -5,6 +5,7 @@
 import { UserError } from '../errors.js';
 import { LAB_EXPERIMENTS, LAB_NAMES } from '../lab/registry.js';
 import { storeLabResult, writeLabPlots } from '../lab/save.js';
+import { writeLabSite } from '../lab/web/site.js';
 import type { LabCommandOptions } from './lab-options.js';
 import { EXIT } from './parse.js';
 import { formatTable } from './table.js';
@@ -12,6 +13,7 @@ import { formatTable } from './table.js';
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
 export async function labCommand(name: string | undefined, o: LabCommandOptions): Promise<number> {
+  if (o.web) return labWeb(name, o);
   const list = LAB_NAMES.map((n) => `${n} (${LAB_EXPERIMENTS[n]!.claims.join(', ')})`).join(', ');
   if (name === undefined) throw new UserError(`lab: name an experiment: ${list}`);
   const experiment = LAB_EXPERIMENTS[name];
@@ -30,5 +32,17 @@ export async function labCommand(name: string | undefined, o: LabCommandOptions)
   else lines.push('plots: pass --out DIR to write them as PNG and SVG');
   if (run !== null) lines.push(`kept in ${o.db} as run ${run}`);
   process.stdout.write(`${lines.join('\n')}\n`);
+  return EXIT.ok;
+}
+
+function labWeb(name: string | undefined, o: LabCommandOptions): number {
+  if (name !== undefined) throw new UserError(`lab --web writes the browser lab, which has every experiment it offers; drop ${JSON.stringify(name)}`);
+  if (o.out === undefined) throw new UserError('lab --web needs --out DIR: the folder to write the browser lab into');
+  const files = writeLabSite(o.out);
+  process.stdout.write(
+    `wrote the browser lab to ${o.out} (${files.length} files, index.html first).\n` +
+      `Serve the folder over HTTP (ES modules and wasm do not load from file://), e.g. python3 -m http.server -d ${o.out}; ` +
+      `batchwise serve shows the same page at /lab/ with the headers that let it use several threads.\n`,
+  );
   return EXIT.ok;
 }

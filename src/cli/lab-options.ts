@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { batchSizeSchema, intAtLeast, listOf, numberIn, oneOf, positiveNumber, type Decls, type Parsed } from './options.js';
 
 export const labDecls = {
-  out: { flag: '--out <dir>', help: 'write the plots here as PNG and SVG', schema: z.string().min(1) },
+  out: { flag: '--out <dir>', help: 'write the plots here as PNG and SVG (with --web: the browser lab)', schema: z.string().min(1) },
+  web: { flag: '--web', help: 'write the browser lab (trains in the page on onnxruntime-web) to --out as a static folder, instead of running an experiment', schema: z.boolean() },
   db: { flag: '--db <file>', help: 'also keep the result in this SQLite store, as a run of kind lab (see batchwise runs)', schema: z.string().min(1) },
   json: { flag: '--json', help: 'print the result (figures, verdict, plot specs) as one JSON object on stdout', schema: z.boolean() },
   seed: { flag: '--seed <n>', help: 'seed of the data, the shuffles and the weights', schema: intAtLeast(0), default: '1' },

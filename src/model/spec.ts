@@ -38,5 +38,4 @@ export type ModelSpec = z.output<typeof modelSpecSchema>;
 export type LayerType = LayerSpec['type'];
 export type LayerOf<T extends LayerType> = Extract<LayerSpec, { type: T }>;
 
-export const pairOf = (v: number | readonly [number, number]): [number, number] =>
-  typeof v === 'number' ? [v, v] : [v[0], v[1]];
+export { pairOf } from './pair.js';

@@ -11,6 +11,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Store } from '../store/store.js';
+import { labRoute, type FileReply } from './lab-routes.js';
 import { route, type Reply } from './routes.js';
 
 export interface ServeOptions {
@@ -37,7 +38,14 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 export const isLoopback = (host: string): boolean => LOOPBACK_HOSTS.has(host) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 
 const COOKIE = 'batchwise_token';
-const TYPES = { html: 'text/html; charset=utf-8', json: 'application/json; charset=utf-8', text: 'text/plain; charset=utf-8' } as const;
+const TYPES = {
+  html: 'text/html; charset=utf-8',
+  json: 'application/json; charset=utf-8',
+  text: 'text/plain; charset=utf-8',
+  js: 'text/javascript; charset=utf-8',
+  wasm: 'application/wasm',
+  bin: 'application/octet-stream',
+} as const;
 /** Inline scripts only (vega compiles its expressions, hence eval); nothing may load from elsewhere. */
 const CSP = "default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; img-src data: blob:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
@@ -77,8 +85,8 @@ function gate(req: IncomingMessage, token: string | null): Gate {
   return { ok: false, reply: { status: 403, type: 'text', body: 'a token is required: open the URL that batchwise serve printed (it ends with ?token=...)\n' } };
 }
 
-function send(req: IncomingMessage, res: ServerResponse, reply: Reply, extra: Record<string, string> = {}): void {
-  const body = Buffer.from(reply.body, 'utf8');
+function send(req: IncomingMessage, res: ServerResponse, reply: Reply | FileReply, extra: Record<string, string> = {}): void {
+  const body = typeof reply.body === 'string' ? Buffer.from(reply.body, 'utf8') : reply.body;
   res.writeHead(reply.status, {
     'Content-Type': TYPES[reply.type],
     'Content-Length': String(body.length),
@@ -96,9 +104,9 @@ export function handler(store: Store, token: string | null, onError: (e: unknown
   return (req: IncomingMessage, res: ServerResponse): void => {
     const g = gate(req, token);
     if (!g.ok) return send(req, res, g.reply);
-    let reply: Reply;
+    let reply: Reply | FileReply;
     try {
-      reply = route(store, req.method ?? 'GET', req.url ?? '/');
+      reply = labRoute(req.method ?? 'GET', req.url ?? '/') ?? route(store, req.method ?? 'GET', req.url ?? '/');
     } catch (e) {
       onError(e);
       reply = { status: 500, type: 'text', body: 'the store could not be read for this request; try again\n' };

@@ -10,6 +10,7 @@
  * inputs, so w* = w_true and every single example still disagrees with the optimum: that
  * disagreement is what makes online learning wander. Pure JS, no Node: a page can draw it too.
  */
+import { resolveModel, type ResolvedModel } from '../../model/model.js';
 import { Rng } from '../../rng.js';
 
 export interface EllipseProblemSpec {
@@ -137,4 +138,13 @@ export function contour(p: EllipseProblem, level: number, points = 120): [number
     const [a, b] = [rs * Math.cos(th), rf * Math.sin(th)];
     return [p.optimum[0] + a * us[0]! + b * uf[0]!, p.optimum[1] + a * us[1]! + b * uf[1]!];
   });
+}
+
+/** The linear neuron y = w·x (no bias) with squared error; the spec is written out whole (no zod) so a page can build it. */
+export const linearNeuron = (): ResolvedModel =>
+  resolveModel({ name: 'linear-neuron', input: 'flat', layers: [{ type: 'dense', units: 1, bias: false }] }, [2], 1, 'squared-error');
+
+/** The start, in the frame of the ellipses: far out along the long axis, a little off it. */
+export function startPoint(p: EllipseProblem): [number, number] {
+  return [p.optimum[0] + 2.5 * p.flatAxis[0] - 0.8 * p.steepAxis[0], p.optimum[1] + 2.5 * p.flatAxis[1] - 0.8 * p.steepAxis[1]];
 }

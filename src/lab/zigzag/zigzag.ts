@@ -6,12 +6,12 @@
  */
 import type { DataSplits } from '../../data/dataset.js';
 import { Trainer } from '../../engine/trainer.js';
-import { resolveModel } from '../../model/model.js';
-import { modelSpecSchema } from '../../model/spec.js';
 import { makeOptimizer } from '../../optim/registry.js';
 import { sig, type LabLog, type LabResult } from '../experiment.js';
 import { pathFigures, type PathFigures, type Point } from './path.js';
-import { ellipseProblem, excessLoss, type EllipseProblem, type EllipseProblemSpec } from './problem.js';
+import { ellipseProblem, excessLoss, linearNeuron, startPoint, type EllipseProblem, type EllipseProblemSpec } from './problem.js';
+
+export { linearNeuron, startPoint };
 import { zigzagPlots } from './plots.js';
 
 export interface ZigzagOptions extends EllipseProblemSpec {
@@ -33,10 +33,6 @@ export const ZIGZAG_DEFAULTS: ZigzagOptions = {
   lr: 0.25,
 };
 
-/** The start, in the frame of the ellipses: far out along the long axis, a little off it. */
-export function startPoint(p: EllipseProblem): Point {
-  return [p.optimum[0] + 2.5 * p.flatAxis[0] - 0.8 * p.steepAxis[0], p.optimum[1] + 2.5 * p.flatAxis[1] - 0.8 * p.steepAxis[1]];
-}
 
 export interface ZigzagRun extends PathFigures {
   readonly batch: number;
@@ -53,8 +49,6 @@ export function problemSplits(p: EllipseProblem): DataSplits {
   return { name: `synthetic paraboloid (${n} examples, condition ${p.spec.condition})`, numClasses: 1, featureShape: [2], train, validation: train, test: train, normalization: { mean: Float32Array.of(0), std: Float32Array.of(1) } };
 }
 
-/** The linear neuron y = w·x (no bias) with squared error. */
-export const linearNeuron = () => resolveModel(modelSpecSchema.parse({ name: 'linear-neuron', layers: [{ type: 'dense', units: 1, bias: false }] }), [2], 1, 'squared-error');
 
 export async function runPath(p: EllipseProblem, batch: number, optimizerName: string, lr: number, epochs: number, seed: number): Promise<{ path: Point[]; trainer: Trainer }> {
   const trainer = await Trainer.create(linearNeuron(), makeOptimizer(optimizerName, { lr }), problemSplits(p), {

@@ -15,7 +15,8 @@
  */
 import type { GraphBuilder } from '../../graph/builder.js';
 import { sinkGrad, type LayerKind, type Shape } from '../layer.js';
-import { pairOf, type LayerOf } from '../spec.js';
+import { pairOf } from '../pair.js';
+import type { LayerOf } from '../spec.js';
 
 type Conv = LayerOf<'conv2d'>;
 

@@ -5,7 +5,8 @@
  * windows that share a maximum add up, as the true gradient does).
  */
 import type { LayerKind, Shape } from '../layer.js';
-import { pairOf, type LayerOf } from '../spec.js';
+import { pairOf } from '../pair.js';
+import type { LayerOf } from '../spec.js';
 
 type Pool = LayerOf<'maxpool2d'>;
 
