@@ -1,28 +1,13 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import type { RunConfig } from '../engine/run-config.js';
-import { modelSpecSchema } from '../model/spec.js';
 import { blobs } from '../testing/blobs.js';
 import { searchPilotLr, type PilotLrOptions } from './pilot-lr.js';
+import { blobsRunConfig, DEEP_BLOBS_MODEL } from '../testing/run-config-fixtures.js';
 
 const data = blobs(240);
 // Two hidden layers: rates from about 0.3 up kill the ReLUs (stalled) or overflow (diverged).
-const base: RunConfig = {
-  modelName: 'deep',
-  model: modelSpecSchema.parse({ layers: [{ type: 'dense', units: 16 }, { type: 'relu' }, { type: 'dense', units: 16 }, { type: 'relu' }, { type: 'dense', units: 3 }] }),
-  dataset: 'blobs',
-  validationFraction: 0,
-  testFraction: 0,
-  batchSize: 1,
-  iterSize: 1,
-  optimizer: 'momentum',
-  hyper: { lr: 0.05 },
-  schedule: { kind: 'constant' },
-  warmupSteps: 0,
-  epochs: 1,
-  seed: 1,
-  threads: 1,
-};
+const base: RunConfig = blobsRunConfig({ modelName: 'deep', model: DEEP_BLOBS_MODEL });
 const o: PilotLrOptions = { batchSize: 8, grid: [], targetAccuracy: 0.9, maxEpochs: 20, maxSeconds: 60, evalsPerEpoch: 2, extendGrid: true };
 
 test('pilot rates: a grid that all fails is followed down, dead rates stop early, and the bound of 3 below is kept', async () => {

@@ -1,29 +1,14 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import type { RunConfig } from '../engine/run-config.js';
-import { modelSpecSchema } from '../model/spec.js';
 import { blobs } from '../testing/blobs.js';
 import { resolvePlan } from './export/plan.js';
 import { predictCandidates, type PredictInput } from './predict.js';
 import { PLAN_MARGIN, recommendedPlan } from './recommended-plan.js';
 import { verify } from './verify.js';
+import { blobsRunConfig } from '../testing/run-config-fixtures.js';
 
-const base: RunConfig = {
-  modelName: 'tiny',
-  model: modelSpecSchema.parse({ layers: [{ type: 'dense', units: 12 }, { type: 'relu' }, { type: 'dense', units: 3 }] }),
-  dataset: 'blobs',
-  validationFraction: 0,
-  testFraction: 0,
-  batchSize: 8,
-  iterSize: 1,
-  optimizer: 'momentum',
-  hyper: { lr: 0.05 },
-  schedule: { kind: 'constant' },
-  warmupSteps: 0,
-  epochs: 1,
-  seed: 1,
-  threads: 1,
-};
+const base: RunConfig = blobsRunConfig({ batchSize: 8 });
 
 const mnistLike = (candidates: number[]): PredictInput => ({
   pilotBatch: 32,

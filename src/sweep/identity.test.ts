@@ -1,28 +1,12 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import type { RunConfig } from '../engine/run-config.js';
-import { modelSpecSchema } from '../model/spec.js';
 import { blobs } from '../testing/blobs.js';
 import { dataFingerprint, sweepIdentity } from './identity.js';
 import type { SweepSpec } from './sweep.js';
+import { blobsRunConfig } from '../testing/run-config-fixtures.js';
 
-const base: RunConfig = {
-  modelName: 'tiny',
-  model: modelSpecSchema.parse({ layers: [{ type: 'dense', units: 12 }, { type: 'relu' }, { type: 'dense', units: 3 }] }),
-  dataset: 'blobs.csv',
-  validationFraction: 0.1,
-  testFraction: 0.1,
-  batchSize: 1,
-  iterSize: 1,
-  optimizer: 'momentum',
-  hyper: { lr: 0.05 },
-  schedule: { kind: 'constant' },
-  warmupSteps: 0,
-  epochs: 30,
-  targetAccuracy: 0.9,
-  seed: 1,
-  threads: 1,
-};
+const base: RunConfig = blobsRunConfig({ dataset: 'blobs.csv', validationFraction: 0.1, testFraction: 0.1, epochs: 30, targetAccuracy: 0.9 });
 const spec: SweepSpec = {
   base,
   plan: { batchSizes: [8, 32], lrGrid: [0.02, 0.1], lrRule: 'sqrt', lrRefBatch: 32, seeds: 2, baseSeed: 1 },

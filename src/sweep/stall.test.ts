@@ -5,6 +5,7 @@ import { modelSpecSchema } from '../model/spec.js';
 import { blobs } from '../testing/blobs.js';
 import { chanceAccuracy, isStalled, STALL_RULE } from './stall.js';
 import { runTrial } from './trial.js';
+import { blobsRunConfig, DEEP_BLOBS_MODEL } from '../testing/run-config-fixtures.js';
 
 const chance = 0.1;
 const m = (valAccuracy: number, valLoss: number) => ({ valAccuracy, valLoss });
@@ -46,23 +47,7 @@ test('a slow run is never stalled while either signal moves: accuracy above chan
 // Two hidden layers: a rate far too large kills every ReLU without a NaN (measured: accuracy stays
 // at 1/3 with the loss around ln 3 from the second validation on).
 const data = blobs(240);
-const deep: RunConfig = {
-  modelName: 'deep',
-  model: modelSpecSchema.parse({ layers: [{ type: 'dense', units: 16 }, { type: 'relu' }, { type: 'dense', units: 16 }, { type: 'relu' }, { type: 'dense', units: 3 }] }),
-  dataset: 'blobs',
-  validationFraction: 0,
-  testFraction: 0,
-  batchSize: 8,
-  iterSize: 1,
-  optimizer: 'momentum',
-  hyper: { lr: 0.6 },
-  schedule: { kind: 'constant' },
-  warmupSteps: 0,
-  epochs: 1,
-  targetAccuracy: 0.99,
-  seed: 1,
-  threads: 1,
-};
+const deep: RunConfig = blobsRunConfig({ modelName: 'deep', model: DEEP_BLOBS_MODEL, batchSize: 8, hyper: { lr: 0.6 }, targetAccuracy: 0.99 });
 const limits = { maxEpochs: 20, maxSeconds: 600, evalsPerEpoch: 2, untilBudget: false, stallAfter: STALL_RULE.share };
 
 test('a dead run at a huge rate stops as stalled after a tenth of its epochs, not at its budget', async () => {

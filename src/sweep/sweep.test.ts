@@ -1,30 +1,14 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import type { RunConfig } from '../engine/run-config.js';
-import { modelSpecSchema } from '../model/spec.js';
 import { blobs } from '../testing/blobs.js';
 import { planTrials } from './plan.js';
 import { MemoryRecorder, runSweep, type SweepSpec } from './sweep.js';
 import { runTrial } from './trial.js';
+import { blobsRunConfig } from '../testing/run-config-fixtures.js';
 
 const data = blobs(240);
-const base: RunConfig = {
-  modelName: 'tiny',
-  model: modelSpecSchema.parse({ layers: [{ type: 'dense', units: 12 }, { type: 'relu' }, { type: 'dense', units: 3 }] }),
-  dataset: 'blobs',
-  validationFraction: 0,
-  testFraction: 0,
-  batchSize: 1,
-  iterSize: 1,
-  optimizer: 'momentum',
-  hyper: { lr: 0.05 },
-  schedule: { kind: 'constant' },
-  warmupSteps: 0,
-  epochs: 1,
-  targetAccuracy: 0.9,
-  seed: 1,
-  threads: 1,
-};
+const base: RunConfig = blobsRunConfig({ targetAccuracy: 0.9 });
 const spec: SweepSpec = {
   base,
   plan: { batchSizes: [8, 32, 'full'], lrGrid: [0.02, 0.1], lrRule: 'none', lrRefBatch: 32, seeds: 1, baseSeed: 3 },
