@@ -6,8 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +15,7 @@ import type { Browser } from 'playwright-core';
 import { Store } from '../store/store.js';
 import { launchBrowser, openPage, screenshot, SCREENSHOTS } from '../testing/browser.js';
 import { startServer, type RunningServer } from './server.js';
-import { seedStore, type Seeded } from './testing/fixtures.js';
+import { seededStoreFile, type Seeded } from './testing/fixtures.js';
 
 let dir = '';
 let db = '';
@@ -25,11 +24,7 @@ let reader: Store;
 let server: RunningServer;
 let browser: Browser;
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'bw-dashboard-'));
-  db = join(dir, 's.db');
-  const w = Store.open(db);
-  ids = seedStore(w, 3);
-  w.close();
+  ({ dir, db, ids } = seededStoreFile('bw-dashboard-', 3));
   reader = Store.openReadOnly(db);
   server = await startServer(reader, { host: '127.0.0.1', port: 0 });
   browser = await launchBrowser();
@@ -42,8 +37,7 @@ after(async () => {
 });
 
 const WAIT = { timeout: 20_000 };
-/** Points and lines vega drew (SVG renderer: one path per point, one per line). */
-// The validation curves' marks: its line layer draws a point at each evaluation (a few trials only).
+/** The validation curves' points and lines (SVG renderer: one path per point, one per line; a point at each evaluation). */
 const marks = `(() => { const f = document.getElementById('plot-validation-curves'); return f === null ? { points: -1, lines: -1 } : { points: f.querySelectorAll('g.mark-symbol.role-mark path').length, lines: f.querySelectorAll('g.mark-line.role-mark path').length }; })()`;
 
 test('the runs list shows each run with its kind, label, status and trial count, and links to its page', async () => {

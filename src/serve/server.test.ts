@@ -5,27 +5,21 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { Store } from '../store/store.js';
 import { startServer, type RunningServer } from './server.js';
-import { seedStore, type Seeded } from './testing/fixtures.js';
+import { seededStoreFile, type Seeded } from './testing/fixtures.js';
 
 let dir = '';
 let db = '';
 let ids: Seeded;
 let reader: Store;
 before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'bw-server-'));
-  db = join(dir, 's.db');
-  const w = Store.open(db);
-  ids = seedStore(w, 2);
-  w.close();
+  ({ dir, db, ids } = seededStoreFile('bw-server-', 2));
   reader = Store.openReadOnly(db);
 });
 after(() => {

@@ -1,5 +1,8 @@
 /** A small store for the dashboard's tests (not a test file itself): one sweep with curves, one fit without trials. */
-import type { EpochMetricRow, Store, TrialRow } from '../../store/store.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Store, type EpochMetricRow, type TrialRow } from '../../store/store.js';
 
 export function sweepTrial(runId: number, batchSize: number, lr: number, over: Partial<TrialRow> = {}): TrialRow {
   return {
@@ -53,4 +56,16 @@ export function seedStore(store: Store, trials = 3): Seeded {
   const fit = store.openRun('fit', 'fit-key', 'mlp on blobs, 1 GiB', {}).run;
   store.finishRun(fit.id, 'finished', { largestBatch: 512 });
   return { sweepId: sweep.id, fitId: fit.id };
+}
+
+/** A new temporary folder holding `s.db`, seeded by `seedStore` and closed, for a reader to open. */
+export function seededStoreFile(prefix: string, trials: number): { readonly dir: string; readonly db: string; readonly ids: Seeded } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const db = join(dir, 's.db');
+  const w = Store.open(db);
+  try {
+    return { dir, db, ids: seedStore(w, trials) };
+  } finally {
+    w.close();
+  }
 }
