@@ -50,7 +50,7 @@ test('a version-1 store upgrades to the current version with its runs, trials, m
   after.close();
 });
 
-test('a version-2 store upgrades to version 3: its runs kept, and machine measurements can be kept', () => {
+test('a version-2 store upgrades: its runs kept, and machine measurements can be kept', () => {
   const path = join(dir, 'v2.db');
   const raw = new Database(path);
   raw.exec(MIGRATIONS[0]!);
@@ -69,6 +69,33 @@ test('a version-2 store upgrades to version 3: its runs kept, and machine measur
   store.close();
 
   const after = new Database(path, { readonly: true });
-  assert.equal(after.pragma('user_version', { simple: true }), 3);
+  assert.equal(after.pragma('user_version', { simple: true }), SCHEMA_VERSION);
   after.close();
+});
+
+test('a version-3 store upgrades to version 4: trials keep their ids and metrics, gain a host and a failed status, and batch changes can be logged', () => {
+  const path = join(dir, 'v3.db');
+  const raw = new Database(path);
+  for (const m of MIGRATIONS.slice(0, 3)) raw.exec(m);
+  raw.pragma(`application_id = ${APPLICATION_ID}`);
+  raw.pragma('user_version = 3');
+  raw.prepare(`INSERT INTO runs (id, kind, key, label, created_at, status, config) VALUES (5, 'sweep', 'k', 'old sweep', '2026-01-01T00:00:00.000Z', 'finished', '{}')`).run();
+  raw.prepare(`INSERT INTO trials (id, run_id, key, batch_size, iter_size, lr, seed, status, steps, detail) VALUES (9, 5, 't', 32, 1, 0.05, 2, 'stalled', 40, '{"why":"dead"}')`).run();
+  raw.prepare(`INSERT INTO metrics (trial_id, seq, step, val_accuracy) VALUES (9, 0, 20, 0.11)`).run();
+  raw.close();
+
+  const store = Store.open(path);
+  const [old] = store.trials(5);
+  assert.deepEqual([old!.status, old!.seed, old!.detail, old!.host], ['stalled', 2, { why: 'dead' }, undefined]);
+  assert.deepEqual(store.metrics(5, 't').map((m) => [m.step, m.valAccuracy]), [[20, 0.11]]);
+  assert.equal(store.recordTrial(trial(5, 'f', { status: 'failed', host: 'worker-2' }), METRICS), true);
+  assert.deepEqual(store.trials(5).map((t) => [t.key, t.status, t.host]), [['t', 'stalled', undefined], ['f', 'failed', 'worker-2']]);
+  const change = { step: 0, examples: 0, microBatch: 32, iterSize: 1, lr: 0.05, bNoise: NaN, reason: 'start' };
+  store.recordBatchChanges(5, 't', 0, [change, { ...change, step: 100, examples: 3200, microBatch: 128, lr: 0.1, bNoise: 410, reason: 'goodput' }]);
+  // A resumed run logs again from its checkpoint's change: rewritten, not duplicated.
+  store.recordBatchChanges(5, 't', 1, [{ ...change, step: 100, examples: 3200, microBatch: 256, lr: 0.14, bNoise: 420, reason: 'goodput' }]);
+  assert.deepEqual(store.batchChanges(5, 't').map((c) => [c.step, c.microBatch, c.bNoise]), [[0, 32, NaN], [100, 256, 420]]);
+  assert.deepEqual(store.batchChanges(5), [], 'the plain-run log is separate from a trial\'s');
+  assert.equal(store.check(), 'ok');
+  store.close();
 });

@@ -4,7 +4,7 @@
  */
 export type RunKind = 'sweep' | 'recommend' | 'fit' | 'noise' | 'train' | 'lab';
 export type RunStatus = 'running' | 'finished' | 'interrupted' | 'failed';
-export type TrialStatus = 'target-reached' | 'completed' | 'diverged' | 'budget' | 'pruned' | 'stalled';
+export type TrialStatus = 'target-reached' | 'completed' | 'diverged' | 'budget' | 'pruned' | 'stalled' | 'failed';
 
 export interface RunRow {
   readonly id: number;
@@ -42,6 +42,23 @@ export interface TrialRow {
   readonly epochs: number;
   readonly trainSeconds: number;
   readonly detail: unknown;
+  /** The machine that trained it (os.hostname()); absent or null: the process that stored it. */
+  readonly host?: string | null;
+}
+
+/** One change an adaptive batch size made during training (schema.ts, version 4). */
+export interface BatchChangeRow {
+  /** Updates done before the change took effect. */
+  readonly step: number;
+  /** Training examples seen before the change took effect. */
+  readonly examples: number;
+  readonly microBatch: number;
+  readonly iterSize: number;
+  readonly lr: number;
+  /** The noise scale the change was based on (NaN: none measured yet). */
+  readonly bNoise: number;
+  /** Why, in a few words (e.g. "start", "goodput", "memory"). */
+  readonly reason: string;
 }
 
 export interface EpochMetricRow {
@@ -95,7 +112,7 @@ const parse = (text: string | null): unknown => (text === null ? null : (JSON.pa
 
 export interface RunDb { id: number; kind: RunKind; key: string; label: string; created_at: string; finished_at: string | null; status: RunStatus; config: string; summary: string | null; progress: string | null }
 type Nums<K extends string> = { [P in K]: number | null };
-export type TrialDb = { run_id: number; key: string; batch_size: number; iter_size: number; lr: number; seed: number; status: TrialStatus; steps: number; detail: string } & Nums<
+export type TrialDb = { run_id: number; key: string; batch_size: number; iter_size: number; lr: number; seed: number; status: TrialStatus; steps: number; detail: string; host: string | null } & Nums<
   'steps_to_target' | 'epochs_to_target' | 'seconds_to_target' | 'samples_per_sec' | 'best_val_accuracy' | 'final_val_accuracy' | 'test_accuracy' | 'epochs' | 'train_seconds'
 >;
 export type MetricDb = { step: number } & Nums<'epochs' | 'train_loss' | 'val_loss' | 'val_accuracy' | 'train_seconds' | 'samples_per_sec'>;
@@ -138,6 +155,20 @@ export const toTrial = (r: TrialDb): TrialRow => ({
   epochs: num(r.epochs),
   trainSeconds: num(r.train_seconds),
   detail: parse(r.detail),
+  // Absent rather than null when unknown, so a trial stored without a host reads back as written.
+  ...(r.host === null ? {} : { host: r.host }),
+});
+
+export type BatchChangeDb = { step: number; examples: number; micro_batch: number; iter_size: number; lr: number; b_noise: number | null; reason: string };
+
+export const toBatchChange = (r: BatchChangeDb): BatchChangeRow => ({
+  step: r.step,
+  examples: r.examples,
+  microBatch: r.micro_batch,
+  iterSize: r.iter_size,
+  lr: r.lr,
+  bNoise: num(r.b_noise),
+  reason: r.reason,
 });
 
 export const toMetric = (r: MetricDb): EpochMetricRow => ({

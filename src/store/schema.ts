@@ -20,7 +20,7 @@ export type Db = Database.Database;
 
 /** "bwst" in ASCII: what `PRAGMA application_id` holds in a batchwise store. */
 export const APPLICATION_ID = 0x62777374;
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 /** How long a writer waits for another connection's lock before giving up. */
 export const BUSY_TIMEOUT_MS = 10_000;
 
@@ -172,10 +172,63 @@ CREATE TABLE machine (
 );
 `;
 
-/** `MIGRATIONS[v]` upgrades a file at schema version v to v + 1. */
-export const MIGRATIONS: readonly string[] = [V1, V2, V3];
+/**
+ * Version 4: a trial can end 'failed' (a queued trial whose worker threw on every retry; the error
+ * is in its detail) and records the host that ran it (NULL: this process, before version 4); a
+ * batch size that adapts during training logs each change it made (`batch_changes`, one row per
+ * change, keyed by run, trial key ('' for a plain training run) and sequence so that a resumed run
+ * rewrites rather than duplicates what it logged before).
+ */
+const V4 = `
+CREATE TABLE trials_v4 (
+  id                 INTEGER PRIMARY KEY,
+  run_id             INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  key                TEXT NOT NULL,
+  batch_size         INTEGER NOT NULL,
+  iter_size          INTEGER NOT NULL,
+  lr                 REAL NOT NULL,
+  seed               INTEGER NOT NULL,
+  status             TEXT NOT NULL CHECK (status IN ('target-reached', 'completed', 'diverged', 'budget', 'pruned', 'stalled', 'failed')),
+  steps_to_target    INTEGER,
+  epochs_to_target   REAL,
+  seconds_to_target  REAL,
+  samples_per_sec    REAL,
+  best_val_accuracy  REAL,
+  final_val_accuracy REAL,
+  test_accuracy      REAL,
+  steps              INTEGER NOT NULL,
+  epochs             REAL,
+  train_seconds      REAL,
+  detail             TEXT NOT NULL,
+  host               TEXT,
+  UNIQUE (run_id, key)
+);
+INSERT INTO trials_v4 (id, run_id, key, batch_size, iter_size, lr, seed, status, steps_to_target, epochs_to_target, seconds_to_target,
+    samples_per_sec, best_val_accuracy, final_val_accuracy, test_accuracy, steps, epochs, train_seconds, detail)
+  SELECT id, run_id, key, batch_size, iter_size, lr, seed, status, steps_to_target, epochs_to_target, seconds_to_target,
+    samples_per_sec, best_val_accuracy, final_val_accuracy, test_accuracy, steps, epochs, train_seconds, detail FROM trials;
+DROP TABLE trials;
+ALTER TABLE trials_v4 RENAME TO trials;
+CREATE INDEX trials_by_run_batch ON trials (run_id, batch_size, lr, seed);
+CREATE TABLE batch_changes (
+  run_id      INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  trial_key   TEXT NOT NULL DEFAULT '',
+  seq         INTEGER NOT NULL,
+  step        INTEGER NOT NULL,
+  examples    INTEGER NOT NULL,
+  micro_batch INTEGER NOT NULL,
+  iter_size   INTEGER NOT NULL,
+  lr          REAL NOT NULL,
+  b_noise     REAL,
+  reason      TEXT NOT NULL,
+  PRIMARY KEY (run_id, trial_key, seq)
+) WITHOUT ROWID;
+`;
 
-const TABLES = ['runs', 'trials', 'metrics', 'probes', 'noise', 'machine'];
+/** `MIGRATIONS[v]` upgrades a file at schema version v to v + 1. */
+export const MIGRATIONS: readonly string[] = [V1, V2, V3, V4];
+
+const TABLES = ['runs', 'trials', 'metrics', 'probes', 'noise', 'machine', 'batch_changes'];
 
 export interface OpenOptions {
   readonly readOnly: boolean;

@@ -30,7 +30,7 @@ test('a new store file: parent folders created, schema version, WAL, application
   assert.equal(raw.pragma('application_id', { simple: true }), APPLICATION_ID);
   assert.equal(raw.pragma('journal_mode', { simple: true }), 'wal');
   const tables = raw.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name`).pluck().all();
-  assert.deepEqual(tables, ['machine', 'metrics', 'noise', 'probes', 'runs', 'trials']);
+  assert.deepEqual(tables, ['batch_changes', 'machine', 'metrics', 'noise', 'probes', 'runs', 'trials']);
   raw.close();
 });
 

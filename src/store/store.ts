@@ -8,10 +8,10 @@
  * refused, so a resumed sweep can never count one twice nor leave one half written.
  */
 import { assert } from '../errors.js';
-import { json, toMachine, toMetric, toNoise, toProbe, toRun, toTrial, type EpochMetricRow, type MachineDb, type MachineKind, type MachineRow, type MetricDb, type NoiseDb, type NoiseRow, type ProbeDb, type ProbeRow, type RunDb, type RunKind, type RunRow, type RunStatus, type TrialDb, type TrialRow } from './rows.js';
+import { json, toBatchChange, toMachine, toMetric, toNoise, toProbe, toRun, toTrial, type BatchChangeDb, type BatchChangeRow, type EpochMetricRow, type MachineDb, type MachineKind, type MachineRow, type MetricDb, type NoiseDb, type NoiseRow, type ProbeDb, type ProbeRow, type RunDb, type RunKind, type RunRow, type RunStatus, type TrialDb, type TrialRow } from './rows.js';
 import { openDatabase, type Db } from './schema.js';
 
-export type { EpochMetricRow, MachineKind, MachineRow, NoiseRow, ProbeRow, RunKind, RunRow, RunStatus, TrialRow, TrialStatus } from './rows.js';
+export type { BatchChangeRow, EpochMetricRow, MachineKind, MachineRow, NoiseRow, ProbeRow, RunKind, RunRow, RunStatus, TrialRow, TrialStatus } from './rows.js';
 
 export interface OpenRunResult {
   /** The run as it is now: status 'running', not finished. */
@@ -111,8 +111,8 @@ export class Store {
   recordTrial(trial: TrialRow, metrics: readonly EpochMetricRow[]): boolean {
     const insertTrial = this.db.prepare(
       `INSERT INTO trials (run_id, key, batch_size, iter_size, lr, seed, status, steps_to_target, epochs_to_target, seconds_to_target,
-         samples_per_sec, best_val_accuracy, final_val_accuracy, test_accuracy, steps, epochs, train_seconds, detail)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, key) DO NOTHING`,
+         samples_per_sec, best_val_accuracy, final_val_accuracy, test_accuracy, steps, epochs, train_seconds, detail, host)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, key) DO NOTHING`,
     );
     const insertMetric = this.db.prepare(
       `INSERT INTO metrics (trial_id, seq, step, epochs, train_loss, val_loss, val_accuracy, train_seconds, samples_per_sec) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -121,7 +121,7 @@ export class Store {
     return this.db
       .transaction((): boolean => {
         const r = insertTrial.run(t.runId, t.key, t.batchSize, t.iterSize, t.lr, t.seed, t.status, t.stepsToTarget, t.epochsToTarget, t.secondsToTarget,
-          t.samplesPerSec, t.bestValAccuracy, t.finalValAccuracy, t.testAccuracy, t.steps, t.epochs, t.trainSeconds, json(t.detail));
+          t.samplesPerSec, t.bestValAccuracy, t.finalValAccuracy, t.testAccuracy, t.steps, t.epochs, t.trainSeconds, json(t.detail), t.host ?? null);
         if (r.changes === 0) return false;
         const trialId = Number(r.lastInsertRowid);
         let seq = 0;
@@ -213,6 +213,31 @@ export class Store {
   /** In the order they were recorded. */
   noise(runId: number): NoiseRow[] {
     return this.db.prepare<[number], NoiseDb>('SELECT * FROM noise WHERE run_id = ? ORDER BY id').all(runId).map(toNoise);
+  }
+
+  /**
+   * Logs an adaptive batch size's changes for a run ('' as trial key for a plain training run), in
+   * order from sequence number `fromSeq`, replacing rows already there: a resumed run that logs its
+   * schedule again from the checkpoint's step neither duplicates nor loses a change.
+   */
+  recordBatchChanges(runId: number, trialKey: string, fromSeq: number, rows: readonly BatchChangeRow[]): void {
+    const insert = this.db.prepare(
+      `INSERT OR REPLACE INTO batch_changes (run_id, trial_key, seq, step, examples, micro_batch, iter_size, lr, b_noise, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.db
+      .transaction(() => {
+        let seq = fromSeq;
+        for (const c of rows) insert.run(runId, trialKey, seq++, c.step, c.examples, c.microBatch, c.iterSize, c.lr, c.bNoise, c.reason);
+      })
+      .immediate();
+  }
+
+  /** The changes logged for a run's trial ('' for a plain training run), in order. */
+  batchChanges(runId: number, trialKey = ''): BatchChangeRow[] {
+    return this.db
+      .prepare<[number, string], BatchChangeDb>('SELECT * FROM batch_changes WHERE run_id = ? AND trial_key = ? ORDER BY seq')
+      .all(runId, trialKey)
+      .map(toBatchChange);
   }
 
   /** The measurement kept under this key, if any. */
