@@ -25,6 +25,11 @@ test('a sweep’s identity changes with the split seed, the data and the trainin
   assert.notEqual(sweepIdentity(spec, blobs(240, 6, 3, 2)), id, 'other examples');
   assert.notEqual(sweepIdentity({ ...spec, base: { ...base, hyper: { lr: 0.05, weightDecay: 1e-4 } } }, data), id);
   assert.notEqual(sweepIdentity({ ...spec, limits: { ...spec.limits, maxEpochs: 31 } }, data), id);
+  // Where a trial stops: a trial stalled at a tenth of its budget is not one that ran it all.
+  assert.notEqual(sweepIdentity({ ...spec, pruneFactor: 0 }, data), id);
+  assert.notEqual(sweepIdentity({ ...spec, stallAfter: 0 }, data), id);
+  // Extending the grid adds trials and changes none.
+  assert.equal(sweepIdentity({ ...spec, extendGrid: false }, data), id);
   // A larger plan resumes a smaller one: batch sizes, grid and seed count are not in it, nor a trial's rate.
   assert.equal(sweepIdentity({ ...spec, plan: { ...spec.plan, batchSizes: [8, 32, 128], lrGrid: [0.05], seeds: 3 } }, data), id);
   assert.equal(sweepIdentity({ ...spec, base: { ...base, modelName: 'renamed.json', hyper: { lr: 0.5 } } }, data), id);

@@ -10,8 +10,10 @@
  *    trial with seed 2, on different splits);
  *  - a fingerprint of the examples the trials see, so that a data file changed in place is a new
  *    sweep too;
- *  - the trial limits, the prune factor and the rate rule.
- * Not in it: the batch sizes, rate grid and seed count, so that a larger plan resumes a smaller one.
+ *  - the trial limits, the prune factor, the stall share and the rate rule: each decides where a
+ *    trial stops or what rate it trains at.
+ * Not in it: the batch sizes, rate grid and seed count, so that a larger plan resumes a smaller one;
+ * nor whether the grid is extended past its edges, which adds trials but changes none.
  */
 import { createHash, type Hash } from 'node:crypto';
 import type { DataSplits, Examples } from '../data/dataset.js';
@@ -40,6 +42,7 @@ export function sweepIdentity(spec: SweepSpec, data: DataSplits): string {
     data: dataFingerprint(data),
     limits: spec.limits,
     pruneFactor: spec.pruneFactor,
+    stallAfter: spec.stallAfter,
     lrRule: spec.plan.lrRule,
     lrRefBatch: spec.plan.lrRefBatch,
   };
