@@ -33,6 +33,11 @@ test('equal peaks at several batch sizes: a flat line that explains them exactly
   assert.deepEqual(fitMemoryModel([1, 2, 3].map((b) => ({ batchSize: b, peakBytes: 7 })), 50), { fixedBytes: 7, perSampleBytes: 0, r2: 1 });
 });
 
+test('peaks that fall as B grows (RSS noise over a tiny model): no per-example cost, never a negative one', () => {
+  const m = fitMemoryModel([{ batchSize: 1, peakBytes: 103 }, { batchSize: 2, peakBytes: 101 }, { batchSize: 4, peakBytes: 99 }], 50);
+  assert.deepEqual(m, { fixedBytes: 101, perSampleBytes: 0, r2: 0 });
+});
+
 test('largestBatchFor: (1 − margin)·budget, capped at maxBatch, 0 when batch 1 does not fit', () => {
   const m = { fixedBytes: 1e6, perSampleBytes: 1000, r2: 1 };
   assert.equal(largestBatchFor(m, 2e6, 0.1, 5000), 800); // (1.8e6 − 1e6) / 1000

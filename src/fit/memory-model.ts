@@ -55,6 +55,10 @@ export function fitMemoryModel(points: readonly PeakPoint[], fallbackPerSampleBy
     sPP += (p.peakBytes - meanPeak) ** 2;
   }
   if (sBB === 0) return { fixedBytes: meanPeak - fallbackPerSampleBytes * meanB, perSampleBytes: fallbackPerSampleBytes, r2: null };
+  // Peaks that fall as B grows are RSS noise larger than what the examples cost (tiny data and
+  // models): an example cannot free memory, so the line is flat through the mean and explains
+  // none of the scatter.
+  if (sBP < 0) return { fixedBytes: meanPeak, perSampleBytes: 0, r2: 0 };
   const perSampleBytes = sBP / sBB;
   const fixedBytes = meanPeak - perSampleBytes * meanB;
   // sPP = 0: every peak equal, and the flat line explains them exactly.
