@@ -48,6 +48,9 @@ test('recommend --verify --export: a fitted, predicted, verified, exported and s
   // The prediction from the evidence printed with it: the pilot's rate is the grid's winner, its
   // segments come from its measurements, and every candidate — examples, split, rate, time — and
   // the choice follow from those, the throughput, the fit and the two workers.
+  // The JSON says what the prediction assumed about the workers and their link.
+  assert.equal(r['worldSize'], 2);
+  assert.deepEqual(r['communication'], { interconnect: INTERCONNECT_PRESETS['eth10g']!, gradientBytes: 908 });
   const tried = (r['lrTrials'] as (TrialOutcome & { lr: number })[]).map(({ lr, ...outcome }) => ({ lr, outcome }));
   assert.equal(pilot.lr, bestLrTrial(tried)!.lr);
   assert.deepEqual(pilot.segments, segmentsOf(pilot.measurements, 8, pilot.steps));
