@@ -8,7 +8,7 @@ import { runTrial } from './trial.js';
 import { blobsRunConfig, DEEP_BLOBS_MODEL } from '../testing/run-config-fixtures.js';
 
 const chance = 0.1;
-const m = (valAccuracy: number, valLoss: number) => ({ valAccuracy, valLoss });
+const m = (valAccuracy: number, valLoss: number, step = 1000) => ({ step, valAccuracy, valLoss });
 
 test('chance accuracy is the validation split’s majority-class rate', () => {
   // Blobs cycle through 3 classes: 20 of 60 validation examples per class.
@@ -28,6 +28,15 @@ test('a dead run (chance accuracy, its loss settled after a blow-up) is stalled 
   assert.equal(isStalled([...dead.slice(0, 5), m(0.13, 2.3)], chance, 0.5), false);
   // A run that learned, then died, is stalled by its last three validations.
   assert.equal(isStalled([m(0.5, 2), m(0.9, 0.4), m(0.11, 2.4), m(0.1, 2.3), m(0.11, 2.32)], chance, 0.2), true);
+});
+
+test('no verdict before 50 updates, however many validations: a large batch validates every few updates', () => {
+  // B = 1,024 on MNIST validates every 2.7 updates at 1/20 epoch: six validations at chance with a
+  // flat loss are 16 updates, too few to tell a slow start from a dead net.
+  const flat = (steps: number[]) => steps.map((s) => m(0.11, 2.302, s));
+  assert.equal(isStalled(flat([3, 5, 8, 11, 13, 16]), chance, 0.3), false);
+  assert.equal(isStalled(flat([3, 5, 8, 11, 13, 49]), chance, 0.3), false);
+  assert.equal(isStalled(flat([10, 20, 30, 40, 45, 50]), chance, 0.3), true);
 });
 
 test('a slow run is never stalled while either signal moves: accuracy above chance, or a loss still falling', () => {

@@ -31,6 +31,14 @@
  * Why 10%: the dead trials of that cnn sweep were visibly dead within seconds; a tenth of a 60 s
  * budget (6 s, about 11 validations at 1/20 epoch) is enough to see it and saves 90% of each dead
  * trial, while a live run has by then left chance level or is still lowering its loss.
+ *
+ * Why also `minSteps` updates: a network leaves its initial plateau after some number of updates,
+ * whatever the batch, while validations come every so many examples. At a large batch five
+ * validations can be a dozen updates: rerunning that sweep on a machine five times slower, the
+ * cnn at B = 1,024 and rate 0.028 (a live run: 96.1% in 60 s on the faster machine) was stopped
+ * after 15 updates, at chance with its loss still flat. 50 updates is where the dead runs measured
+ * here had long settled; a dead run at a batch so large that 50 updates exceed its budget runs
+ * the budget, the price of never stopping a live one.
  */
 import type { DataSplits } from '../data/dataset.js';
 import type { EpochMetricRow } from '../store/store.js';
@@ -39,6 +47,8 @@ export interface StallRule {
   /** Share of the budget before any verdict: 0.1 = a tenth of its seconds or epochs. */
   readonly share: number;
   readonly minEvaluations: number;
+  /** Updates before any verdict, whatever the batch size. */
+  readonly minSteps: number;
   /** Validations that must all be dead. */
   readonly window: number;
   /** Accuracy points above the majority-class rate still counted as chance. */
@@ -47,7 +57,7 @@ export interface StallRule {
   readonly lossMargin: number;
 }
 
-export const STALL_RULE: StallRule = { share: 0.1, minEvaluations: 5, window: 3, accuracyMargin: 0.02, lossMargin: 0.01 };
+export const STALL_RULE: StallRule = { share: 0.1, minEvaluations: 5, minSteps: 50, window: 3, accuracyMargin: 0.02, lossMargin: 0.01 };
 
 /** The validation split's majority-class rate: what a predictor that ignores its input scores at best (NaN without a validation split). */
 export function chanceAccuracy(data: DataSplits): number {
@@ -62,8 +72,9 @@ export function chanceAccuracy(data: DataSplits): number {
  * The verdict after the latest validation. `budgetUsed` is the share of the budget spent (0–1).
  * A NaN in the window gives no verdict: a NaN loss is divergence's to report.
  */
-export function isStalled(metrics: readonly Pick<EpochMetricRow, 'valAccuracy' | 'valLoss'>[], chance: number, budgetUsed: number, rule: StallRule = STALL_RULE): boolean {
+export function isStalled(metrics: readonly Pick<EpochMetricRow, 'step' | 'valAccuracy' | 'valLoss'>[], chance: number, budgetUsed: number, rule: StallRule = STALL_RULE): boolean {
   if (budgetUsed < rule.share || metrics.length < Math.max(rule.minEvaluations, rule.window + 1)) return false;
+  if ((metrics[metrics.length - 1]?.step ?? 0) < rule.minSteps) return false;
   const earlier = metrics.slice(0, -rule.window).map((m) => m.valLoss).filter(Number.isFinite);
   if (earlier.length === 0) return false;
   const lowest = Math.min(...earlier);
