@@ -19,6 +19,7 @@ export const layerSpecSchema = z.discriminatedUnion('type', [
     })
     .strict(),
   z.object({ type: z.literal('maxpool2d'), size: pair.default(2), stride: pair.optional() }).strict(),
+  z.object({ type: z.literal('globalavgpool') }).strict(),
   z.object({ type: z.literal('relu') }).strict(),
   z.object({ type: z.literal('flatten') }).strict(),
   z.object({ type: z.literal('dropout'), rate: z.number().min(0).lt(1) }).strict(),

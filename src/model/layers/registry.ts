@@ -5,10 +5,11 @@ import { conv2d } from './conv2d.js';
 import { dense } from './dense.js';
 import { dropout } from './dropout.js';
 import { flatten } from './flatten.js';
+import { globalavgpool } from './globalavgpool.js';
 import { maxpool2d } from './maxpool2d.js';
 import { relu } from './relu.js';
 
-const LAYERS: { [T in LayerType]: LayerKind<LayerOf<T>> } = { dense, conv2d, maxpool2d, relu, flatten, dropout };
+const LAYERS: { [T in LayerType]: LayerKind<LayerOf<T>> } = { dense, conv2d, maxpool2d, relu, flatten, dropout, globalavgpool };
 
 export function layerKind(spec: LayerSpec): LayerKind<LayerSpec> {
   return LAYERS[spec.type] as LayerKind<LayerSpec>;
