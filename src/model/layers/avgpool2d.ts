@@ -24,11 +24,11 @@ const attrs = (geo: ReturnType<typeof geometry>) => ({ kernel_shape: [geo.kh, ge
 
 export const avgpool2d: LayerKind<Pool> = {
   outShape: (s, inShape) => {
-    if (inShape.length !== 3) return `expects an image input [channels, height, width], got [${inShape.join(', ')}]`;
+    if (inShape.length !== 3) return `expects an image input [channels, height, width], got [${inShape.join(', ')}]; use "input": "image" in the model and put it before any flatten layer`;
     const { c, kh, kw, ph, pw, ho, wo } = geometry(s, inShape);
     // PyTorch refuses more, and a window of padding alone would average nothing but zeros.
     if (2 * ph > kh || 2 * pw > kw) return `padding ${ph}×${pw} is more than half the window ${kh}×${kw}; use a padding of at most ${Math.floor(kh / 2)}`;
-    if (ho < 1 || wo < 1) return `window ${kh}×${kw} does not fit input [${inShape.join(', ')}]`;
+    if (ho < 1 || wo < 1) return `window ${kh}×${kw} does not fit input [${inShape.join(', ')}]; use a smaller size`;
     return [c, ho, wo];
   },
   params: () => [],

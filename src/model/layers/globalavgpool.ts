@@ -8,7 +8,7 @@ import type { LayerOf } from '../spec.js';
 
 export const globalavgpool: LayerKind<LayerOf<'globalavgpool'>> = {
   outShape: (_s, inShape) =>
-    inShape.length === 3 ? [inShape[0]!] : `expects an image input [channels, height, width], got [${inShape.join(', ')}]; put it after a conv2d or pooling layer`,
+    inShape.length === 3 ? [inShape[0]!] : `expects an image input [channels, height, width], got [${inShape.join(', ')}]; use "input": "image" in the model and put it where a flatten layer would go`,
   params: () => [],
   forward: (g, c) => {
     const pooled = g.op('GlobalAveragePool', [c.x]);
