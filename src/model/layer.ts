@@ -10,8 +10,8 @@ export interface ParamSpec {
   /** Suffix of the parameter's name, e.g. "W" or "b". */
   readonly name: string;
   readonly shape: Shape;
-  /** He-normal with this fan-in (for ReLU nets), or zeros. */
-  readonly init: { readonly kind: 'he'; readonly fanIn: number } | { readonly kind: 'zeros' };
+  /** He-normal with this fan-in (for ReLU nets), zeros, or ones (a normalisation's scale). */
+  readonly init: { readonly kind: 'he'; readonly fanIn: number } | { readonly kind: 'zeros' } | { readonly kind: 'ones' };
 }
 
 export interface ForwardContext<S> {

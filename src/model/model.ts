@@ -64,7 +64,7 @@ export function resolveModel(spec: ModelSpec, inputShape: Shape, numClasses: num
   return { spec, inputShape, numClasses, loss, layers, params, macsPerExample: macs };
 }
 
-/** He-normal weights (std √(2/fan-in), for ReLU nets) and zero biases, from the seed. */
+/** He-normal weights (std √(2/fan-in), for ReLU nets), zero biases and unit scales, from the seed. */
 export function initParams(model: ResolvedModel, seed: number): Float32Array[] {
   return model.params.map((p, i) => {
     const values = new Float32Array(size(p.shape));
@@ -73,6 +73,7 @@ export function initParams(model: ResolvedModel, seed: number): Float32Array[] {
       const std = Math.sqrt(2 / p.init.fanIn);
       for (let k = 0; k < values.length; k++) values[k] = rng.normal() * std;
     }
+    if (p.init.kind === 'ones') values.fill(1);
     return values;
   });
 }
