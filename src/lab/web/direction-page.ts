@@ -45,7 +45,7 @@ export const directionExperiment: PageExperiment = {
     const points: CosinePoint[] = [];
     const noise: { stage: string; bNoise: number; low: number; high: number }[] = [];
     try {
-      for (const stage of ['initialisation', `after ${epochs} epochs`]) {
+      for (const stage of ['initialisation', `after ${epochs} epoch${epochs === 1 ? '' : 's'}`]) {
         if (stage !== 'initialisation') await trainer.runUpdates(trainer.stepsPerEpoch * epochs, o.trainLr);
         if (stale()) return null;
         const params = trainer.state.params;

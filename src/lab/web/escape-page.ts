@@ -19,7 +19,7 @@ export const ESCAPE_PAGE = { examples: 32, batchSizes: [1, 2, 4, 8, 16, 32] } as
 const CONTROLS: readonly Control[] = [
   { kind: 'range', key: 'lr', param: 'lr', label: 'learning rate η', min: 0.05, max: 0.8, step: 0.05, default: 0.3 },
   { kind: 'range', key: 'epochs', param: 'epochs', label: 'epochs', min: 1, max: 40, step: 1, default: 10 },
-  { kind: 'range', key: 'seeds', param: 'seeds', label: 'runs (seeds) per batch size', min: 5, max: 100, step: 5, default: 30 },
+  { kind: 'range', key: 'seeds', param: 'seeds', label: 'runs (seeds) per batch size', min: 5, max: 100, step: 5, default: 20 },
   { kind: 'range', key: 'seed', param: 'seed', label: 'first seed', min: 1, max: 100, step: 1, default: 1 },
 ];
 

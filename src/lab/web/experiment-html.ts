@@ -72,7 +72,7 @@ async function drawResult(r) {
   document.querySelector('#figures thead').replaceChildren(head);
   document.querySelector('#figures tbody').replaceChildren(...r.table.rows.map((row) => { const tr = document.createElement('tr'); cells(tr, 'td', row); return tr; }));
   verdict.textContent = r.verdict.sentence;
-  verdict.className = r.verdict.holds ? 'holds' : 'fails';
+  verdict.className = r.verdict.holds ? 'holds' : /only in part/.test(r.verdict.sentence) ? 'partly' : 'fails';
   document.body.dataset.holds = String(r.verdict.holds);
 }
 

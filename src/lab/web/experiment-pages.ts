@@ -17,8 +17,9 @@ export const EXPERIMENT_PAGES: readonly ExperimentPageSpec[] = [
     title: 'Rprop on the full batch and on mini-batches (claims C3, C4)',
     lead: `iRprop− steps each weight by its own step size, using only the sign of the gradient. On the full batch (C3) the sign is the true one and the steps grow; on a mini-batch the sign is a sample,
 it flips from batch to batch where the signal is weak, and the steps shrink (C4). RMSProp divides by a running RMS instead, so batch gradients still average out.
-All four runs train the linear neuron of the zig-zag (${RPROP_PAGE.examples} examples) from the same start for the same number of examples, at <code>batchwise lab rprop</code>'s rates; the loss is shown above its minimum, L − L*,
-and the step-sign flips are the fraction of weights whose step reverses between updates (over the first ${RPROP_PAGE.flipSample} updates of each epoch).`,
+All four runs see the same examples at <code>batchwise lab rprop</code>'s rates: a 784-32-10 MLP on the first ${RPROP_PAGE.mnistTrain} MNIST images from the seed's weights, or the zig-zag's linear neuron (${RPROP_PAGE.examples} examples) from its start,
+whose loss is shown above its minimum, L − L*; there the noise is symmetric on two weights and the batch's sign is right often enough that mini-batch Rprop need not fail, as the lab also finds.
+The step-sign flips are the fraction of weights whose step reverses between updates (over the first ${RPROP_PAGE.flipSample} updates of each epoch).`,
   },
   {
     file: 'direction.html',

@@ -21,7 +21,7 @@ import { PageTrainer, type PageSplit } from './page-trainer.js';
 export const RPROP_PAGE = { examples: 256, noise: 0.3, angleDeg: -30, flipSample: 4, mnistTrain: 500 } as const;
 
 const CONTROLS: readonly Control[] = [
-  { kind: 'select', key: 'problem', param: 'problem', label: 'problem', options: [{ value: 'mnist', label: `MNIST, first ${RPROP_PAGE.mnistTrain} images (784-32-10 MLP)` }, { value: 'synthetic', label: 'paraboloid (linear neuron)' }], default: 'mnist' },
+  { kind: 'select', key: 'problem', param: 'problem', label: 'problem', options: [{ value: 'mnist', label: `MNIST (${RPROP_PAGE.mnistTrain} images, MLP)` }, { value: 'synthetic', label: 'paraboloid (linear neuron)' }], default: 'mnist' },
   { kind: 'range', key: 'batch', param: 'B', label: 'mini-batch B of the mini-batch runs', min: 2, max: 128, step: 1, default: 32 },
   { kind: 'range', key: 'condition', param: 'kappa', label: 'condition number κ of the paraboloid', min: 1, max: 100, step: 1, default: 10 },
   { kind: 'range', key: 'epochs', param: 'epochs', label: 'epochs (the same examples for every run)', min: 2, max: 40, step: 1, default: 8 },

@@ -12,7 +12,7 @@ header { background: #1d2430; color: #fff; padding: 10px 24px; display: flex; ga
 header b { font-weight: 600; } header .where { color: #aab3c0; font-size: 13px; }
 nav { display: flex; gap: 14px; margin-left: auto; } nav a { color: #cdd5df; text-decoration: none; } nav a[aria-current] { color: #fff; border-bottom: 2px solid #6ea8fe; }
 select { font: inherit; padding: 2px 4px; }
-#verdict { background: #fff; border-left: 4px solid #7f7f7f; padding: 8px 12px; max-width: 880px; } #verdict.holds { border-color: #2ca02c; } #verdict.fails { border-color: #d62728; }
+#verdict { background: #fff; border-left: 4px solid #7f7f7f; padding: 8px 12px; max-width: 880px; } #verdict.holds { border-color: #2ca02c; } #verdict.partly { border-color: #ff7f0e; } #verdict.fails { border-color: #d62728; }
 main { padding: 16px 24px; max-width: 1240px; }
 h1 { font-size: 20px; margin: 4px 0 6px; }
 p.lead { max-width: 880px; margin: 0 0 12px; }
