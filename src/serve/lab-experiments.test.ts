@@ -38,7 +38,7 @@ const table = (page: Page) => page.$$eval('#figures tbody tr', (trs) => trs.map(
 
 async function open(path: string): Promise<WatchedPage> {
   const w = await openPage(browser);
-  await w.page.goto(`${server.url.replace(/\/$/, '')}/lab/${path}`);
+  await w.page.goto(`${server.url.replace(/\/$/, '')}/lab/${path}`, WAIT);
   await waitDraws(w.page, 1);
   assert.equal(await w.page.getAttribute('#status', 'class'), '', (await w.page.textContent('#status')) ?? '');
   return w;
@@ -53,9 +53,11 @@ async function change(w: WatchedPage, id: string, value: string, draws: number):
   await waitDraws(w.page, draws);
 }
 
-function clean(w: WatchedPage): void {
+/** No console error, nothing refused; then the page goes, so its wasm threads stop competing with the next test's. */
+async function finish(w: WatchedPage): Promise<void> {
   assert.deepEqual(w.errors, []);
   assert.deepEqual(w.blocked, []);
+  await w.page.context().close();
 }
 
 test('rprop page: on MNIST mini-batch iRprop− ends far above full-batch iRprop− while RMSProp copes; switching to the paraboloid redraws', async () => {
@@ -72,7 +74,7 @@ test('rprop page: on MNIST mini-batch iRprop− ends far above full-batch iRprop
   const synthetic = await table(w.page);
   assert.deepEqual(synthetic.map((r) => r[1]), ['256', '32', '32', '32']);
   assert.notDeepEqual(synthetic.map((r) => r[4]), rows.map((r) => r[4]));
-  clean(w);
+  await finish(w);
 });
 
 test('escape page: every B = 1 run crosses the ridge, the full batch never does; a smaller rate redraws fewer escapes', async () => {
@@ -88,7 +90,7 @@ test('escape page: every B = 1 run crosses the ridge, the full batch never does;
   const slower = await table(w.page);
   const escaped = (rs: string[][]) => rs.reduce((a, r) => a + Number(r[2]!.replace('%', '')), 0);
   assert.ok(escaped(slower) < escaped(rows), `escapes at rate 0.1 (${escaped(slower)}) fewer than at 0.3 (${escaped(rows)})`);
-  clean(w);
+  await finish(w);
 });
 
 test('direction page: the mini-batch gradient points better the larger B, at initialisation and after training; another seed redraws', async () => {
@@ -103,7 +105,7 @@ test('direction page: the mini-batch gradient points better the larger B, at ini
   await change(w, 'seed', '2', 2);
   assert.equal(new URL(w.page.url()).searchParams.get('seed'), '2');
   assert.notDeepEqual((await table(w.page)).map((r) => r[2]), rows.map((r) => r[2]));
-  clean(w);
+  await finish(w);
 });
 
 test('accuracy page: at a fixed budget of epochs the largest batch falls well behind the best; a different rate redraws', async () => {
@@ -117,12 +119,12 @@ test('accuracy page: at a fixed budget of epochs the largest batch falls well be
   await change(w, 'lr32', '0.1', 2);
   assert.equal(new URL(w.page.url()).searchParams.get('lr32'), '0.1');
   assert.notDeepEqual((await table(w.page)).map((r) => r[3]), rows.map((r) => r[3]));
-  clean(w);
+  await finish(w);
 });
 
 test('the zig-zag page takes its optimizer from the URL, and choosing another redraws every path', async () => {
   const w = await openPage(browser);
-  await w.page.goto(`${server.url.replace(/\/$/, '')}/lab/?B=8&lr=0.05&kappa=10&seed=1&opt=adam`);
+  await w.page.goto(`${server.url.replace(/\/$/, '')}/lab/?B=8&lr=0.05&kappa=10&seed=1&opt=adam`, WAIT);
   await waitDraws(w.page, 1);
   assert.equal(await w.page.$eval('#optimizer', (el) => (el as HTMLSelectElement).value), 'adam');
   const paths = () => w.page.$$eval('#plot-zigzag-paths g.mark-line.role-mark path', (ps) => ps.map((p) => p.getAttribute('d') ?? ''));
@@ -134,5 +136,5 @@ test('the zig-zag page takes its optimizer from the URL, and choosing another re
   // The contours stay; all three paths (B = 1, 8, full) change.
   assert.equal(after.filter((d, i) => d !== before[i]).length, 3);
   await screenshot(w.page, join(SCREENSHOTS, 'lab-zigzag-rprop.png'));
-  clean(w);
+  await finish(w);
 });

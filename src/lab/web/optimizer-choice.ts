@@ -6,13 +6,13 @@
 import type { OptimizerName } from '../../optim/registry.js';
 
 export const PAGE_OPTIMIZERS = [
-  { value: 'sgd', label: 'SGD' },
-  { value: 'momentum', label: 'SGD with momentum 0.9' },
-  { value: 'nesterov', label: 'Nesterov momentum 0.9' },
-  { value: 'rmsprop', label: 'RMSProp' },
-  { value: 'adam', label: 'Adam' },
-  { value: 'rprop', label: 'iRprop− (rate = initial step Δ₀)' },
-] as const satisfies readonly { value: OptimizerName; label: string }[];
+  { value: 'sgd', label: 'SGD', short: 'SGD' },
+  { value: 'momentum', label: 'SGD with momentum 0.9', short: 'Momentum' },
+  { value: 'nesterov', label: 'Nesterov momentum 0.9', short: 'Nesterov' },
+  { value: 'rmsprop', label: 'RMSProp', short: 'RMSProp' },
+  { value: 'adam', label: 'Adam', short: 'Adam' },
+  { value: 'rprop', label: 'iRprop− (rate = initial step Δ₀)', short: 'iRprop−' },
+] as const satisfies readonly { value: OptimizerName; label: string; short: string }[];
 
 export type PageOptimizer = (typeof PAGE_OPTIMIZERS)[number]['value'];
 
@@ -20,7 +20,8 @@ export function pageOptimizerOf(raw: string | null, fallback: PageOptimizer = 's
   return PAGE_OPTIMIZERS.find((o) => o.value === raw)?.value ?? fallback;
 }
 
-export const optimizerLabel = (name: PageOptimizer): string => PAGE_OPTIMIZERS.find((o) => o.value === name)!.label;
+/** The optimizer's name for a plot title. */
+export const optimizerShortName = (name: PageOptimizer): string => PAGE_OPTIMIZERS.find((o) => o.value === name)!.short;
 
 /**
  * Rates at B = 32 for the 784-32-10 MLP on MNIST: SGD's is `batchwise lab accuracy`'s; momentum

@@ -178,7 +178,7 @@ export function labPage(): string {
   return labDocument(
     '',
     'batchwise lab',
-    `<h1>Zig-zag: SGD on an elongated elliptic paraboloid (claims C5, C6c)</h1>
+    `<h1>Zig-zag: descent on an elongated elliptic paraboloid (claims C5, C6c)</h1>
 <p class="lead">A linear neuron y = w·x with squared error on ${ZIGZAG_PAGE.examples} examples: its loss is an elliptic paraboloid whose ellipses the condition number κ stretches.
 From one start, B = 1 (online learning), the mini-batch B and the full batch each see ${ZIGZAG_PAGE.epochs} epochs of examples at the same learning rate, with the same optimizer.
 The smaller the batch, the more each step follows its own examples and the path zig-zags; the full batch walks straight but makes one update per epoch.

@@ -9,7 +9,7 @@ import type { Plot } from '../../report/render.js';
 import { pathFigures, type PathFigures, type Point } from '../zigzag/path.js';
 import { zigzagPlots } from '../zigzag/plots.js';
 import { ellipseProblem, excessLoss, linearNeuron, startPoint } from '../zigzag/problem.js';
-import { pageOptimizerOf, type PageOptimizer } from './optimizer-choice.js';
+import { optimizerShortName, pageOptimizerOf, type PageOptimizer } from './optimizer-choice.js';
 import { PageTrainer, type OrtModule } from './page-trainer.js';
 
 /** The page's state, as its query string carries it. */
@@ -89,5 +89,5 @@ export async function runZigzagInPage(ort: OrtModule, v: ZigzagView, sessionOpti
   }
   const label = (b: number) => (b === examples ? `${b} (full)` : String(b));
   const startExcessLoss = excessLoss(p, start);
-  return { paths, plots: zigzagPlots(p, paths, startExcessLoss, label), startExcessLoss };
+  return { paths, plots: zigzagPlots(p, paths, startExcessLoss, label, optimizerShortName(v.optimizer)), startExcessLoss };
 }
