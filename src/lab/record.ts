@@ -8,7 +8,16 @@
  * answers a sign change by pausing the weight for one update, so a reversal shows up one update
  * later, and comparing only adjacent updates would never see it.
  */
-import type { Trainer } from '../engine/trainer.js';
+
+/** What recording needs of a trainer: the engine's `Trainer`, or the browser lab's page trainer behind a small adapter. */
+export interface RecordableTrainer<Split> {
+  readonly state: { readonly params: readonly Float32Array[]; readonly step: number };
+  readonly stepsPerEpoch: number;
+  readonly effectiveBatch: number;
+  readonly data: { readonly train: Split; readonly test: Split };
+  evaluate(split: Split): Promise<{ readonly loss: number; readonly accuracy: number }>;
+  runUpdates(count: number): Promise<{ readonly divergedAtStep: number | null }>;
+}
 
 export interface EpochRecord {
   readonly epoch: number;
@@ -33,7 +42,7 @@ export interface Recording {
  * epoch, run one by one; the rest of the epoch runs in one `session.run` (reading every weight
  * after every update costs more than the update itself at small batches).
  */
-export async function trainRecording(trainer: Trainer, epochs: number, flipSample = Infinity): Promise<Recording> {
+export async function trainRecording<Split>(trainer: RecordableTrainer<Split>, epochs: number, flipSample = Infinity): Promise<Recording> {
   const flat = () => {
     const ps = trainer.state.params;
     const out = new Float32Array(ps.reduce((a, p) => a + p.length, 0));

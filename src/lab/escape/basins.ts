@@ -5,14 +5,8 @@
  */
 import type { DataSplits } from '../../data/dataset.js';
 import { Trainer } from '../../engine/trainer.js';
-import { resolveModel } from '../../model/model.js';
-import { modelSpecSchema } from '../../model/spec.js';
 import { makeOptimizer } from '../../optim/registry.js';
-import { ESCAPE_START, type EscapeProblem } from './problem.js';
-
-/** f(x) = relu(w·x): one weight, no bias. */
-export const reluNeuron = () =>
-  resolveModel(modelSpecSchema.parse({ name: 'relu-neuron', layers: [{ type: 'dense', units: 1, bias: false }, { type: 'relu' }] }), [1], 1, 'squared-error');
+import { ESCAPE_START, reluNeuron, type EscapeProblem } from './problem.js';
 
 export function escapeSplits(p: EscapeProblem): DataSplits {
   const n = p.x.length;

@@ -19,8 +19,13 @@
  * monotonically to w_poor and stays there. A mini-batch's gradient is the mean over its own
  * examples: one heavy in slope −0.8 examples pushes w past the ridge, after which the x > 0
  * examples are inactive and cannot pull it back. The noise is the data's own disagreement
- * sampled by the batch, nothing added. Pure JS: a page can draw it too.
+ * sampled by the batch, nothing added. Browser-safe: the lab's escape page trains it too.
  */
+import { resolveModel, type ResolvedModel } from '../../model/model.js';
+
+/** f(x) = relu(w·x): one weight, no bias. */
+export const reluNeuron = (): ResolvedModel =>
+  resolveModel({ name: 'relu-neuron', input: 'flat', layers: [{ type: 'dense', units: 1, bias: false }, { type: 'relu' }] }, [1], 1, 'squared-error');
 
 export interface EscapeProblemSpec {
   /** Examples in the data set (even: half on each side). */

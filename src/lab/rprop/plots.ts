@@ -47,7 +47,7 @@ export function rpropPlots(results: readonly VariantResult[], floors: Record<str
     {
       name: 'rprop-flips',
       title: 'How often each weight’s step changes sign between consecutive updates',
-      caption: 'The fraction of weights whose step reverses from one update to the next, per epoch. Mini-batch signs flip far more often than the full batch’s: that is the sampling noise Rprop’s sign rule cannot average away (C4).',
+      caption: 'The fraction of weights whose step reverses from one update to the next, per epoch. SGD’s and RMSProp’s steps on mini-batches reverse about half the time: where the signal is weak a batch gradient’s sign is close to a coin flip, the sampling noise Rprop’s sign rule cannot average away (C4). iRprop− itself pauses a weight for one update after each reversal and shrinks its step, which keeps its own count lower.',
       spec: { ...facet('flips', 'step sign flips (fraction)', false, 'datum.flips !== null'), title: 'Step sign flips between consecutive updates' } as VegaLiteSpec,
     },
   ];

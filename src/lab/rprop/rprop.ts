@@ -17,6 +17,7 @@ import { trainRecording, type Recording } from '../record.js';
 import { ellipseProblem } from '../zigzag/problem.js';
 import { linearNeuron, problemSplits, startPoint } from '../zigzag/zigzag.js';
 import { rpropPlots } from './plots.js';
+import { judgeC4, RATES, VARIANTS } from './variants.js';
 
 export type RpropProblem = 'synthetic' | 'mnist';
 
@@ -48,25 +49,6 @@ export const RPROP_DEFAULTS: RpropOptions = {
   condition: 10,
   noise: 0.3,
   flipSample: 12,
-};
-
-interface Variant {
-  readonly label: string;
-  readonly optimizer: OptimizerName;
-  readonly fullBatch: boolean;
-}
-
-const VARIANTS: readonly Variant[] = [
-  { label: 'iRprop− full batch', optimizer: 'rprop', fullBatch: true },
-  { label: 'iRprop− mini-batch', optimizer: 'rprop', fullBatch: false },
-  { label: 'RMSProp mini-batch', optimizer: 'rmsprop', fullBatch: false },
-  { label: 'SGD mini-batch', optimizer: 'sgd', fullBatch: false },
-];
-
-/** Rates for each problem: Rprop's is its initial step Δ₀ (it adapts from there); the others are fixed. */
-const RATES: Record<RpropProblem, Record<'rprop' | 'rmsprop' | 'sgd', number>> = {
-  synthetic: { rprop: 0.05, rmsprop: 0.01, sgd: 0.1 },
-  mnist: { rprop: 0.01, rmsprop: 0.001, sgd: 0.05 },
 };
 
 export interface VariantResult {
@@ -134,9 +116,7 @@ export async function runRprop(o: RpropOptions, log: LabLog = () => undefined): 
   const loss = (r: VariantResult) => final(r).trainLoss - floors[r.problem]!;
   const judged = o.problems.map((problem) => {
     const [full, mini, rms] = ['iRprop− full batch', 'iRprop− mini-batch', 'RMSProp mini-batch'].map((l) => results.find((r) => r.problem === problem && r.label === l)!);
-    // C4 as measured: mini-batch Rprop ends above twice full-batch Rprop's loss, RMSProp on the same batches below half of mini-batch Rprop's.
-    const rpropFails = loss(mini!) > 2 * loss(full!);
-    const rmsCopes = loss(rms!) < loss(mini!) / 2;
+    const { rpropFails, rmsCopes } = judgeC4({ full: loss(full!), mini: loss(mini!), rms: loss(rms!) });
     return { problem, full: full!, mini: mini!, rms: rms!, rpropFails, rmsCopes };
   });
   const holds = judged.every((j) => j.rpropFails && j.rmsCopes);

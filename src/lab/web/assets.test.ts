@@ -17,7 +17,7 @@ test('every module the lab serves imports only files the lab serves, or the two 
     }
   }
   assert.ok(checked > 40, `${checked} imports checked`);
-  for (const f of ['', 'js/lab/web/zigzag-page.js', 'js/compile/train-model.js', 'vendor/onnx-proto.js', 'ort/ort.wasm.min.mjs', 'ort/ort-wasm-simd-threaded.wasm']) assert.ok(assets.has(f), f);
+  for (const f of ['', 'rprop.html', 'direction.html', 'escape.html', 'accuracy.html', 'js/lab/web/rprop-page.js', 'js/lab/web/controls.js', 'js/noise/estimator.js', 'js/lab/web/zigzag-page.js', 'js/compile/train-model.js', 'vendor/onnx-proto.js', 'ort/ort.wasm.min.mjs', 'ort/ort-wasm-simd-threaded.wasm']) assert.ok(assets.has(f), f);
   assert.equal(assets.get('ort/ort-wasm-simd-threaded.wasm')!.type, 'wasm');
   assert.ok([...assets.keys()].every((k) => !k.endsWith('.test.js')));
 });

@@ -12,6 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { loadMnist } from '../../data/mnist.js';
 import { encodeMnist } from './mnist-page.js';
 import { MNIST_PAGE_DATA } from './assets-data.js';
+import { experimentPage } from './experiment-html.js';
+import { EXPERIMENT_PAGES } from './experiment-pages.js';
 import { labPage } from './page.js';
 
 export type AssetType = 'html' | 'js' | 'wasm' | 'bin';
@@ -25,7 +27,7 @@ const require = createRequire(import.meta.url);
 const DIST = fileURLToPath(new URL('../../', import.meta.url));
 
 /** The page's entry modules in dist; the lab serves them and every module they import, relative to each other. */
-const ENTRIES = ['lab/web/zigzag-page.js', 'lab/web/mnist-page.js'];
+const ENTRIES = ['lab/web/zigzag-page.js', 'lab/web/mnist-page.js', 'lab/web/controls.js', ...EXPERIMENT_PAGES.map((p) => p.module)];
 
 /** onnxruntime-web's wasm-only build: the entry module and the wasm runtime it loads beside it. */
 const ORT_FILES = ['ort.wasm.min.mjs', 'ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm'];
@@ -75,6 +77,7 @@ export function labAssets(): ReadonlyMap<string, Asset> {
   if (cached) return cached;
   const m = new Map<string, Asset>();
   m.set('', textAsset('html', labPage));
+  for (const spec of EXPERIMENT_PAGES) m.set(spec.file, textAsset('html', () => experimentPage(spec)));
   for (const rel of moduleClosure(ENTRIES)) m.set(`js/${rel}`, fileAsset('js', join(DIST, rel)));
   m.set('vendor/onnx-proto.js', textAsset('js', onnxProtoModule));
   // Read once, on the first request; only the two small encoded files are kept (not all of MNIST).

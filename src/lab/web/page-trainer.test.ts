@@ -65,3 +65,26 @@ test('onnxruntime-web trains an MLP classifier with momentum exactly as the engi
     await Promise.all([page.release(), engine.release()]);
   }
 });
+
+test('one run may cross epochs, each in its own order; restart(seed) makes a trainer what a fresh one for that seed is', async () => {
+  const p = ellipseProblem({ condition: 10, angleDeg: -30, examples: 24, noise: 0.3, seed: 4 });
+  const split = { x: p.x, targets: p.t, featureShape: [2], count: 24 };
+  const model = () => resolveModel({ name: 'mlp', input: 'flat', layers: [{ type: 'dense', units: 4 }, { type: 'relu' }, { type: 'dense', units: 1 }] }, [2], 1, 'squared-error');
+  const whole = await PageTrainer.create(web, model(), makeOptimizer('momentum', { lr: 0.05 }), split, 8, 4);
+  const pieces = await PageTrainer.create(web, model(), makeOptimizer('momentum', { lr: 0.05 }), split, 8, 9);
+  try {
+    await pieces.runUpdates(2, 0.05);
+    pieces.restart(4);
+    assert.equal(pieces.state.step, 0);
+    whole.state.params.forEach((w, i) => assertClose(pieces.state.params[i]!, w, 0, `restarted initial param ${i}`));
+    // 3 updates an epoch: 7 in one run against 3 + 3 + 1, one epoch a run.
+    const one = await whole.runUpdates(7, 0.05);
+    const three = [...(await pieces.runUpdates(3, 0.05)), ...(await pieces.runUpdates(3, 0.05)), ...(await pieces.runUpdates(1, 0.05))];
+    assertClose(one, Float32Array.from(three), 1e-6, 'losses');
+    whole.state.params.forEach((w, i) => assertClose(pieces.state.params[i]!, w, 1e-6, `param ${i}`));
+    whole.state.slots.forEach((s, i) => assertClose(pieces.state.slots[i]![0]!, s[0]!, 1e-6, `velocity ${i}`));
+    assert.ok(one[6] !== one[0], 'the weights moved');
+  } finally {
+    await Promise.all([whole.release(), pieces.release()]);
+  }
+});

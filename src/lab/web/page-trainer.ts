@@ -4,6 +4,8 @@
  * per-epoch permutation, `lrs`, `t0`, then every parameter, slot and global), on whichever ONNX
  * Runtime build is handed in: onnxruntime-web's wasm in the page, onnxruntime-node in a test that
  * checks the two agree. iterSize is 1 and the schedule constant: the lab's sliders need no more.
+ * Unlike the engine, one run may cross epoch boundaries (each epoch still draws its own
+ * permutation), so a small problem trains several epochs for one call's overhead.
  *
  * Browser-safe: it imports only the browser-safe layers and `rng`; the runtime is a parameter.
  */
@@ -58,7 +60,7 @@ export class PageTrainer {
     readonly optimizer: Optimizer,
     readonly split: PageSplit,
     readonly batch: number,
-    readonly seed: number,
+    public seed: number,
     private readonly train: OrtSession,
     private readonly evaluator: OrtSession,
     public state: PageState,
@@ -76,24 +78,19 @@ export class PageTrainer {
       ort.InferenceSession.create(buildTrainModel(model, optimizer, { batchSize: batch, iterSize: 1, seed }), sessionOptions),
       ort.InferenceSession.create(buildEvalModel(model), sessionOptions),
     ]);
-    const params = initParams(model, seed);
-    const state: PageState = {
-      params,
-      slots: params.map((p) => optimizer.slots.map((s) => new Float32Array(p.length).fill(optimizer.slotInit(s)))),
-      globals: optimizer.globals.map((g) => Float32Array.of(optimizer.globalInit(g))),
-      step: 0,
-    };
-    return new PageTrainer(ort, model, optimizer, split, batch, seed, train, evaluator, state);
+    return new PageTrainer(ort, model, optimizer, split, batch, seed, train, evaluator, freshState(model, optimizer, seed));
   }
 
-  /** `count` updates at learning rate `lr` in one run, never past the epoch's end; their losses. */
+  /** `count` updates at learning rate `lr` in one run, each epoch in its own order; their losses. */
   async runUpdates(count: number, lr: number): Promise<Float32Array> {
-    const left = this.stepsPerEpoch - (this.state.step % this.stepsPerEpoch);
-    const m = Math.min(count, left);
-    const perm = this.permutation(Math.floor(this.state.step / this.stepsPerEpoch));
-    const first = (this.state.step % this.stepsPerEpoch) * this.batch;
+    const m = count;
     const order = new BigInt64Array(m * this.batch);
-    for (let i = 0; i < order.length; i++) order[i] = BigInt(perm[first + i]!);
+    for (let u = 0; u < m; u++) {
+      const step = this.state.step + u;
+      const perm = this.permutation(Math.floor(step / this.stepsPerEpoch));
+      const first = (step % this.stepsPerEpoch) * this.batch;
+      for (let i = 0; i < this.batch; i++) order[u * this.batch + i] = BigInt(perm[first + i]!);
+    }
     const T = this.ort.Tensor;
     const s = this.state;
     const feeds: Record<string, OrtTensor> = {
@@ -133,6 +130,18 @@ export class PageTrainer {
     return { loss: lossSum / split.count, accuracy: correct / split.count };
   }
 
+  /**
+   * Starts over as a fresh trainer for `seed` would (its initial weights, zeroed slots and its
+   * epoch orders) without compiling new sessions. The graph's own seed only draws dropout masks,
+   * so a model with dropout cannot be restarted this way.
+   */
+  restart(seed: number): void {
+    if (this.model.layers.some((l) => l.spec.type === 'dropout')) throw new Error('restart: a model with dropout needs new sessions for a new seed');
+    this.seed = seed;
+    this.perm = null;
+    this.state = freshState(this.model, this.optimizer, seed);
+  }
+
   async release(): Promise<void> {
     await Promise.all([this.train.release(), this.evaluator.release()]);
   }
@@ -142,6 +151,16 @@ export class PageTrainer {
     if (this.perm?.epoch !== epoch) this.perm = { epoch, order: Rng.derive(this.seed, 2, epoch).permutation(this.split.count) };
     return this.perm.order;
   }
+}
+
+function freshState(model: ResolvedModel, optimizer: Optimizer, seed: number): PageState {
+  const params = initParams(model, seed);
+  return {
+    params,
+    slots: params.map((p) => optimizer.slots.map((s) => new Float32Array(p.length).fill(optimizer.slotInit(s)))),
+    globals: optimizer.globals.map((g) => Float32Array.of(optimizer.globalInit(g))),
+    step: 0,
+  };
 }
 
 function targets(ort: OrtModule, model: ResolvedModel, split: PageSplit, start: number, n: number): OrtTensor {

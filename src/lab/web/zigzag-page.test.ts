@@ -8,14 +8,15 @@ import { queryOfView, runZigzagInPage, viewFromQuery, VIEW_BOUNDS } from './zigz
 ortWeb.env.wasm.numThreads = 1;
 
 test('the page state round-trips through the query string; bad values fall back or clamp', () => {
-  const v = { batch: 5, lr: 0.3, condition: 40, seed: 3 };
+  const v = { batch: 5, lr: 0.3, condition: 40, seed: 3, optimizer: 'adam' } as const;
   assert.deepEqual(viewFromQuery(queryOfView(v)), v);
-  assert.deepEqual(viewFromQuery('B=999&lr=abc&kappa=0&seed=2.6'), { batch: VIEW_BOUNDS.batch.max, lr: VIEW_BOUNDS.lr.default, condition: 1, seed: 3 });
-  assert.deepEqual(viewFromQuery(''), { batch: 8, lr: 0.25, condition: 10, seed: 1 });
+  assert.deepEqual(viewFromQuery('B=999&lr=abc&kappa=0&seed=2.6&opt=lbfgs'), { batch: VIEW_BOUNDS.batch.max, lr: VIEW_BOUNDS.lr.default, condition: 1, seed: 3, optimizer: 'sgd' });
+  assert.deepEqual(viewFromQuery(''), { batch: 8, lr: 0.25, condition: 10, seed: 1, optimizer: 'sgd' });
+  assert.equal(viewFromQuery('opt=rprop').optimizer, 'rprop');
 });
 
 test('the page draws, on onnxruntime-web, the paths batchwise lab zigzag trains on the engine', async () => {
-  const view = { batch: 8, lr: 0.25, condition: 10, seed: 1 };
+  const view = { batch: 8, lr: 0.25, condition: 10, seed: 1, optimizer: 'sgd' } as const;
   const page = await runZigzagInPage(ortWeb as unknown as OrtModule, view);
   const lab = await runZigzag({ ...ZIGZAG_DEFAULTS, seed: 1 });
   const runs = lab.figures['runs'] as { batch: number; updates: number; lengthOverDisplacement: number; reversals: number; path: number[][] }[];

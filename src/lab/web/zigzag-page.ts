@@ -9,6 +9,7 @@ import type { Plot } from '../../report/render.js';
 import { pathFigures, type PathFigures, type Point } from '../zigzag/path.js';
 import { zigzagPlots } from '../zigzag/plots.js';
 import { ellipseProblem, excessLoss, linearNeuron, startPoint } from '../zigzag/problem.js';
+import { optimizerShortName, pageOptimizerOf, type PageOptimizer } from './optimizer-choice.js';
 import { PageTrainer, type OrtModule } from './page-trainer.js';
 
 /** The page's state, as its query string carries it. */
@@ -18,6 +19,8 @@ export interface ZigzagView {
   readonly lr: number;
   readonly condition: number;
   readonly seed: number;
+  /** The optimizer every path steps with (the rate is its η; Rprop's initial step Δ₀). */
+  readonly optimizer: PageOptimizer;
 }
 
 /** Bounds of the sliders; a value in a URL outside them is clamped, a malformed one replaced by the default. */
@@ -41,11 +44,11 @@ export function viewFromQuery(query: string): ZigzagView {
     const clamped = Math.min(b.max, Math.max(b.min, v));
     return b.step === 1 ? Math.round(clamped) : clamped;
   };
-  return { batch: read('batch', 'B'), lr: read('lr', 'lr'), condition: read('condition', 'kappa'), seed: read('seed', 'seed') };
+  return { batch: read('batch', 'B'), lr: read('lr', 'lr'), condition: read('condition', 'kappa'), seed: read('seed', 'seed'), optimizer: pageOptimizerOf(q.get('opt')) };
 }
 
 export function queryOfView(v: ZigzagView): string {
-  return new URLSearchParams({ B: String(v.batch), lr: String(v.lr), kappa: String(v.condition), seed: String(v.seed) }).toString();
+  return new URLSearchParams({ B: String(v.batch), lr: String(v.lr), kappa: String(v.condition), seed: String(v.seed), opt: v.optimizer }).toString();
 }
 
 export interface PagePath extends PathFigures {
@@ -69,7 +72,7 @@ export async function runZigzagInPage(ort: OrtModule, v: ZigzagView, sessionOpti
   const start = startPoint(p);
   const paths: PagePath[] = [];
   for (const batch of batches) {
-    const trainer = await PageTrainer.create(ort, linearNeuron(), makeOptimizer('sgd', { lr: v.lr }), split, batch, v.seed, sessionOptions);
+    const trainer = await PageTrainer.create(ort, linearNeuron(), makeOptimizer(v.optimizer, { lr: v.lr }), split, batch, v.seed, sessionOptions);
     try {
       trainer.state.params = [Float32Array.from(start)];
       const path: Point[] = [start];
@@ -86,5 +89,5 @@ export async function runZigzagInPage(ort: OrtModule, v: ZigzagView, sessionOpti
   }
   const label = (b: number) => (b === examples ? `${b} (full)` : String(b));
   const startExcessLoss = excessLoss(p, start);
-  return { paths, plots: zigzagPlots(p, paths, startExcessLoss, label), startExcessLoss };
+  return { paths, plots: zigzagPlots(p, paths, startExcessLoss, label, optimizerShortName(v.optimizer)), startExcessLoss };
 }

@@ -15,7 +15,8 @@ interface PathRun {
 /** Contour levels as fractions of the start's excess loss: the outermost passes through the start. */
 const LEVELS = [1.6, 1, 0.5, 0.25, 0.1, 0.03];
 
-export function zigzagPlots(p: EllipseProblem, runs: readonly PathRun[], startExcess: number, label: (b: number) => string): Plot[] {
+/** `optimizer` names what stepped along the paths (the browser lab offers others than SGD). */
+export function zigzagPlots(p: EllipseProblem, runs: readonly PathRun[], startExcess: number, label: (b: number) => string, optimizer = 'SGD'): Plot[] {
   const contours = LEVELS.flatMap((f) => contour(p, f * startExcess).map(([w1, w2], k) => ({ level: f, k, w1, w2 })));
   const paths = runs.flatMap((r) => r.path.map(([w1, w2], step) => ({ batch: `B = ${label(r.batch)}`, b: r.batch, step, w1, w2 })));
   // A square window around the contour through the start, so the ellipses keep their shape.
@@ -29,13 +30,13 @@ export function zigzagPlots(p: EllipseProblem, runs: readonly PathRun[], startEx
   const batchOrder = runs.map((r) => `B = ${label(r.batch)}`);
   const pathsPlot: Plot = {
     name: 'zigzag-paths',
-    title: 'SGD paths on the loss contours of a linear neuron',
+    title: `${optimizer} paths on the loss contours of a linear neuron`,
     caption:
       `From one start (square) toward the optimum (cross), each batch size sees the same number of examples with the same learning rate. ` +
       `B = 1 zig-zags, each step following its own example (C5); the larger the batch, the straighter the path (C6c).`,
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      title: { text: 'SGD paths on the loss contours (linear neuron, squared error)', subtitle: `condition number ${p.spec.condition}, ${p.spec.examples} examples, same examples seen per path` },
+      title: { text: `${optimizer} paths on the loss contours (linear neuron, squared error)`, subtitle: `condition number ${p.spec.condition}, ${p.spec.examples} examples, same examples seen per path` },
       width: 440,
       height: 440,
       resolve: { scale: { color: 'independent' } },
