@@ -7,6 +7,7 @@ import { segmentsOf, type PilotResult } from '../recommend/pilot.js';
 import { bestLrTrial } from '../recommend/pilot-lr.js';
 import { INTERCONNECT_PRESETS } from '../recommend/comm/interconnect.js';
 import { chooseCandidate, predictCandidates, type ThroughputPoint } from '../recommend/predict.js';
+import { runOverhead } from '../recommend/recommend.js';
 import type { TrialOutcome } from '../sweep/trial.js';
 import { assertNoStack, assertOk, assertUserError, lastJson, makeBlobs, makeTempDir, removeDir, runCli, writeBlobsCsv, writeJson } from './testing/cli-fixtures.js';
 
@@ -24,7 +25,8 @@ after(() => removeDir(dir));
 interface Candidate { effectiveBatch: number; microBatch: number; iterSize: number; worldSize: number; seconds: number; examples: number; lr: number; samplesPerSec: number; allReduceSeconds: number }
 
 test('recommend --verify --export: a fitted, predicted, verified, exported and stored recommendation', () => {
-  const run = recommend('--memory', '1GiB', '--world-size', '2', '--verify', '--export', 'deepspeed', '--out', 'ds.json', '--db', 'r.db', '--json');
+  // The older method, rates and pilot trained to the target: the default is bounded (tested below).
+  const run = recommend('--memory', '1GiB', '--world-size', '2', '--verify', '--export', 'deepspeed', '--out', 'ds.json', '--db', 'r.db', '--json', '--pilot-runs', 'to-target');
   assertOk(run);
   assertNoStack(run);
   const r = lastJson(run);
@@ -64,11 +66,16 @@ test('recommend --verify --export: a fitted, predicted, verified, exported and s
     trainExamples: 495,
     // mlp.json on 10 features: 10·16 + 16 + 16·3 + 3 = 227 fp32 parameters.
     communication: { interconnect: INTERCONNECT_PRESETS['eth10g']!, gradientBytes: 908 },
+    overhead: runOverhead(pilot, 4),
   });
+  assert.ok(pilot.setupSeconds > 0 && pilot.validationSeconds > 0 && pilot.warmupSeconds >= 0);
   assert.deepEqual(candidates, predicted);
+  assert.equal(r['pilotRuns'], 'to-target');
+  assert.equal(r['rangeTest'], null);
   assert.deepEqual(choice, chooseCandidate(predicted));
-  const v = r['verification'] as { measured: { status: string; stepsToTarget: number }; predicted: Candidate };
+  const v = r['verification'] as { measured: { status: string; stepsToTarget: number; wallSecondsToTarget: number; secondsToTarget: number }; predicted: Candidate };
   assert.equal(v.measured.status, 'target-reached');
+  assert.ok(v.measured.wallSecondsToTarget > v.measured.secondsToTarget, 'the clock runs through validations too');
   assert.equal(v.predicted.effectiveBatch, choice.effectiveBatch);
 
   const ds = JSON.parse(readFileSync(join(dir, 'ds.json'), 'utf8')) as Record<string, unknown>;
@@ -129,6 +136,15 @@ test('the text report leads with the decision and shows its evidence; a second r
   assertOk(again);
   assert.match(again.stderr, /^recommend: memory: probing peak memory/m);
   const r = lastJson(again);
+  // The default, bounded: a range test gives the pilot's rate (its edge ÷ 10), no rate is trained to the target.
+  assert.equal(r['pilotRuns'], 'bounded');
+  assert.deepEqual(r['lrTrials'], []);
+  const range = r['rangeTest'] as { edgeLr: number; lr: number; points: { lr: number }[] };
+  const bounded = r['pilot'] as PilotResult;
+  assert.equal(bounded.lr, Number((range.edgeLr / 10).toPrecision(3)));
+  assert.ok(range.points.length > 0 && range.points.length <= 200);
+  // 61 updates an epoch at batch 8, a validation every 15: the pilot stops after 45 unless it reached the target first.
+  assert.ok(bounded.reached ? bounded.extrapolation === null : bounded.steps === 45 && bounded.extrapolation !== null, JSON.stringify(bounded.extrapolation));
   const machine = r['machine'] as Record<string, { reused: boolean }>;
   assert.deepEqual([machine['memory']!.reused, machine['matmul']!.reused, machine['throughput']!.reused], [false, false, false]);
   assert.ok((r['fit'] as { probes: unknown[] }).probes.length > 0);
@@ -149,6 +165,9 @@ test('the text report leads with the decision and shows its evidence; a second r
   assert.match(run.stdout, /learning rate [\d.e-]+ \(noise rule/);
   assert.match(run.stdout, /memory: largest micro-batch 495 within 1\.0 GiB \(10% margin\)/);
   assert.match(run.stdout, /← chosen/);
+  assert.match(run.stdout, /^  learning rate at the pilot batch 8: a range test \(Smith 2017\)/m);
+  assert.match(run.stdout, /^  pilot: batch 8, lr [\d.e-]+: (reached the target|trained [\d,]+ examples .* then EXTRAPOLATED)/m);
+  assert.match(run.stdout, /s on the clock with building the sessions \([\d.]+ s\) and \d+ validations/);
   assert.match(run.stdout, /^cost of the advice: [\d.]+ s \(memory/m);
   // One worker: no communication anywhere in the report.
   assert.ok(!/all-reduce|communication|interconnect/.test(run.stdout));

@@ -41,6 +41,8 @@ export async function recommendCommand(o: RecommendOptions): Promise<number> {
   const base = baseRunConfig(o, { batchSize: o.pilotBatch, iterSize: 1, lr: o.lr, epochs: o.pilotEpochs, targetAccuracy: o.targetAccuracy });
   const spec: RecommendSpec = {
     base,
+    pilotRuns: o.pilotRuns,
+    boundEpochs: o.boundEpochs,
     pilotLrGrid: o.lrGrid ?? [0.25, 0.5, 1, 2].map((f) => Number((f * base.hyper.lr!).toPrecision(4))),
     extendGrid: o.extendGrid,
     targetAccuracy: o.targetAccuracy,
@@ -58,7 +60,7 @@ export async function recommendCommand(o: RecommendOptions): Promise<number> {
   };
   const data = loadRunData(base);
   // Refuse an impossible export or a clobbering --out before the long part, not after it.
-  const dummy: Candidate = { effectiveBatch: o.worldSize, microBatch: 1, iterSize: 1, worldSize: o.worldSize, samplesPerSec: 1, allReduceSeconds: 0, commSeconds: 0, efficiency: 1, examples: 1, steps: 1, epochs: 1, seconds: 1, lr: base.hyper.lr! };
+  const dummy: Candidate = { effectiveBatch: o.worldSize, microBatch: 1, iterSize: 1, worldSize: o.worldSize, samplesPerSec: 1, allReduceSeconds: 0, commSeconds: 0, efficiency: 1, examples: 1, steps: 1, epochs: 1, seconds: 1, validations: 1, wallSeconds: 1, lr: base.hyper.lr! };
   const exportPath = o.export === undefined ? undefined : (o.out ?? exportPlan(o.export, recommendedPlan(base, dummy, o.targetAccuracy, data.train.count)).fileName);
   if (exportPath !== undefined && existsSync(exportPath)) throw new UserError(`--out ${exportPath} already exists; give another path with --out, or move that file away`);
 
@@ -120,6 +122,7 @@ export async function recommendCommand(o: RecommendOptions): Promise<number> {
         onStage: (stage, detail) => progress(`recommend: ${stage}: ${detail}…`, stage !== 'memory'),
         onProbe: (p) => progress(`  probe micro-batch ${fmt(p.batchSize)}: ${p.ok ? `peak ${formatBytes(p.peakBytes ?? 0)}` : `does not fit (${p.reason})`}`, p.fits),
         onThroughput: (p) => say(`  micro-batch ${fmt(p.microBatch)}: ${fmt(p.samplesPerSec)} samples/s`),
+        onRangeTest: (r) => say(`  rate range test: loss ${r.stopped === 'blew-up' ? `blew up at lr ${r.edgeLr.toPrecision(3)}` : `never blew up up to lr ${r.edgeLr.toPrecision(3)}`}; pilot lr ${r.lr.toPrecision(3)}`),
         onLrTrial: (t) => {
           live?.clear();
           say(`  lr ${t.lr}: ${t.outcome.status}${t.outcome.stepsToTarget !== null ? ` in ${fmt(t.outcome.stepsToTarget)} steps` : ''}`);
@@ -150,7 +153,8 @@ export async function recommendCommand(o: RecommendOptions): Promise<number> {
     // The evidence as well as the answer, so that `report` can draw it: prediction, throughput, memory fit, pilot.
     const { probes: _probes, ...fit } = rec.fit;
     const { measurements: _m, ...pilot } = rec.pilot;
-    const evidence = { candidates: rec.candidates, throughput: rec.throughput, matmulGflops: rec.matmulGflops, fit, pilot, lrRule: rec.lrRule, trainExamples: rec.trainExamples };
+    const rangeTest = rec.rangeTest === null ? null : { ...rec.rangeTest, points: undefined };
+    const evidence = { candidates: rec.candidates, throughput: rec.throughput, matmulGflops: rec.matmulGflops, fit, pilot, pilotRuns: rec.pilotRuns, rangeTest, lrRule: rec.lrRule, trainExamples: rec.trainExamples };
     const cost = adviceCost(rec.choice, rec.candidates, rec.seconds);
     const summary = { choice: rec.choice, bNoise: rec.bNoise, seconds: rec.seconds, stageSeconds: rec.stageSeconds, machine: rec.machine, cost, verification, ...evidence };
     store.finishRun(run.id, o.verify && verification === null ? 'interrupted' : 'finished', summary);
@@ -164,7 +168,7 @@ export async function recommendCommand(o: RecommendOptions): Promise<number> {
     }
     if (o.json) {
       const { fit, throughput, pilot, lrTrials, candidates, matmulGflops, stageSeconds } = rec;
-      process.stdout.write(`${JSON.stringify({ db: o.db, run: run.id, choice: rec.choice, bNoise: rec.bNoise, lrRule: rec.lrRule, seconds: rec.seconds, stageSeconds, machine: rec.machine, cost, fit, matmulGflops, throughput, lrTrials: lrTrials.map(({ lr, outcome: { metrics: _m, ...rest } }) => ({ lr, ...rest })), lrSearch: rec.lrSearch, pilot, candidates, verification, exported })}\n`);
+      process.stdout.write(`${JSON.stringify({ db: o.db, run: run.id, choice: rec.choice, bNoise: rec.bNoise, lrRule: rec.lrRule, seconds: rec.seconds, stageSeconds, machine: rec.machine, cost, fit, matmulGflops, throughput, lrTrials: lrTrials.map(({ lr, outcome: { metrics: _m, ...rest } }) => ({ lr, ...rest })), lrSearch: rec.lrSearch, pilotRuns: rec.pilotRuns, rangeTest: rec.rangeTest, pilot, candidates, verification, exported })}\n`);
     } else {
       const heading = `recommendation for ${base.modelName} on ${base.dataset} (${base.optimizer}) to ${(o.targetAccuracy * 100).toFixed(2)}% validation accuracy within ${formatBytes(budgetBytes)}:`;
       const lines = recommendationLines(rec, heading);

@@ -1,6 +1,7 @@
 /** The `recommend` command's options. */
 import { z } from 'zod';
 import { RECOMMEND_LR_RULES } from '../recommend/lr-rule.js';
+import { PILOT_RUNS } from '../recommend/recommend.js';
 import { EXPORT_FORMATS } from '../recommend/export/export-plan.js';
 import { DEFAULT_INTERCONNECT, INTERCONNECT_PRESETS, parseInterconnect } from '../recommend/comm/interconnect.js';
 import { intAtLeast, listOf, numberIn, oneOf, positiveNumber, type Decls, type Parsed } from './options.js';
@@ -30,6 +31,13 @@ export const recommendDecls = {
     schema: interconnectSchema,
     default: DEFAULT_INTERCONNECT,
   },
+  pilotRuns: {
+    flag: '--pilot-runs <how>',
+    help: 'bounded: a rate range test and a pilot cut at --bound-epochs, the rest extrapolated (a fraction of the cost); to-target: a rate grid (--lr-grid) and a pilot each trained to the target (the slower, older method)',
+    schema: oneOf(PILOT_RUNS),
+    default: 'bounded',
+  },
+  boundEpochs: { flag: '--bound-epochs <e>', help: 'with --pilot-runs bounded: epochs the pilot trains before it extrapolates to the target', schema: positiveNumber, default: '0.5' },
   pilotBatch: { flag: '--pilot-batch <n>', help: 'batch size of the pilot run that measures the noise scale', schema: intAtLeast(1), default: '32' },
   lrRule: { flag: '--lr-rule <rule>', help: 'rate at the chosen batch: noise (McCandlish ε_max/(1 + B_noise/B)), linear or sqrt', schema: oneOf(RECOMMEND_LR_RULES), default: 'noise' },
   pilotSeconds: { flag: '--pilot-seconds <s>', help: 'training seconds after which the pilot stops short of the target', schema: positiveNumber, default: '60' },

@@ -33,6 +33,7 @@ export async function verify(base: RunConfig, data: DataSplits, c: Candidate, ta
   const maxEpochs = Math.max(5, Math.ceil(c.epochs * 4));
   const maxSeconds = Math.max(30, c.seconds * 5);
   const measured = await runTrial(config, data, { maxEpochs, maxSeconds, evalsPerEpoch: opts.evalsPerEpoch, untilBudget: false }, { ...(opts.shouldStop ? { shouldStop: opts.shouldStop } : {}), ...(opts.onMetric ? { onMetric: opts.onMetric } : {}) });
-  const onOneMachine: Candidate = { ...c, samplesPerSec: c.samplesPerSec / c.worldSize, allReduceSeconds: 0, commSeconds: 0, seconds: (c.seconds - c.commSeconds) * c.worldSize };
+  const seconds = (c.seconds - c.commSeconds) * c.worldSize;
+  const onOneMachine: Candidate = { ...c, samplesPerSec: c.samplesPerSec / c.worldSize, allReduceSeconds: 0, commSeconds: 0, seconds, wallSeconds: seconds + c.wallSeconds - c.seconds };
   return measured === null ? null : { predicted: onOneMachine, measured };
 }
