@@ -132,7 +132,7 @@ test('the text report leads with the decision and shows its evidence; a second r
   assert.ok(probes(measuredBy[0] as number) > 0);
   db.close();
 
-  const again = recommend('--memory', '1GiB', '--db', 'r.db', '--remeasure', '--json');
+  const again = recommend('--memory', '1GiB', '--db', 'r.db', '--remeasure', '--json', '--verify', '--seeds', '2');
   assertOk(again);
   assert.match(again.stderr, /^recommend: memory: probing peak memory/m);
   const r = lastJson(again);
@@ -145,6 +145,15 @@ test('the text report leads with the decision and shows its evidence; a second r
   assert.ok(range.points.length > 0 && range.points.length <= 200);
   // 61 updates an epoch at batch 8, a validation every 15: the pilot stops after 45 unless it reached the target first.
   assert.ok(bounded.reached ? bounded.extrapolation === null : bounded.steps === 45 && bounded.extrapolation !== null, JSON.stringify(bounded.extrapolation));
+  // --verify --seeds 2: seeds 1 and 2 (the default --seed is 1), their median and range, both kept as trials.
+  const v = r['verification'] as { seeds: { seed: number; measured: { stepsToTarget: number | null } }[]; spread: { reached: number; stepsToTarget: { median: number; min: number; max: number } } | null };
+  assert.deepEqual(v.seeds.map((s) => s.seed), [1, 2]);
+  const steps = v.seeds.map((s) => s.measured.stepsToTarget).filter((x): x is number => x !== null);
+  assert.equal(v.spread?.reached ?? 0, steps.length);
+  if (steps.length === 2) assert.deepEqual(v.spread!.stepsToTarget, { median: (steps[0]! + steps[1]!) / 2, min: Math.min(...steps), max: Math.max(...steps) });
+  const kept = new Database(join(dir, 'r.db'), { readonly: true });
+  assert.deepEqual(kept.prepare("SELECT key, seed FROM trials WHERE run_id = ? AND key LIKE 'verify%' ORDER BY seed").all(r['run']), [{ key: 'verify', seed: 1 }, { key: 'verify-s2', seed: 2 }]);
+  kept.close();
   const machine = r['machine'] as Record<string, { reused: boolean }>;
   assert.deepEqual([machine['memory']!.reused, machine['matmul']!.reused, machine['throughput']!.reused], [false, false, false]);
   assert.ok((r['fit'] as { probes: unknown[] }).probes.length > 0);

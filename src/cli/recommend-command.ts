@@ -139,12 +139,22 @@ export async function recommendCommand(o: RecommendOptions): Promise<number> {
       for (const t of rec.lrTrials) store.recordTrial(trialRow(run.id, `pilot-lr-${t.lr}`, { batchSize: o.pilotBatch, iterSize: 1, lr: t.lr, seed: base.seed }, t.outcome), t.outcome.metrics);
       store.recordNoise(run.id, rec.pilot.measurements.map(noiseRow));
       if (o.verify) {
-        say(`recommend: verify: training with batch ${rec.choice.effectiveBatch}, lr ${rec.choice.lr.toPrecision(4)} to ${o.targetAccuracy}…`);
+        say(`recommend: verify: training with batch ${rec.choice.effectiveBatch}, lr ${rec.choice.lr.toPrecision(4)} to ${o.targetAccuracy}${o.seeds > 1 ? ` at ${o.seeds} seeds` : ''}…`);
         const c = recommendedConfig(base, rec.choice, o.targetAccuracy);
-        liveRun().start({ key: 'verify', batchSize: rec.choice.microBatch, iterSize: c.iterSize, lr: c.hyper.lr! });
-        verification = await verify(base, data, rec.choice, o.targetAccuracy, { evalsPerEpoch: o.evalsPerEpoch, shouldStop: () => stop, onMetric: (m) => live?.metric(m) });
+        // The first seed's trial keeps the key 'verify'; further seeds are 'verify-s<seed>'.
+        const key = (seed: number) => (seed === base.seed ? 'verify' : `verify-s${seed}`);
+        verification = await verify(base, data, rec.choice, o.targetAccuracy, {
+          evalsPerEpoch: o.evalsPerEpoch,
+          seeds: o.seeds,
+          shouldStop: () => stop,
+          onMetric: (m) => live?.metric(m),
+          onSeed: (seed) => {
+            if (o.seeds > 1) say(`  seed ${seed}…`);
+            liveRun().start({ key: key(seed), batchSize: rec.choice.microBatch, iterSize: c.iterSize, lr: c.hyper.lr! });
+          },
+        });
         if (verification) {
-          store.recordTrial(trialRow(run.id, 'verify', { batchSize: rec.choice.microBatch, iterSize: c.iterSize, lr: c.hyper.lr!, seed: c.seed }, verification.measured), verification.measured.metrics);
+          for (const s of verification.seeds) store.recordTrial(trialRow(run.id, key(s.seed), { batchSize: rec.choice.microBatch, iterSize: c.iterSize, lr: c.hyper.lr!, seed: s.seed }, s.measured), s.measured.metrics);
         }
       }
     } finally {

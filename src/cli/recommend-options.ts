@@ -46,6 +46,7 @@ export const recommendDecls = {
   noiseRounds: { flag: '--noise-rounds <n>', help: 'rounds of B_big examples per noise-scale measurement', schema: intAtLeast(2), default: '8' },
   remeasure: { flag: '--remeasure', help: 'measure the memory fit, MatMul rate and throughput curve again rather than reuse those the --db keeps for this model, data shape, threads and machine', schema: z.boolean() },
   verify: { flag: '--verify', help: 'train with the recommendation and report predicted against measured', schema: z.boolean() },
+  seeds: { flag: '--seeds <k>', help: 'with --verify: train the recommendation at k seeds (--seed, --seed + 1, …) and report the median and range', schema: intAtLeast(1), default: '1' },
   export: { flag: '--export <format>', help: `write the recommendation as another framework’s config: ${EXPORT_FORMATS.join(', ')}`, schema: oneOf(EXPORT_FORMATS) },
   out: { flag: '--out <file>', help: 'where --export writes (default: the format’s usual file name here); an existing file is never overwritten', schema: z.string().min(1) },
   db: { flag: '--db <file>', help: 'SQLite file that keeps the evidence (probes, noise scale, prediction)', schema: z.string().min(1), default: 'runs/batchwise.db' },

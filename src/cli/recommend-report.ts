@@ -148,6 +148,17 @@ export function costLines(r: Recommendation): string[] {
 export function verificationLines(v: Verification): string[] {
   const m = v.measured;
   const ratio = (a: number | null, b: number) => (a === null ? '–' : `${(a / b).toFixed(2)}×`);
+  const s = v.spread;
+  const r = (x: { median: number; min: number; max: number }, f: (n: number) => string) => `median ${f(x.median)} (${f(x.min)}–${f(x.max)})`;
+  const seedLines =
+    v.seeds.length <= 1
+      ? []
+      : s === null
+        ? [`  over ${v.seeds.length} seeds (${v.seeds.map((x) => x.seed).join(', ')}): none reached the target`]
+        : [
+            `  over ${v.seeds.length} seeds (${v.seeds.map((x) => x.seed).join(', ')}): ${s.reached} reached the target; seconds to target ${r(s.secondsToTarget, (n) => n.toFixed(2))} against ${v.predicted.seconds.toFixed(2)} predicted, ` +
+              `steps ${r(s.stepsToTarget, fmt)}${s.wallSecondsToTarget ? `, wall seconds ${r(s.wallSecondsToTarget, (n) => n.toFixed(2))}` : ''}; the table is the first seed's`,
+          ];
   return [
     '',
     `verify: trained with the recommendation: ${m.status}${m.testAccuracy !== null ? `, test accuracy ${pct(m.testAccuracy)}` : ''}` +
@@ -162,5 +173,6 @@ export function verificationLines(v: Verification): string[] {
         ['samples/s', fmt(v.predicted.samplesPerSec), fmt(m.samplesPerSec), ratio(m.samplesPerSec, v.predicted.samplesPerSec)],
       ],
     ).map((l) => `  ${l}`),
+    ...seedLines,
   ];
 }
