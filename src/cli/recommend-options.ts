@@ -40,7 +40,7 @@ export const recommendDecls = {
   boundEpochs: { flag: '--bound-epochs <e>', help: 'with --pilot-runs bounded: epochs the pilot trains before it extrapolates to the target', schema: positiveNumber, default: '0.5' },
   pilotBatch: { flag: '--pilot-batch <n>', help: 'batch size of the pilot run that measures the noise scale', schema: intAtLeast(1), default: '32' },
   lrRule: { flag: '--lr-rule <rule>', help: 'rate at the chosen batch: noise (McCandlish ε_max/(1 + B_noise/B)), linear or sqrt', schema: oneOf(RECOMMEND_LR_RULES), default: 'noise' },
-  pilotSeconds: { flag: '--pilot-seconds <s>', help: 'training seconds after which the pilot stops short of the target', schema: positiveNumber, default: '60' },
+  pilotSeconds: { flag: '--pilot-seconds <s>', help: 'training seconds after which a --pilot-runs to-target pilot or rate stops short of the target', schema: positiveNumber, default: '60' },
   pilotEpochs: { flag: '--pilot-epochs <e>', help: 'epochs after which the pilot stops short of the target', schema: intAtLeast(1), default: '10' },
   evalsPerEpoch: { flag: '--evals-per-epoch <n>', help: 'validations per epoch (pilot and --verify), as in sweep', schema: intAtLeast(1), default: '20' },
   noiseRounds: { flag: '--noise-rounds <n>', help: 'rounds of B_big examples per noise-scale measurement', schema: intAtLeast(2), default: '8' },

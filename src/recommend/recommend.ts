@@ -240,7 +240,8 @@ export async function recommend(spec: RecommendSpec, data: DataSplits, hooks: Re
   const pilot = await stage('pilot', `training at batch ${spec.pilotBatch}, lr ${pilotLr} ${spec.pilotRuns === 'bounded' ? `for ${spec.boundEpochs} epochs, then extrapolating to ${spec.targetAccuracy}` : `to ${spec.targetAccuracy}`} with the noise scale`, async () => {
     if (spec.pilotRuns === 'to-target') return runPilot(spec.base, data, { ...pilotOptions, noiseEvery: 4 });
     // Measured twice as often as a full pilot: a shorter run has fewer validations to measure at.
-    const r = await runBoundedPilot(spec.base, data, { ...pilotOptions, noiseEvery: 2, boundEpochs: spec.boundEpochs });
+    // The bound is its limit, not --pilot-seconds: cut short on a slow machine it would have too little to extrapolate from.
+    const r = await runBoundedPilot(spec.base, data, { ...pilotOptions, maxSeconds: Infinity, noiseEvery: 2, boundEpochs: spec.boundEpochs });
     if (!r.ok) throw new UserError(`${r.problem}; raise --bound-epochs, or train the pilot to the target with --pilot-runs to-target`);
     return r.pilot;
   });

@@ -34,6 +34,7 @@ test('a bounded pilot is completed to the target by its error and noise-scale po
   assert.ok(Math.abs(x.examplesToTarget - 2500) < 1e-6);
   assert.ok(Math.abs(x.errExponent + 0.5) < 1e-12 && Math.abs(x.noiseExponent! - 0.5) < 1e-12);
   assert.deepEqual([x.seenExamples, x.seenEpochs, x.seenValAccuracy, x.errPoints], [1000, 0.5, 0.9, 3]);
+  // (4 validations: the first third, one, is left out.)
   const total = r.pilot.segments.reduce((s, g) => s + g.examples, 0);
   assert.ok(Math.abs(total - 2500) < 1e-6, `segments cover ${total} examples`);
   // The last extrapolated piece ends at 2,500 examples: its noise scale is the law's at its middle.

@@ -13,19 +13,24 @@ test('a power law is fitted exactly in log–log', () => {
   assert.equal(fitPower([{ x: 2, y: 1 }, { x: 2, y: 3 }]), null, 'no spread in x');
 });
 
-test('examples to target: where the later validations’ error power law crosses 1 − target', () => {
-  // err = 0.5 · E^(-0.4): the early two points (off the law) are left out of the fit.
+test('examples to target: where the later validations’ best-so-far error power law crosses 1 − target', () => {
+  // err = 0.5 · E^(-0.4): the first two points (off the law) are left out of the fit.
   const law = (e: number) => 0.5 * Math.pow(e, -0.4);
   const evals = [1000, 2000, 4000, 6000, 8000, 10000].map((examples, i) => ({ examples, valAccuracy: 1 - (i < 2 ? 0.5 : law(examples)) }));
   const r = examplesToTarget(evals, 0.99);
   assert.ok(r.ok);
   close(r.examples, Math.pow(0.01 / 0.5, 1 / -0.4));
   close(r.fit.exponent, -0.4);
-  assert.equal(r.fit.points, 3);
+  assert.equal(r.fit.points, 4);
+  // A validation that jumps back up counts as the best before it: the same fit as without it.
+  const jumpy = [...evals.slice(0, 4), { examples: 7000, valAccuracy: 0.9 }, ...evals.slice(4)];
+  const j = examplesToTarget(jumpy, 0.99);
+  assert.ok(j.ok && j.fit.points === 5 && j.fit.exponent < 0);
   // Already past the target by the law: never fewer examples than were seen.
   const near = examplesToTarget(evals, 0.9);
   assert.ok(near.ok && near.examples === 10000);
   assert.deepEqual(examplesToTarget(evals.slice(0, 2), 0.99), { ok: false, reason: 'too-few', fit: null });
+  // Never better than the first: the best so far stays flat.
   const rising = examplesToTarget([1, 2, 3, 4].map((k) => ({ examples: k * 1000, valAccuracy: 0.9 - k / 100 })), 0.95);
   assert.equal(rising.ok ? null : rising.reason, 'not-falling');
   const far = examplesToTarget(evals, 0.9999);

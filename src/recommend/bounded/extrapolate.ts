@@ -40,13 +40,18 @@ export type TargetEstimate =
   | { readonly ok: false; readonly reason: 'too-few' | 'not-falling' | 'too-far'; readonly fit: PowerFit | null };
 
 /**
- * Examples to reach `target` validation accuracy, from the later half of the validations (at
- * least three): the early ones, before the error settles into its power law, are left out.
+ * Examples to reach `target` validation accuracy, from the best validation error so far at each
+ * of the later two thirds of the validations (at least three): the first, before the error
+ * settles into its power law, is left out, and the best so far rather than each reading because
+ * at a rate near the edge single validations jump by more than the error falls between them
+ * (on a loaded machine MNIST's mlp at lr 0.019 read 93.2% after 0.31 epochs, below earlier ones).
  */
 export function examplesToTarget(evaluations: readonly { examples: number; valAccuracy: number }[], target: number): TargetEstimate {
   const usable = evaluations.filter((e) => e.examples > 0 && Number.isFinite(e.valAccuracy));
   if (usable.length < 3) return { ok: false, reason: 'too-few', fit: null };
-  const later = usable.slice(Math.min(Math.floor(usable.length / 2), usable.length - 3));
+  let best = 0;
+  const bestSoFar = usable.map((e) => ({ examples: e.examples, valAccuracy: (best = Math.max(best, e.valAccuracy)) }));
+  const later = bestSoFar.slice(Math.min(Math.floor(usable.length / 3), usable.length - 3));
   const fit = fitPower(later.map((e) => ({ x: e.examples, y: 1 - e.valAccuracy })));
   if (fit === null) return { ok: false, reason: 'too-few', fit: null };
   if (!(fit.exponent < 0)) return { ok: false, reason: 'not-falling', fit };
