@@ -37,6 +37,7 @@ function writeNew(path: string, text: string): void {
 
 export async function recommendCommand(o: RecommendOptions): Promise<number> {
   if (o.targetAccuracy === undefined) throw new UserError('--target-accuracy is required: the recommendation is the fastest way to it (e.g. --target-accuracy 0.97)');
+  if (o.lrGrid !== undefined && o.pilotRuns === 'bounded') throw new UserError('--lr-grid is the grid of --pilot-runs to-target; the default bounded pilot finds its rate by a range test from --lr, so add --pilot-runs to-target or give --lr instead');
   const budgetBytes = o.memory === undefined ? Math.floor(freemem()) : parseBytes(o.memory, '--memory');
   const base = baseRunConfig(o, { batchSize: o.pilotBatch, iterSize: 1, lr: o.lr, epochs: o.pilotEpochs, targetAccuracy: o.targetAccuracy });
   const spec: RecommendSpec = {

@@ -18,8 +18,8 @@ const interconnectSchema = z.string().transform((s, ctx) => {
 export const recommendDecls = {
   ...runDecls(),
   schedule: { ...trainDecls.schedule, default: 'constant' },
-  lr: { flag: '--lr <x>', help: 'the middle of the rates tried at --pilot-batch (default per optimizer, as for train)', schema: positiveNumber },
-  lrGrid: { flag: '--lr-grid <list>', help: 'rates tried at --pilot-batch, the fewest steps to target wins (default: --lr × ¼, ½, 1, 2)', schema: listOf(positiveNumber, 'positive numbers') },
+  lr: { flag: '--lr <x>', help: 'the rate the pilot stage starts from (default per optimizer, as for train): the range test ramps from it ÷ 200 to it × 50; to-target, the middle of the grid', schema: positiveNumber },
+  lrGrid: { flag: '--lr-grid <list>', help: 'with --pilot-runs to-target: rates tried at --pilot-batch, the fewest steps to target wins (default: --lr × ¼, ½, 1, 2)', schema: listOf(positiveNumber, 'positive numbers') },
   extendGrid: { flag: '--no-extend-grid', help: 'keep to the rates given even where the best is the smallest or largest of them (by default rates past that edge are tried, halving or doubling, up to 3)', schema: z.boolean() },
   memory: { flag: '--memory <size>', help: 'memory budget for training, e.g. 2GiB or 512MB (default: the memory free on this machine)', schema: z.string().min(1) },
   margin: fitDecls.margin,
