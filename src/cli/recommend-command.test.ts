@@ -7,6 +7,7 @@ import { segmentsOf, type PilotResult } from '../recommend/pilot.js';
 import { bestLrTrial } from '../recommend/pilot-lr.js';
 import { INTERCONNECT_PRESETS } from '../recommend/comm/interconnect.js';
 import { chooseCandidate, predictCandidates, type ThroughputPoint } from '../recommend/predict.js';
+import { runOverhead } from '../recommend/recommend.js';
 import type { TrialOutcome } from '../sweep/trial.js';
 import { assertNoStack, assertOk, assertUserError, lastJson, makeBlobs, makeTempDir, removeDir, runCli, writeBlobsCsv, writeJson } from './testing/cli-fixtures.js';
 
@@ -24,7 +25,8 @@ after(() => removeDir(dir));
 interface Candidate { effectiveBatch: number; microBatch: number; iterSize: number; worldSize: number; seconds: number; examples: number; lr: number; samplesPerSec: number; allReduceSeconds: number }
 
 test('recommend --verify --export: a fitted, predicted, verified, exported and stored recommendation', () => {
-  const run = recommend('--memory', '1GiB', '--world-size', '2', '--verify', '--export', 'deepspeed', '--out', 'ds.json', '--db', 'r.db', '--json');
+  // The older method, rates and pilot trained to the target: the default is bounded (tested below).
+  const run = recommend('--memory', '1GiB', '--world-size', '2', '--verify', '--export', 'deepspeed', '--out', 'ds.json', '--db', 'r.db', '--json', '--pilot-runs', 'to-target');
   assertOk(run);
   assertNoStack(run);
   const r = lastJson(run);
@@ -67,11 +69,16 @@ test('recommend --verify --export: a fitted, predicted, verified, exported and s
     trainExamples: 495,
     // mlp.json on 10 features: 10·16 + 16 + 16·3 + 3 = 227 fp32 parameters.
     communication: { interconnect: INTERCONNECT_PRESETS['eth10g']!, gradientBytes: 908 },
+    overhead: runOverhead(pilot, 4),
   });
+  assert.ok(pilot.setupSeconds > 0 && pilot.validationSeconds > 0 && pilot.warmupSeconds >= 0);
   assert.deepEqual(candidates, predicted);
+  assert.equal(r['pilotRuns'], 'to-target');
+  assert.equal(r['rangeTest'], null);
   assert.deepEqual(choice, chooseCandidate(predicted));
-  const v = r['verification'] as { measured: { status: string; stepsToTarget: number }; predicted: Candidate };
+  const v = r['verification'] as { measured: { status: string; stepsToTarget: number; wallSecondsToTarget: number; secondsToTarget: number }; predicted: Candidate };
   assert.equal(v.measured.status, 'target-reached');
+  assert.ok(v.measured.wallSecondsToTarget > v.measured.secondsToTarget, 'the clock runs through validations too');
   assert.equal(v.predicted.effectiveBatch, choice.effectiveBatch);
 
   const ds = JSON.parse(readFileSync(join(dir, 'ds.json'), 'utf8')) as Record<string, unknown>;
@@ -128,10 +135,28 @@ test('the text report leads with the decision and shows its evidence; a second r
   assert.ok(probes(measuredBy[0] as number) > 0);
   db.close();
 
-  const again = recommend('--memory', '1GiB', '--db', 'r.db', '--remeasure', '--json');
+  const again = recommend('--memory', '1GiB', '--db', 'r.db', '--remeasure', '--json', '--verify', '--seeds', '2');
   assertOk(again);
   assert.match(again.stderr, /^recommend: memory: probing peak memory/m);
   const r = lastJson(again);
+  // The default, bounded: a range test gives the pilot's rate (its edge ÷ 10), no rate is trained to the target.
+  assert.equal(r['pilotRuns'], 'bounded');
+  assert.deepEqual(r['lrTrials'], []);
+  const range = r['rangeTest'] as { edgeLr: number; lr: number; points: { lr: number }[] };
+  const bounded = r['pilot'] as PilotResult;
+  assert.equal(bounded.lr, Number((range.edgeLr / 10).toPrecision(3)));
+  assert.ok(range.points.length > 0 && range.points.length <= 200);
+  // 61 updates an epoch at batch 8, a validation every 15: the pilot stops after 45 unless it reached the target first.
+  assert.ok(bounded.reached ? bounded.extrapolation === null : bounded.steps === 45 && bounded.extrapolation !== null, JSON.stringify(bounded.extrapolation));
+  // --verify --seeds 2: seeds 1 and 2 (the default --seed is 1), their median and range, both kept as trials.
+  const v = r['verification'] as { seeds: { seed: number; measured: { stepsToTarget: number | null } }[]; spread: { reached: number; stepsToTarget: { median: number; min: number; max: number } } | null };
+  assert.deepEqual(v.seeds.map((s) => s.seed), [1, 2]);
+  const steps = v.seeds.map((s) => s.measured.stepsToTarget).filter((x): x is number => x !== null);
+  assert.equal(v.spread?.reached ?? 0, steps.length);
+  if (steps.length === 2) assert.deepEqual(v.spread!.stepsToTarget, { median: (steps[0]! + steps[1]!) / 2, min: Math.min(...steps), max: Math.max(...steps) });
+  const kept = new Database(join(dir, 'r.db'), { readonly: true });
+  assert.deepEqual(kept.prepare("SELECT key, seed FROM trials WHERE run_id = ? AND key LIKE 'verify%' ORDER BY seed").all(r['run']), [{ key: 'verify', seed: 1 }, { key: 'verify-s2', seed: 2 }]);
+  kept.close();
   const machine = r['machine'] as Record<string, { reused: boolean }>;
   assert.deepEqual([machine['memory']!.reused, machine['matmul']!.reused, machine['throughput']!.reused], [false, false, false]);
   assert.ok((r['fit'] as { probes: unknown[] }).probes.length > 0);
@@ -152,6 +177,9 @@ test('the text report leads with the decision and shows its evidence; a second r
   assert.match(run.stdout, /learning rate [\d.e-]+ \(noise rule/);
   assert.match(run.stdout, /memory: largest micro-batch 495 within 1\.0 GiB \(10% margin\)/);
   assert.match(run.stdout, /← chosen/);
+  assert.match(run.stdout, /^  learning rate at the pilot batch 8: a range test \(Smith 2017\)/m);
+  assert.match(run.stdout, /^  pilot: batch 8, lr [\d.e-]+: (reached the target|trained [\d,]+ examples .* then EXTRAPOLATED)/m);
+  assert.match(run.stdout, /s on the clock with building the sessions \([\d.]+ s\) and \d+ validations/);
   assert.match(run.stdout, /^cost of the advice: [\d.]+ s \(memory/m);
   // One worker: no communication anywhere in the report.
   assert.ok(!/all-reduce|communication|interconnect/.test(run.stdout));
@@ -184,6 +212,7 @@ test('recommend refuses bad input in one line before any measuring', () => {
   assert.match(assertUserError(recommend('--db', 'e.db', '--export', 'deepspeed', '--out', 'taken.json')), /--out taken\.json already exists/);
   assert.equal(readFileSync(join(dir, 'taken.json'), 'utf8'), 'keep me');
   assert.match(assertUserError(recommend('--db', 'e.db', '--pilot-batch', '1000')), /--pilot-batch 1000 is larger than the 495 training examples/);
+  assert.match(assertUserError(recommend('--db', 'e.db', '--lr-grid', '0.1,0.2')), /^--lr-grid is the grid of --pilot-runs to-target; .* add --pilot-runs to-target or give --lr instead$/);
   assert.match(assertUserError(recommend('--db', 'e.db', '--memory', '1KiB')), /1\.0 KiB|1 KiB|budget/);
   for (const [bad, why] of [['ethernet', /give both figures, or a preset/], ['10Gb,50us', /"10Gb" is not a bandwidth with a unit/], ['10Gbit/s,50', /"50" is not a latency with a unit/]] as const) {
     const line = assertUserError(recommend('--db', 'e.db', '--world-size', '2', '--interconnect', bad));

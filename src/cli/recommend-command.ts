@@ -37,10 +37,13 @@ function writeNew(path: string, text: string): void {
 
 export async function recommendCommand(o: RecommendOptions): Promise<number> {
   if (o.targetAccuracy === undefined) throw new UserError('--target-accuracy is required: the recommendation is the fastest way to it (e.g. --target-accuracy 0.97)');
+  if (o.lrGrid !== undefined && o.pilotRuns === 'bounded') throw new UserError('--lr-grid is the grid of --pilot-runs to-target; the default bounded pilot finds its rate by a range test from --lr, so add --pilot-runs to-target or give --lr instead');
   const budgetBytes = o.memory === undefined ? Math.floor(freemem()) : parseBytes(o.memory, '--memory');
   const base = baseRunConfig(o, { batchSize: o.pilotBatch, iterSize: 1, lr: o.lr, epochs: o.pilotEpochs, targetAccuracy: o.targetAccuracy });
   const spec: RecommendSpec = {
     base,
+    pilotRuns: o.pilotRuns,
+    boundEpochs: o.boundEpochs,
     pilotLrGrid: o.lrGrid ?? [0.25, 0.5, 1, 2].map((f) => Number((f * base.hyper.lr!).toPrecision(4))),
     extendGrid: o.extendGrid,
     targetAccuracy: o.targetAccuracy,
@@ -58,7 +61,7 @@ export async function recommendCommand(o: RecommendOptions): Promise<number> {
   };
   const data = loadRunData(base);
   // Refuse an impossible export or a clobbering --out before the long part, not after it.
-  const dummy: Candidate = { effectiveBatch: o.worldSize, microBatch: 1, iterSize: 1, worldSize: o.worldSize, samplesPerSec: 1, allReduceSeconds: 0, commSeconds: 0, efficiency: 1, examples: 1, steps: 1, epochs: 1, seconds: 1, lr: base.hyper.lr! };
+  const dummy: Candidate = { effectiveBatch: o.worldSize, microBatch: 1, iterSize: 1, worldSize: o.worldSize, samplesPerSec: 1, allReduceSeconds: 0, commSeconds: 0, efficiency: 1, examples: 1, steps: 1, epochs: 1, seconds: 1, validations: 1, wallSeconds: 1, lr: base.hyper.lr! };
   const exportPath = o.export === undefined ? undefined : (o.out ?? exportPlan(o.export, recommendedPlan(base, dummy, o.targetAccuracy, data.train.count)).fileName);
   if (exportPath !== undefined && existsSync(exportPath)) throw new UserError(`--out ${exportPath} already exists; give another path with --out, or move that file away`);
 
@@ -120,6 +123,7 @@ export async function recommendCommand(o: RecommendOptions): Promise<number> {
         onStage: (stage, detail) => progress(`recommend: ${stage}: ${detail}…`, stage !== 'memory'),
         onProbe: (p) => progress(`  probe micro-batch ${fmt(p.batchSize)}: ${p.ok ? `peak ${formatBytes(p.peakBytes ?? 0)}` : `does not fit (${p.reason})`}`, p.fits),
         onThroughput: (p) => say(`  micro-batch ${fmt(p.microBatch)}: ${fmt(p.samplesPerSec)} samples/s`),
+        onRangeTest: (r) => say(`  rate range test: loss ${r.stopped === 'blew-up' ? `blew up at lr ${r.edgeLr.toPrecision(3)}` : `never blew up up to lr ${r.edgeLr.toPrecision(3)}`}; pilot lr ${r.lr.toPrecision(3)}`),
         onLrTrial: (t) => {
           live?.clear();
           say(`  lr ${t.lr}: ${t.outcome.status}${t.outcome.stepsToTarget !== null ? ` in ${fmt(t.outcome.stepsToTarget)} steps` : ''}`);
@@ -136,12 +140,22 @@ export async function recommendCommand(o: RecommendOptions): Promise<number> {
       for (const t of rec.lrTrials) store.recordTrial(trialRow(run.id, `pilot-lr-${t.lr}`, { batchSize: o.pilotBatch, iterSize: 1, lr: t.lr, seed: base.seed }, t.outcome), t.outcome.metrics);
       store.recordNoise(run.id, rec.pilot.measurements.map(noiseRow));
       if (o.verify) {
-        say(`recommend: verify: training with batch ${rec.choice.effectiveBatch}, lr ${rec.choice.lr.toPrecision(4)} to ${o.targetAccuracy}…`);
+        say(`recommend: verify: training with batch ${rec.choice.effectiveBatch}, lr ${rec.choice.lr.toPrecision(4)} to ${o.targetAccuracy}${o.seeds > 1 ? ` at ${o.seeds} seeds` : ''}…`);
         const c = recommendedConfig(base, rec.choice, o.targetAccuracy);
-        liveRun().start({ key: 'verify', batchSize: rec.choice.microBatch, iterSize: c.iterSize, lr: c.hyper.lr! });
-        verification = await verify(base, data, rec.choice, o.targetAccuracy, { evalsPerEpoch: o.evalsPerEpoch, shouldStop: () => stop, onMetric: (m) => live?.metric(m) });
+        // The first seed's trial keeps the key 'verify'; further seeds are 'verify-s<seed>'.
+        const key = (seed: number) => (seed === base.seed ? 'verify' : `verify-s${seed}`);
+        verification = await verify(base, data, rec.choice, o.targetAccuracy, {
+          evalsPerEpoch: o.evalsPerEpoch,
+          seeds: o.seeds,
+          shouldStop: () => stop,
+          onMetric: (m) => live?.metric(m),
+          onSeed: (seed) => {
+            if (o.seeds > 1) say(`  seed ${seed}…`);
+            liveRun().start({ key: key(seed), batchSize: rec.choice.microBatch, iterSize: c.iterSize, lr: c.hyper.lr! });
+          },
+        });
         if (verification) {
-          store.recordTrial(trialRow(run.id, 'verify', { batchSize: rec.choice.microBatch, iterSize: c.iterSize, lr: c.hyper.lr!, seed: c.seed }, verification.measured), verification.measured.metrics);
+          for (const s of verification.seeds) store.recordTrial(trialRow(run.id, key(s.seed), { batchSize: rec.choice.microBatch, iterSize: c.iterSize, lr: c.hyper.lr!, seed: s.seed }, s.measured), s.measured.metrics);
         }
       }
     } finally {
@@ -150,7 +164,8 @@ export async function recommendCommand(o: RecommendOptions): Promise<number> {
     // The evidence as well as the answer, so that `report` can draw it: prediction, throughput, memory fit, pilot.
     const { probes: _probes, ...fit } = rec.fit;
     const { measurements: _m, ...pilot } = rec.pilot;
-    const evidence = { candidates: rec.candidates, throughput: rec.throughput, matmulGflops: rec.matmulGflops, fit, pilot, lrRule: rec.lrRule, trainExamples: rec.trainExamples };
+    const rangeTest = rec.rangeTest === null ? null : { ...rec.rangeTest, points: undefined };
+    const evidence = { candidates: rec.candidates, throughput: rec.throughput, matmulGflops: rec.matmulGflops, fit, pilot, pilotRuns: rec.pilotRuns, rangeTest, lrRule: rec.lrRule, trainExamples: rec.trainExamples };
     const cost = adviceCost(rec.choice, rec.candidates, rec.seconds);
     const summary = { choice: rec.choice, bNoise: rec.bNoise, seconds: rec.seconds, stageSeconds: rec.stageSeconds, machine: rec.machine, cost, verification, ...evidence };
     store.finishRun(run.id, o.verify && verification === null ? 'interrupted' : 'finished', summary);
@@ -164,7 +179,7 @@ export async function recommendCommand(o: RecommendOptions): Promise<number> {
     }
     if (o.json) {
       const { fit, throughput, pilot, lrTrials, candidates, matmulGflops, stageSeconds } = rec;
-      process.stdout.write(`${JSON.stringify({ db: o.db, run: run.id, choice: rec.choice, bNoise: rec.bNoise, lrRule: rec.lrRule, seconds: rec.seconds, stageSeconds, machine: rec.machine, cost, fit, matmulGflops, throughput, lrTrials: lrTrials.map(({ lr, outcome: { metrics: _m, ...rest } }) => ({ lr, ...rest })), lrSearch: rec.lrSearch, pilot, candidates, worldSize: rec.worldSize, communication: rec.communication, verification, exported })}\n`);
+      process.stdout.write(`${JSON.stringify({ db: o.db, run: run.id, choice: rec.choice, bNoise: rec.bNoise, lrRule: rec.lrRule, seconds: rec.seconds, stageSeconds, machine: rec.machine, cost, fit, matmulGflops, throughput, lrTrials: lrTrials.map(({ lr, outcome: { metrics: _m, ...rest } }) => ({ lr, ...rest })), lrSearch: rec.lrSearch, pilotRuns: rec.pilotRuns, rangeTest: rec.rangeTest, pilot, candidates, worldSize: rec.worldSize, communication: rec.communication, verification, exported })}\n`);
     } else {
       const heading = `recommendation for ${base.modelName} on ${base.dataset} (${base.optimizer}) to ${(o.targetAccuracy * 100).toFixed(2)}% validation accuracy within ${formatBytes(budgetBytes)}:`;
       const lines = recommendationLines(rec, heading);

@@ -22,7 +22,8 @@ export function recommendationLines(r: Recommendation, heading: string): string[
     heading,
     `  effective batch ${fmt(c.effectiveBatch)} = micro-batch ${fmt(c.microBatch)} × iter-size ${c.iterSize}${c.worldSize > 1 || fewer ? ` × world size ${c.worldSize}${fewer}` : ''}`,
     `  learning rate ${c.lr.toPrecision(4)} (${RULE_TEXT[r.lrRule](r)}${capsRate(r.optimizer) ? `, capped at ε₀·√(B/B₀) since ${r.optimizer} sizes each weight's step itself` : ''})`,
-    `  predicted: ${c.seconds.toFixed(2)} s of training to target${comm ? `, ${c.commSeconds.toFixed(2)} s of it in all-reduce` : ''}, ${fmt(c.steps)} steps, ${c.epochs.toFixed(2)} epochs, at ${fmt(c.samplesPerSec)} samples/s${comm ? ' of compute' : ''}`,
+    `  predicted: ${c.seconds.toFixed(2)} s of training to target${comm ? `, ${c.commSeconds.toFixed(2)} s of it in all-reduce` : ''}, ${fmt(c.steps)} steps, ${c.epochs.toFixed(2)} epochs, at ${fmt(c.samplesPerSec)} samples/s${comm ? ' of compute' : ''}; ` +
+      `${c.wallSeconds.toFixed(2)} s on the clock with building the sessions (${r.pilot.setupSeconds.toFixed(2)} s) and ${c.validations} validations (${r.pilot.validationSeconds.toFixed(3)} s each)`,
     '',
     'evidence',
   ];
@@ -38,20 +39,15 @@ export function recommendationLines(r: Recommendation, heading: string): string[
     ).map((l) => `    ${l}`),
   );
   const p = r.pilot;
+  lines.push(...rateStageLines(r));
+  const x = p.extrapolation;
   lines.push(
-    `  learning rate at the pilot batch ${p.batchSize} (fewest steps to target wins; a rate 1.25× behind the best is stopped):`,
-    ...formatTable(
-      ['lr', 'result', 'steps', 'seconds', 'best val'],
-      r.lrTrials.map((t) => [String(t.lr), t.outcome.status + (t.lr === p.lr ? ' ← pilot' : ''), t.outcome.stepsToTarget === null ? '–' : fmt(t.outcome.stepsToTarget), t.outcome.secondsToTarget?.toFixed(2) ?? '–', pct(t.outcome.bestValAccuracy)]),
-    ).map((l) => `    ${l}`),
-  );
-  const e = r.lrSearch;
-  const past = e.below + e.above > 0 ? `, after ${e.below + e.above} rate(s) past the grid` : '';
-  if (e.edge === 'lowest' || e.edge === 'highest') lines.push(`    the pilot's rate is the ${e.edge === 'lowest' ? 'smallest' : 'largest'} tried${past}: the best rate may lie beyond (see --lr-grid, --no-extend-grid)`);
-  else if (e.edge === 'single') lines.push('    one rate tried: the pilot\'s rate is not tuned (give --lr-grid several rates)');
-  lines.push(
-    `  pilot: batch ${p.batchSize}, lr ${p.lr}: ${p.reached ? 'reached the target' : `stopped short of the target (validation ${pct(p.finalValAccuracy)})`} ` +
-      `after ${fmt(p.steps)} steps = ${fmt(p.examples)} examples (${p.epochs.toFixed(2)} epochs), ${p.trainSeconds.toFixed(2)} s`,
+    x !== null
+      ? `  pilot: batch ${p.batchSize}, lr ${p.lr}: trained ${fmt(x.seenExamples)} examples (${x.seenEpochs.toFixed(2)} epochs, ${p.trainSeconds.toFixed(2)} s) to ${pct(x.seenValAccuracy)} validation accuracy, then EXTRAPOLATED: ` +
+          `${fmt(x.examplesToTarget)} examples (${(x.examplesToTarget / p.examples * p.epochs).toFixed(2)} epochs) to the target from error ∝ examples^${x.errExponent.toFixed(2)} through its last ${x.errPoints} validations, ` +
+          `the noise scale past its last measurement ${x.noiseExponent === null ? 'held at that value' : `∝ examples^${x.noiseExponent.toFixed(2)}`}`
+      : `  pilot: batch ${p.batchSize}, lr ${p.lr}: ${p.reached ? 'reached the target' : `stopped short of the target (validation ${pct(p.finalValAccuracy)})`} ` +
+          `after ${fmt(p.steps)} steps = ${fmt(p.examples)} examples (${p.epochs.toFixed(2)} epochs), ${p.trainSeconds.toFixed(2)} s`,
     '  gradient noise scale along the pilot (McCandlish B_simple = tr Σ / |G|², 90% interval):',
     ...formatTable(
       ['step', 'epochs', 'train loss', 'B_simple', 'interval'],
@@ -82,13 +78,41 @@ export function recommendationLines(r: Recommendation, heading: string): string[
       ]),
     ).map((l) => `    ${l}`),
   );
-  if (!p.reached) lines.push('  note: the pilot did not reach the target, so times are to where it stopped; raise --pilot-seconds for a full prediction');
+  if (!p.reached && p.extrapolation === null) lines.push('  note: the pilot did not reach the target, so times are to where it stopped; raise --pilot-seconds for a full prediction');
   if (comm) {
     lines.push(
       `  note: N workers compute at N× one worker's samples/s; the link's figures are nominal, and a measured all-reduce bus bandwidth is usually lower, so the all-reduce times are a lower bound`,
     );
   }
   lines.push(...costLines(r));
+  return lines;
+}
+
+/** How the pilot's rate was found: a range test (bounded) or a grid trained to the target. */
+function rateStageLines(r: Recommendation): string[] {
+  const p = r.pilot;
+  const t = r.rangeTest;
+  if (t !== null) {
+    const first = t.points[0]?.lr ?? t.edgeLr;
+    return [
+      `  learning rate at the pilot batch ${p.batchSize}: a range test (Smith 2017), the rate growing geometrically from ${first.toPrecision(2)} each update for ${fmt(t.points.length)} updates (${t.trainSeconds.toFixed(2)} s):`,
+      t.stopped === 'blew-up'
+        ? `    the smoothed loss blew up at lr ${t.edgeLr.toPrecision(3)} (lowest at ${t.minLossLr.toPrecision(3)}); the pilot's rate is that edge ÷ 10: ${p.lr}`
+        : `    the loss never blew up, up to lr ${t.edgeLr.toPrecision(3)}: the edge lies beyond, so ${p.lr} (that ÷ 10) may be small; give a larger --lr`,
+      '    the range test does not know the target: a tight target may want a smaller rate (--pilot-runs to-target tunes it to the target, at several runs\' cost)',
+    ];
+  }
+  const lines = [
+    `  learning rate at the pilot batch ${p.batchSize} (fewest steps to target wins; a rate 1.25× behind the best is stopped):`,
+    ...formatTable(
+      ['lr', 'result', 'steps', 'seconds', 'best val'],
+      r.lrTrials.map((t) => [String(t.lr), t.outcome.status + (t.lr === p.lr ? ' ← pilot' : ''), t.outcome.stepsToTarget === null ? '–' : fmt(t.outcome.stepsToTarget), t.outcome.secondsToTarget?.toFixed(2) ?? '–', pct(t.outcome.bestValAccuracy)]),
+    ).map((l) => `    ${l}`),
+  ];
+  const e = r.lrSearch;
+  const past = e.below + e.above > 0 ? `, after ${e.below + e.above} rate(s) past the grid` : '';
+  if (e.edge === 'lowest' || e.edge === 'highest') lines.push(`    the pilot's rate is the ${e.edge === 'lowest' ? 'smallest' : 'largest'} tried${past}: the best rate may lie beyond (see --lr-grid, --no-extend-grid)`);
+  else if (e.edge === 'single') lines.push('    one rate tried: the pilot\'s rate is not tuned (give --lr-grid several rates)');
   return lines;
 }
 
@@ -124,6 +148,17 @@ export function costLines(r: Recommendation): string[] {
 export function verificationLines(v: Verification): string[] {
   const m = v.measured;
   const ratio = (a: number | null, b: number) => (a === null ? '–' : `${(a / b).toFixed(2)}×`);
+  const s = v.spread;
+  const r = (x: { median: number; min: number; max: number }, f: (n: number) => string) => `median ${f(x.median)} (${f(x.min)}–${f(x.max)})`;
+  const seedLines =
+    v.seeds.length <= 1
+      ? []
+      : s === null
+        ? [`  over ${v.seeds.length} seeds (${v.seeds.map((x) => x.seed).join(', ')}): none reached the target`]
+        : [
+            `  over ${v.seeds.length} seeds (${v.seeds.map((x) => x.seed).join(', ')}): ${s.reached} reached the target; seconds to target ${r(s.secondsToTarget, (n) => n.toFixed(2))} against ${v.predicted.seconds.toFixed(2)} predicted, ` +
+              `steps ${r(s.stepsToTarget, fmt)}${s.wallSecondsToTarget ? `, wall seconds ${r(s.wallSecondsToTarget, (n) => n.toFixed(2))}` : ''}; the table is the first seed's`,
+          ];
   return [
     '',
     `verify: trained with the recommendation: ${m.status}${m.testAccuracy !== null ? `, test accuracy ${pct(m.testAccuracy)}` : ''}` +
@@ -132,10 +167,12 @@ export function verificationLines(v: Verification): string[] {
       ['', 'predicted', 'measured', 'measured ÷ predicted'],
       [
         ['seconds to target', v.predicted.seconds.toFixed(2), m.secondsToTarget?.toFixed(2) ?? 'not reached', ratio(m.secondsToTarget, v.predicted.seconds)],
+        ['wall seconds to target', v.predicted.wallSeconds.toFixed(2), m.wallSecondsToTarget?.toFixed(2) ?? '–', ratio(m.wallSecondsToTarget ?? null, v.predicted.wallSeconds)],
         ['steps to target', fmt(v.predicted.steps), m.stepsToTarget === null ? '–' : fmt(m.stepsToTarget), ratio(m.stepsToTarget, v.predicted.steps)],
         ['epochs to target', v.predicted.epochs.toFixed(2), m.epochsToTarget?.toFixed(2) ?? '–', ratio(m.epochsToTarget, v.predicted.epochs)],
         ['samples/s', fmt(v.predicted.samplesPerSec), fmt(m.samplesPerSec), ratio(m.samplesPerSec, v.predicted.samplesPerSec)],
       ],
     ).map((l) => `  ${l}`),
+    ...seedLines,
   ];
 }

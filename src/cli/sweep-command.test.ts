@@ -28,7 +28,7 @@ function trialFigures(r: Record<string, unknown>) {
 /** The analysis per batch size but time; with several rates the tuned one is chosen by time, so then only what all trials share. */
 function batchFigures(r: Record<string, unknown>, oneRate: boolean) {
   const batches = (r['analysis'] as { batches: Record<string, unknown>[] }).batches;
-  return batches.map(({ secondsToTarget: _s, samplesPerSec: _r, ...rest }) =>
+  return batches.map(({ secondsToTarget: _s, secondsRange: _sr, samplesPerSec: _r, ...rest }) =>
     oneRate ? rest : { batchSize: rest['batchSize'], trials: rest['trials'], diverged: rest['diverged'], bestValAccuracy: rest['bestValAccuracy'] },
   );
 }

@@ -110,17 +110,19 @@ export function report(
   counts: { ran: number; skipped: number; total: number; untilBudget: boolean; wallSeconds: number; rates: readonly BatchRates[]; extendGrid: boolean },
 ): string[] {
   const head = ['batch', 'tuned lr', 'steps', 'epochs', 'seconds', 'samples/s', 'best val', 'test', 'step ratio per ×2', 'regime', 'trials'];
+  // With several seeds: medians, and the min–max beside them.
+  const spread = (r: readonly [number, number] | null, f: (x: number) => string) => (r === null || r[0] === r[1] ? '' : ` (${f(r[0])}–${f(r[1])})`);
   const rows = a.batches.map((b) => [
     String(b.batchSize),
     String(b.bestLr),
-    b.stepsToTarget === null ? '–' : fmt(b.stepsToTarget),
+    b.stepsToTarget === null ? '–' : fmt(b.stepsToTarget) + spread(b.stepsRange, fmt),
     b.epochsToTarget === null ? '–' : b.epochsToTarget.toFixed(2),
-    b.secondsToTarget === null ? 'not reached' : b.secondsToTarget.toFixed(2),
+    b.secondsToTarget === null ? 'not reached' : b.secondsToTarget.toFixed(2) + spread(b.secondsRange, (x) => x.toFixed(2)),
     fmt(b.samplesPerSec),
     pct(b.bestValAccuracy),
     pct(b.testAccuracy),
     b.stepRatio === null ? '–' : b.stepRatio.toFixed(2),
-    b.regime ?? '–',
+    b.regime ?? (b.regimeSpan.length > 1 ? `${b.regimeSpan.join(' or ')} (within the seeds' spread)` : '–'),
     `${b.trials}${failures(b)}`,
   ]);
   const lines = [
@@ -133,7 +135,16 @@ export function report(
   if (edges.length > 0) lines.push(...edges, '');
   const t = a.timeOptimal;
   const onEdge = (b: BatchSummary) => (b.edge === 'lowest' || b.edge === 'highest' ? ` — its rate is the ${b.edge === 'lowest' ? 'smallest' : 'largest'} tried, so the optimum may lie beyond the grid` : '');
-  lines.push(t ? `time-optimal batch size: ${t.batchSize} (lr ${t.bestLr}): ${t.secondsToTarget!.toFixed(2)} s, ${fmt(t.stepsToTarget!)} steps, ${t.epochsToTarget!.toFixed(2)} epochs to target${onEdge(t)}` : 'time-optimal batch size: none reached the target; raise --budget or --max-epochs, or lower --target-accuracy');
+  const seeds = Math.max(1, ...a.batches.map((b) => b.seeds));
+  const med = seeds > 1 ? `median of ${seeds} seeds ` : '';
+  if (t && a.timeOptimalTies.length > 1) {
+    lines.push(
+      `time-optimal batch size: cannot be told apart within the seeds' spread: ${a.timeOptimalTies.join(', ')} overlap; ` +
+        `the fastest ${med}is ${t.batchSize} (lr ${t.bestLr}): ${t.secondsToTarget!.toFixed(2)} s${spread(t.secondsRange, (x) => x.toFixed(2))}${onEdge(t)}`,
+    );
+  } else {
+    lines.push(t ? `time-optimal batch size: ${t.batchSize} (lr ${t.bestLr}): ${med}${t.secondsToTarget!.toFixed(2)} s${spread(t.secondsRange, (x) => x.toFixed(2))}, ${fmt(t.stepsToTarget!)} steps, ${t.epochsToTarget!.toFixed(2)} epochs to target${onEdge(t)}` : 'time-optimal batch size: none reached the target; raise --budget or --max-epochs, or lower --target-accuracy');
+  }
   const acc = a.accuracyOptimal;
   if (acc) {
     lines.push(

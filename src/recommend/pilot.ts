@@ -22,6 +22,8 @@ export interface PilotOptions {
   /** Validations between noise measurements. */
   readonly noiseEvery: number;
   readonly noise: NoiseOptions;
+  /** Updates after which the pilot stops short of the target (a bounded pilot, bounded/). */
+  readonly maxSteps?: number;
   readonly onMeasurement?: (m: NoiseMeasurement) => void;
   readonly shouldStop?: () => boolean;
 }
@@ -41,6 +43,30 @@ export interface PilotResult {
   readonly segments: readonly NoiseSegment[];
   readonly diverged: boolean;
   readonly interrupted: boolean;
+  /** Each validation: examples seen and validation accuracy (what a bounded pilot extrapolates). */
+  readonly evaluations: readonly { readonly examples: number; readonly valAccuracy: number }[];
+  /** Wall seconds to build the sessions: paid once per run. */
+  readonly setupSeconds: number;
+  /** Training seconds of the first run beyond the steady rate of the rest (warm-up): paid once per run. */
+  readonly warmupSeconds: number;
+  /** Wall seconds per validation pass, what every trial pays evalsPerEpoch times an epoch. */
+  readonly validationSeconds: number;
+  /** Set when the pilot stopped at its bound and the rest of its run was extrapolated. */
+  readonly extrapolation: Extrapolation | null;
+}
+
+export interface Extrapolation {
+  /** Examples and epochs the pilot trained on before its bound. */
+  readonly seenExamples: number;
+  readonly seenEpochs: number;
+  readonly seenValAccuracy: number;
+  /** Fitted err = 1 − accuracy ≈ a·examples^errExponent through its later validations. */
+  readonly errExponent: number;
+  readonly errPoints: number;
+  /** Fitted B_noise ≈ c·examples^noiseExponent; null: too few measurements, the last one kept. */
+  readonly noiseExponent: number | null;
+  /** Examples to the target at the pilot batch, extrapolated. */
+  readonly examplesToTarget: number;
 }
 
 /**
@@ -73,7 +99,9 @@ export function segmentsOf(measurements: readonly NoiseMeasurement[], batchSize:
 
 export async function runPilot(base: RunConfig, data: DataSplits, o: PilotOptions): Promise<PilotResult> {
   const config: RunConfig = { ...base, batchSize: o.batchSize, iterSize: 1, hyper: { ...base.hyper, lr: o.lr }, epochs: o.maxEpochs, targetAccuracy: o.targetAccuracy };
+  const t0 = performance.now();
   const trainer = await prepareTrainer(config, data);
+  const sessionSeconds = (performance.now() - t0) / 1000;
   const meter = await NoiseMeter.create(trainer, o.noise).catch(async (e: unknown) => {
     await trainer.release();
     throw e;
@@ -88,17 +116,39 @@ export async function runPilot(base: RunConfig, data: DataSplits, o: PilotOption
     await measure();
     let evaluations = 0;
     let interrupted = false;
+    const evaluated: { examples: number; valAccuracy: number }[] = [];
+    // Wall time of the loop less training and noise measurement is what the validations cost.
+    let noiseSeconds = 0;
+    let firstRun: { seconds: number; examples: number } | null = null;
+    const loopStarted = performance.now();
     const result = await trainLoop(trainer, {
       epochs: o.maxEpochs,
       targetAccuracy: o.targetAccuracy,
       evalEvery: Math.max(1, Math.round(trainer.stepsPerEpoch / o.evalsPerEpoch)),
-      shouldStop: () => (o.shouldStop?.() ? (interrupted = true) : trainer.state.trainSeconds > o.maxSeconds),
+      shouldStop: () => (o.shouldStop?.() ? (interrupted = true) : trainer.state.trainSeconds > o.maxSeconds || (o.maxSteps !== undefined && trainer.state.step >= o.maxSteps)),
+      onProgress: (p) => {
+        firstRun ??= { seconds: trainer.state.trainSeconds, examples: p.step * o.batchSize };
+      },
       onEvaluation: async (e) => {
         evaluations++;
+        evaluated.push({ examples: e.step * o.batchSize, valAccuracy: e.validation.accuracy });
         const reached = e.validation.accuracy >= o.targetAccuracy;
-        if (reached || evaluations % o.noiseEvery === 0) await measure();
+        if (reached || evaluations % o.noiseEvery === 0) {
+          const n0 = performance.now();
+          await measure();
+          noiseSeconds += (performance.now() - n0) / 1000;
+        }
       },
     });
+    // The test split's evaluation at the end is counted with them, in validation passes by its size.
+    const loopSeconds = (performance.now() - loopStarted) / 1000;
+    const testPasses = result.test !== null && data.validation.count > 0 ? data.test.count / data.validation.count : 0;
+    const passes = evaluations + testPasses;
+    const validationSeconds = passes > 0 ? Math.max(0, loopSeconds - result.trainSeconds - noiseSeconds) / passes : 0;
+    // The first run warms the session up (allocations, caches): its excess over the steady rate of the rest.
+    const first = firstRun as { seconds: number; examples: number } | null;
+    const restRate = first !== null && result.trainSeconds > first.seconds ? (result.steps * o.batchSize - first.examples) / (result.trainSeconds - first.seconds) : 0;
+    const warmup = first !== null && restRate > 0 ? Math.max(0, first.seconds - first.examples / restRate) : 0;
     const steps = result.target?.steps ?? result.steps;
     return {
       batchSize: o.batchSize,
@@ -113,6 +163,11 @@ export async function runPilot(base: RunConfig, data: DataSplits, o: PilotOption
       segments: segmentsOf(measurements, o.batchSize, steps),
       diverged: result.status === 'diverged',
       interrupted,
+      evaluations: evaluated,
+      setupSeconds: sessionSeconds,
+      warmupSeconds: warmup,
+      validationSeconds,
+      extrapolation: null,
     };
   } finally {
     await Promise.all([trainer.release(), meter.release()]);

@@ -3,7 +3,7 @@ import test from 'node:test';
 import { OPTIMIZER_NAMES, type OptimizerName } from '../optim/registry.js';
 import { capsRate, scaleLr } from './lr-rule.js';
 import { INTERCONNECT_PRESETS, type Interconnect } from './comm/interconnect.js';
-import { chooseCandidate, effectiveNoiseScale, predictCandidates, throughputAt, type Candidate, type PredictInput } from './predict.js';
+import { chooseCandidate, effectiveNoiseScale, predictCandidates, throughputAt, validationsTo, type Candidate, type PredictInput } from './predict.js';
 
 const close = (a: number, b: number, rel = 1e-12) => assert.ok(Math.abs(a - b) <= rel * Math.abs(b), `${a} ≠ ${b}`);
 
@@ -97,7 +97,7 @@ test('predicted examples follow (B_noise + B)/(B_noise + B₀) per segment; time
 });
 
 test('chooseCandidate prefers the smaller batch when two are within 2% in time', () => {
-  const base = { microBatch: 1, iterSize: 1, worldSize: 1, samplesPerSec: 1, allReduceSeconds: 0, commSeconds: 0, efficiency: 1, examples: 1, steps: 1, epochs: 1, lr: 1 };
+  const base = { microBatch: 1, iterSize: 1, worldSize: 1, samplesPerSec: 1, allReduceSeconds: 0, commSeconds: 0, efficiency: 1, examples: 1, steps: 1, epochs: 1, validations: 1, wallSeconds: 1, lr: 1 };
   const pick = chooseCandidate([{ ...base, effectiveBatch: 512, seconds: 1.0 }, { ...base, effectiveBatch: 256, seconds: 1.015 }, { ...base, effectiveBatch: 128, seconds: 1.5 }]);
   assert.equal(pick.effectiveBatch, 256);
 });
@@ -184,4 +184,41 @@ test('one worker pays no communication, whatever the link: the prediction is the
     trainExamples: 64000,
   };
   assert.deepEqual(predictCandidates({ ...input, communication: { interconnect: INTERCONNECT_PRESETS['eth10g']!, gradientBytes: 4e9 } }), predictCandidates(input));
+});
+
+test('a run is seen to reach its target at a validation: every evalEvery updates and at each epoch’s end', () => {
+  // 10 updates an epoch, a validation every 4 (counted over the run) and at each epoch's end: 4, 8, 10, 12, 16, 20, …
+  assert.deepEqual(validationsTo(9, 10, 4), { step: 10, validations: 3 });
+  assert.deepEqual(validationsTo(10, 10, 4), { step: 10, validations: 3 });
+  assert.deepEqual(validationsTo(10.5, 10, 4), { step: 12, validations: 4 });
+  assert.deepEqual(validationsTo(20, 10, 5), { step: 20, validations: 4 });
+  assert.deepEqual(validationsTo(0.2, 10, 5), { step: 5, validations: 1 });
+});
+
+test('with the run overhead, seconds are to the validation that sees the target plus the warm-up; wall seconds add sessions and validations', () => {
+  const input: PredictInput = {
+    pilotBatch: 10,
+    pilotLr: 0.1,
+    // B_noise far above every batch: each needs the same 9,500 examples (to a millionth).
+    segments: [{ examples: 9500, bNoise: 1e9 }],
+    throughput: [{ microBatch: 1, samplesPerSec: 1000 }],
+    maxMicroBatch: 1000,
+    worldSize: 1,
+    candidates: [10, 100],
+    lrRule: 'sqrt',
+    optimizer: 'momentum',
+    trainExamples: 10000,
+  };
+  const bare = predictCandidates(input);
+  const withOverhead = predictCandidates({ ...input, overhead: { sessionSeconds: 2, warmupSeconds: 0.5, validationSeconds: 0.25, evalsPerEpoch: 4 } });
+  // B = 10: 1,000 updates an epoch, a validation every 250; 950 steps are seen at 1,000 (the 4th).
+  close(bare[0]!.seconds, 9.5);
+  assert.deepEqual([bare[0]!.validations, bare[0]!.wallSeconds], [0, 9.5]);
+  close(withOverhead[0]!.seconds, 10 + 0.5);
+  assert.equal(withOverhead[0]!.validations, 4);
+  close(withOverhead[0]!.wallSeconds, 10.5 + 2 + 4 * 0.25);
+  // B = 100: 100 updates an epoch, every 25; 95 steps are seen at 100 (the 4th), 10 s of updates.
+  close(withOverhead[1]!.seconds, 10.5);
+  close(withOverhead[1]!.steps, 95, 1e-6);
+  assert.equal(withOverhead[1]!.validations, 4);
 });

@@ -12,6 +12,13 @@
  * once per update. Throughput with accumulation is taken as the micro-batch's (the update is the
  * only extra work), and W workers' compute as W times one: both are stated with the result.
  * With communication, W is the fastest number of workers up to --world-size (split.ts).
+ *
+ * A run is more than its updates at the steady rate (RunOverhead, measured by the pilot): the
+ * target is seen only at a validation, so a trial's steps are the first validation step at or
+ * past the predicted steps; its first session.run is slower than the rest (allocation, caches);
+ * and its wall time adds building the sessions and every validation pass. `seconds` is what a
+ * trial measures (training seconds to target: the first two included), `wallSeconds` what the
+ * clock does (all of it).
  */
 import type { OptimizerName } from '../optim/registry.js';
 import { scaleLr, type RecommendLrRule } from './lr-rule.js';
@@ -47,6 +54,19 @@ export interface PredictInput {
   readonly trainExamples: number;
   /** The all-reduce each update pays over more than one worker; absent, workers are free to talk. */
   readonly communication?: Communication;
+  /** Per-run costs beyond the updates; absent, none (seconds are updates at the steady rate). */
+  readonly overhead?: RunOverhead;
+}
+
+export interface RunOverhead {
+  /** Wall seconds to build a run's ONNX sessions. */
+  readonly sessionSeconds: number;
+  /** Extra training seconds of a run's first session.run over the steady rate. */
+  readonly warmupSeconds: number;
+  /** Wall seconds of one validation pass. */
+  readonly validationSeconds: number;
+  /** Validations per epoch, as the trials and --verify run them. */
+  readonly evalsPerEpoch: number;
 }
 
 export interface Communication {
@@ -72,9 +92,28 @@ export interface Candidate extends BatchSplit {
    * B = 32,768 an epoch is one update of 32,768 examples, so examples ÷ N would be 0.6 of it.
    */
   readonly epochs: number;
-  /** Compute and communication: examples ÷ samplesPerSec + commSeconds. */
+  /**
+   * Training seconds to target as a trial measures them: the updates up to the first validation
+   * at or past `steps` at samplesPerSec, the first run's warm-up, and commSeconds.
+   */
   readonly seconds: number;
+  /** Validations up to and including the one that sees the target. */
+  readonly validations: number;
+  /** Wall seconds to target: `seconds` plus building the sessions and the validation passes. */
+  readonly wallSeconds: number;
   readonly lr: number;
+}
+
+/**
+ * The step at which a run of `steps` updates is first validated, and how many validations it
+ * has had by then: every `evalEvery` updates and at each epoch's end (train-loop.ts).
+ */
+export function validationsTo(steps: number, perEpoch: number, evalEvery: number): { step: number; validations: number } {
+  const s = Math.max(1, Math.ceil(steps - 1e-9));
+  const step = Math.min(Math.ceil(s / evalEvery) * evalEvery, Math.ceil(s / perEpoch) * perEpoch);
+  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+  const lcm = (evalEvery / gcd(evalEvery, perEpoch)) * perEpoch;
+  return { step, validations: Math.floor(step / evalEvery) + Math.floor(step / perEpoch) - Math.floor(step / lcm) };
 }
 
 /** Samples/s at a micro-batch, interpolated linearly in log-log between measured points, flat beyond them. */
@@ -118,6 +157,10 @@ export function predictCandidates(p: PredictInput): Candidate[] {
     const steps = examples / batch;
     const allReduceSeconds = allReduce(split.worldSize);
     const commSeconds = steps * allReduceSeconds;
+    const o = p.overhead;
+    const perEpoch = updatesPerEpoch(p.trainExamples, batch);
+    const seen = o ? validationsTo(steps, perEpoch, Math.max(1, Math.round(perEpoch / o.evalsPerEpoch))) : { step: steps, validations: 0 };
+    const seconds = (seen.step * batch) / samplesPerSec + (o?.warmupSeconds ?? 0) + commSeconds;
     return {
       ...split,
       samplesPerSec,
@@ -127,7 +170,9 @@ export function predictCandidates(p: PredictInput): Candidate[] {
       examples,
       steps,
       epochs: steps / updatesPerEpoch(p.trainExamples, batch),
-      seconds: examples / samplesPerSec + commSeconds,
+      seconds,
+      validations: seen.validations,
+      wallSeconds: seconds + (o ? o.sessionSeconds + seen.validations * o.validationSeconds : 0),
       lr: scaleLr(p.lrRule, p.optimizer, p.pilotLr, p.pilotBatch, batch, bNoise),
     };
   });

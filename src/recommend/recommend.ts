@@ -17,13 +17,26 @@ import { GRADIENT_BYTES_PER_PARAMETER } from './comm/allreduce.js';
 import type { Interconnect } from './comm/interconnect.js';
 import type { RecommendLrRule } from './lr-rule.js';
 import { describeProvenance, matmulKey, measuredOrReused, memoryKey, throughputKey, type MachineKind, type MachineSource, type Provenance } from './machine-memo.js';
+import { runBoundedPilot } from './bounded/bounded-pilot.js';
+import { rangeTest, RANGE_TEST_DEFAULTS, type RangeTestResult } from './bounded/range-test.js';
 import { runPilot, type PilotResult } from './pilot.js';
 import { bestLrTrial, searchPilotLr, type LrTrial, type PilotLrSearch } from './pilot-lr.js';
-import { chooseCandidate, effectiveNoiseScale, predictCandidates, type Candidate, type Communication, type ThroughputPoint } from './predict.js';
+import { chooseCandidate, effectiveNoiseScale, predictCandidates, type Candidate, type Communication, type RunOverhead, type ThroughputPoint } from './predict.js';
+
+/**
+ * How the rate stage and the pilot train: `bounded` — a rate range test and a pilot cut at
+ * `boundEpochs`, the rest extrapolated (bounded/); `to-target` — a rate grid and a pilot each
+ * trained to the target (pilot-lr.ts, pilot.ts).
+ */
+export const PILOT_RUNS = ['bounded', 'to-target'] as const;
+export type PilotRuns = (typeof PILOT_RUNS)[number];
 
 export interface RecommendSpec {
   /** Model, data and optimizer. */
   readonly base: RunConfig;
+  readonly pilotRuns: PilotRuns;
+  /** With bounded pilot runs: epochs of the pilot batch the pilot trains before extrapolating. */
+  readonly boundEpochs: number;
   /** Rates tried at the pilot batch; the one with the fewest steps to target is the pilot's (and the rule's ε₀). */
   readonly pilotLrGrid: readonly number[];
   /** Try rates past the pilot grid's edge while the best is on it (edges.ts). */
@@ -56,6 +69,7 @@ export interface RecommendHooks {
   /** A pilot rate's trial starts, and each of its evaluations. */
   readonly onLrTrialStart?: (lr: number) => void;
   readonly onLrMetric?: (m: TrialMetric) => void;
+  readonly onRangeTest?: (r: RangeTestResult) => void;
   readonly shouldStop?: () => boolean;
 }
 
@@ -66,8 +80,11 @@ export interface Recommendation {
   readonly matmulGflops: number;
   readonly throughput: readonly ThroughputPoint[];
   readonly pilot: PilotResult;
-  /** The rates tried at the pilot batch before the pilot. */
+  readonly pilotRuns: PilotRuns;
+  /** The rates tried at the pilot batch before the pilot (to-target). */
   readonly lrTrials: readonly LrTrial[];
+  /** The rate range test that gave the pilot's rate (bounded); null for to-target. */
+  readonly rangeTest: RangeTestResult | null;
   /** Where the pilot's rate sits among them (null: interior), and how many were tried past the grid. */
   readonly lrSearch: Omit<PilotLrSearch, 'trials'>;
   /** Noise scale weighted over the pilot's examples (the rate rule's B_noise). */
@@ -101,6 +118,14 @@ export function candidateBatches(trainExamples: number, worldSize: number): numb
   for (let b = worldSize; b < trainExamples; b *= 2) out.push(b);
   if (trainExamples % worldSize === 0) out.push(trainExamples);
   return out;
+}
+
+/**
+ * The per-run costs the pilot measured: building its sessions and its first run's warm-up
+ * (paid by every run, whatever its batch), and one validation pass (paid per validation).
+ */
+export function runOverhead(pilot: Pick<PilotResult, 'setupSeconds' | 'warmupSeconds' | 'validationSeconds'>, evalsPerEpoch: number): RunOverhead {
+  return { sessionSeconds: pilot.setupSeconds, warmupSeconds: pilot.warmupSeconds, validationSeconds: pilot.validationSeconds, evalsPerEpoch };
 }
 
 /** With `machine`, the MatMul rate, throughput curve and memory fit are kept there and reused. */
@@ -163,40 +188,63 @@ export async function recommend(spec: RecommendSpec, data: DataSplits, hooks: Re
     return points;
   });
 
-  const lrSearch = await stage('lr', `rates ${spec.pilotLrGrid.join(', ')} at batch ${spec.pilotBatch} to ${spec.targetAccuracy}`, () =>
-    searchPilotLr(spec.base, data, {
-      batchSize: spec.pilotBatch,
-      grid: spec.pilotLrGrid,
-      targetAccuracy: spec.targetAccuracy,
-      maxEpochs: spec.pilotMaxEpochs,
-      maxSeconds: spec.pilotMaxSeconds,
-      evalsPerEpoch: spec.evalsPerEpoch,
-      extendGrid: spec.extendGrid,
-      ...(hooks.onLrTrial ? { onTrial: hooks.onLrTrial } : {}),
-      ...(hooks.onLrTrialStart ? { onTrialStart: hooks.onLrTrialStart } : {}),
-      ...(hooks.onLrMetric ? { onMetric: hooks.onLrMetric } : {}),
-      ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}),
-    }),
-  );
-  if (lrSearch === null) throw new Interrupted('while trying pilot rates');
-  const { trials: lrTrials, ...lrEdge } = lrSearch;
-  const bestLr = bestLrTrial(lrTrials);
-  if (bestLr === null) throw new UserError(`every rate tried at batch ${spec.pilotBatch} (${lrTrials.map((t) => t.lr).join(', ')}) diverged or stalled; give smaller ones with --lr-grid`);
-  const pilotLr = bestLr.lr;
-  const pilot = await stage('pilot', `training at batch ${spec.pilotBatch}, lr ${pilotLr} to ${spec.targetAccuracy} with the noise scale`, () =>
-    runPilot(spec.base, data, {
-      batchSize: spec.pilotBatch,
-      lr: pilotLr,
-      targetAccuracy: spec.targetAccuracy,
-      maxEpochs: spec.pilotMaxEpochs,
-      maxSeconds: spec.pilotMaxSeconds,
-      evalsPerEpoch: spec.evalsPerEpoch,
-      noiseEvery: 4,
-      noise: spec.noise,
-      ...(hooks.onNoise ? { onMeasurement: hooks.onNoise } : {}),
-      ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}),
-    }),
-  );
+  let lrTrials: LrTrial[] = [];
+  let lrEdge: Omit<PilotLrSearch, 'trials'> = { edge: null, below: 0, above: 0 };
+  let range: RangeTestResult | null = null;
+  let pilotLr: number;
+  if (spec.pilotRuns === 'bounded') {
+    const lr0 = spec.base.hyper.lr!;
+    const ramp = { lrLow: lr0 / RANGE_TEST_DEFAULTS.below, lrHigh: lr0 * RANGE_TEST_DEFAULTS.above, steps: RANGE_TEST_DEFAULTS.steps };
+    const r = await stage('lr', `range test at batch ${spec.pilotBatch}: rate ${ramp.lrLow.toPrecision(2)} → ${ramp.lrHigh.toPrecision(2)} over ${ramp.steps} updates`, () =>
+      rangeTest(spec.base, data, { batchSize: spec.pilotBatch, ...ramp, blowUp: RANGE_TEST_DEFAULTS.blowUp, divisor: RANGE_TEST_DEFAULTS.divisor, smoothing: RANGE_TEST_DEFAULTS.smoothing, ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}) }),
+    );
+    if (r.interrupted) throw new Interrupted('during the rate range test');
+    hooks.onRangeTest?.(r);
+    range = r;
+    pilotLr = Number(r.lr.toPrecision(3));
+  } else {
+    const lrSearch = await stage('lr', `rates ${spec.pilotLrGrid.join(', ')} at batch ${spec.pilotBatch} to ${spec.targetAccuracy}`, () =>
+      searchPilotLr(spec.base, data, {
+        batchSize: spec.pilotBatch,
+        grid: spec.pilotLrGrid,
+        targetAccuracy: spec.targetAccuracy,
+        maxEpochs: spec.pilotMaxEpochs,
+        maxSeconds: spec.pilotMaxSeconds,
+        evalsPerEpoch: spec.evalsPerEpoch,
+        extendGrid: spec.extendGrid,
+        ...(hooks.onLrTrial ? { onTrial: hooks.onLrTrial } : {}),
+        ...(hooks.onLrTrialStart ? { onTrialStart: hooks.onLrTrialStart } : {}),
+        ...(hooks.onLrMetric ? { onMetric: hooks.onLrMetric } : {}),
+        ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}),
+      }),
+    );
+    if (lrSearch === null) throw new Interrupted('while trying pilot rates');
+    const { trials, ...edge } = lrSearch;
+    lrTrials = [...trials];
+    lrEdge = edge;
+    const bestLr = bestLrTrial(lrTrials);
+    if (bestLr === null) throw new UserError(`every rate tried at batch ${spec.pilotBatch} (${lrTrials.map((t) => t.lr).join(', ')}) diverged or stalled; give smaller ones with --lr-grid`);
+    pilotLr = bestLr.lr;
+  }
+  const pilotOptions = {
+    batchSize: spec.pilotBatch,
+    lr: pilotLr,
+    targetAccuracy: spec.targetAccuracy,
+    maxEpochs: spec.pilotMaxEpochs,
+    maxSeconds: spec.pilotMaxSeconds,
+    evalsPerEpoch: spec.evalsPerEpoch,
+    noise: spec.noise,
+    ...(hooks.onNoise ? { onMeasurement: hooks.onNoise } : {}),
+    ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}),
+  };
+  const pilot = await stage('pilot', `training at batch ${spec.pilotBatch}, lr ${pilotLr} ${spec.pilotRuns === 'bounded' ? `for ${spec.boundEpochs} epochs, then extrapolating to ${spec.targetAccuracy}` : `to ${spec.targetAccuracy}`} with the noise scale`, async () => {
+    if (spec.pilotRuns === 'to-target') return runPilot(spec.base, data, { ...pilotOptions, noiseEvery: 4 });
+    // Measured twice as often as a full pilot: a shorter run has fewer validations to measure at.
+    // The bound is its limit, not --pilot-seconds: cut short on a slow machine it would have too little to extrapolate from.
+    const r = await runBoundedPilot(spec.base, data, { ...pilotOptions, maxSeconds: Infinity, noiseEvery: 2, boundEpochs: spec.boundEpochs });
+    if (!r.ok) throw new UserError(`${r.problem}; raise --bound-epochs, or train the pilot to the target with --pilot-runs to-target`);
+    return r.pilot;
+  });
   if (pilot.interrupted) throw new Interrupted('during the pilot run');
   if (pilot.diverged) throw new UserError(`the pilot at batch ${spec.pilotBatch} diverged with lr ${pilotLr}; give a smaller --lr`);
   if (pilot.segments.length === 0) throw new UserError('the pilot measured no usable noise scale; raise --pilot-seconds or lower --target-accuracy');
@@ -216,6 +264,7 @@ export async function recommend(spec: RecommendSpec, data: DataSplits, hooks: Re
       optimizer: spec.base.optimizer,
       trainExamples: n,
       ...(communication ? { communication } : {}),
+      overhead: runOverhead(pilot, spec.evalsPerEpoch),
     });
   });
   return {
@@ -225,7 +274,9 @@ export async function recommend(spec: RecommendSpec, data: DataSplits, hooks: Re
     matmulGflops: matmul.gflops,
     throughput,
     pilot,
+    pilotRuns: spec.pilotRuns,
     lrTrials,
+    rangeTest: range,
     lrSearch: lrEdge,
     bNoise: effectiveNoiseScale(pilot.segments),
     lrRule: spec.lrRule,

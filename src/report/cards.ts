@@ -8,7 +8,7 @@ import { recommendedPlan } from '../recommend/recommended-plan.js';
 import type { Candidate } from '../recommend/predict.js';
 import type { SweepAnalysis } from '../sweep/analyse.js';
 import type { RunRow, TrialRow } from '../store/store.js';
-import { at, figure, mebibytes, numAt, percent, strAt } from './fields.js';
+import { arrayAt, at, figure, mebibytes, numAt, percent, strAt } from './fields.js';
 
 export interface CardField {
   readonly label: string;
@@ -77,6 +77,18 @@ export function recommendCard(run: RunRow): Card {
   if (measured !== undefined && measured !== null) {
     const secs = numAt(measured, 'secondsToTarget');
     fields.push(field('verified', `${strAt(measured, 'status') ?? '?'}: ${secs === null ? 'target not reached' : `${secs.toFixed(2)} s`}, ${figure(numAt(measured, 'stepsToTarget'))} steps, test accuracy ${percent(numAt(measured, 'testAccuracy'))}`));
+  }
+  // --verify --seeds K: the median and range over the seeds that reached the target.
+  const seeds = arrayAt(s, 'verification.seeds').length;
+  const spread = at(s, 'verification.spread');
+  if (seeds > 1) {
+    const r = (path: string, f: (x: number | null) => string) => `${f(numAt(spread, `${path}.median`))} (${f(numAt(spread, `${path}.min`))}–${f(numAt(spread, `${path}.max`))})`;
+    const secs = (x: number | null) => (x === null ? '–' : `${x.toFixed(2)} s`);
+    fields.push(field(`verified over ${seeds} seeds`, spread === undefined || spread === null ? 'none reached the target' : `${figure(numAt(spread, 'reached'))} reached the target; median ${r('secondsToTarget', secs)}, ${r('stepsToTarget', (x) => figure(x))} steps`));
+  }
+  const extrapolated = at(s, 'pilot.extrapolation');
+  if (extrapolated !== undefined && extrapolated !== null) {
+    fields.push(field('pilot', `bounded at ${(numAt(extrapolated, 'seenEpochs') ?? 0).toFixed(2)} epochs, examples to target extrapolated: ${figure(numAt(extrapolated, 'examplesToTarget'))}`));
   }
   fields.push(field('cost of the recommendation', `${figure(numAt(s, 'seconds'))} s`));
   const base = at(run.config, 'base') as RunConfig | undefined;

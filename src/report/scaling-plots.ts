@@ -46,6 +46,38 @@ export function regimeBands(a: SweepAnalysis): { from: number; to: number; regim
   return out;
 }
 
+/** With several seeds, the tuned rate's min–max per batch size as a bar around its median. */
+function spreadLayers(a: SweepAnalysis, range: (b: SweepAnalysis['batches'][number]) => readonly [number, number] | null, yTitle: string): unknown[] {
+  if (Math.max(1, ...a.batches.map((b) => b.seeds)) <= 1) return [];
+  const values = a.batches.flatMap((b) => {
+    const r = range(b);
+    return r === null ? [] : [{ batch: b.batchSize, low: r[0], high: r[1], seeds: b.seeds }];
+  });
+  return [
+    {
+      data: { values },
+      mark: { type: 'rule', color: '#333', strokeWidth: 3, opacity: 0.45 },
+      encoding: {
+        x: X,
+        y: { field: 'low', type: 'quantitative', scale: LOG, title: yTitle },
+        y2: { field: 'high' },
+        tooltip: [{ field: 'batch', title: 'batch' }, { field: 'low', title: 'fastest seed', format: ',.3~f' }, { field: 'high', title: 'slowest seed', format: ',.3~f' }, { field: 'seeds', title: 'seeds' }],
+      },
+    },
+  ];
+}
+
+/** The caption's words for the seeds: medians with bars, and whether the optimum stands out of the spread. */
+function seedsText(a: SweepAnalysis): string {
+  const seeds = Math.max(1, ...a.batches.map((b) => b.seeds));
+  if (seeds <= 1) return '';
+  const ties = a.timeOptimalTies;
+  return (
+    ` With ${seeds} seeds the line joins medians and the bars run from the fastest seed to the slowest` +
+    (ties.length > 1 ? `; the time optimum cannot be told apart from B = ${ties.slice(1).map((b) => figure(b)).join(', ')} within that spread.` : '; the time optimum stands clear of the other batch sizes’ spread.')
+  );
+}
+
 function pointsLayer(values: TrialDatum[], y: string, yTitle: string) {
   return {
     data: { values },
@@ -123,6 +155,7 @@ export function stepsToTargetByBatch(input: SweepInput): Plot {
       },
     },
     curvesLayer(curves, 'steps to target', ',.1f'),
+    ...spreadLayers(a, (b) => b.stepsRange, 'steps to target'),
     pointsLayer(points, 'steps', 'steps to target'),
     ...(c ? markerLayers(c.criticalBatch, `B_crit ≈ ${figure(Math.round(c.criticalBatch))}`, sizes, 'bottom') : []),
   ];
@@ -134,7 +167,9 @@ export function stepsToTargetByBatch(input: SweepInput): Plot {
       'Where the points follow the dotted perfect-scaling line, doubling the batch halves the updates (C6b/C6c); where they bend away ' +
       'to the flat S_min, a larger batch no longer buys fewer updates (C7c). The dashed line is the fit S = S_min(1 + B_crit/B)' +
       (c ? ` with S_min ${figure(c.minSteps)} steps and B_crit ≈ ${figure(c.criticalBatch)}` : ' (not fitted: it needs three batch sizes that reached the target, and steps that level off)') +
-      '; the shading is the regime of each doubling (steps shrink ≥ 1.7×, 1.1–1.7×, less). Click a legend entry to show one rate.',
+      '; the shading is the regime of each doubling (steps shrink ≥ 1.7×, 1.1–1.7×, less), left blank where the seeds’ spread allows more than one.' +
+      seedsText(a) +
+      ' Click a legend entry to show one rate.',
     spec: { width: WIDTH, height: HEIGHT, layer: layers as never, resolve: { scale: { color: 'independent' } } },
   };
 }
@@ -165,6 +200,7 @@ export function secondsToTargetByBatch(input: SweepInput): Plot {
   const t = a.timeOptimal;
   const layers = [
     curvesLayer(tunedLine(a, (b) => b.secondsToTarget, CURVE_DASH.domain[0]!), 'seconds to target', '.3f'),
+    ...spreadLayers(a, (b) => b.secondsRange, 'seconds to target'),
     pointsLayer(points, 'seconds', 'seconds to target'),
     ...(t ? markerLayers(t.batchSize, `time optimum: B = ${figure(t.batchSize)}, ${t.secondsToTarget!.toFixed(2)} s`, a.batches.filter((b) => b.secondsToTarget !== null).map((b) => b.batchSize)) : []),
   ];
@@ -173,7 +209,8 @@ export function secondsToTargetByBatch(input: SweepInput): Plot {
     title: `Training seconds to ${target(input.targetAccuracy)} against batch size`,
     caption:
       'Wall-clock training seconds (evaluation excluded) to the target. Larger batches process examples faster (C8b) but need more of them (C8c); ' +
-      `the two pull against each other and the minimum is the time-optimal batch size (C9)${t ? `: B = ${figure(t.batchSize)} at lr ${t.bestLr}` : ''}.`,
+      `the two pull against each other and the minimum is the time-optimal batch size (C9)${t ? `: B = ${figure(t.batchSize)} at lr ${t.bestLr}` : ''}.` +
+      seedsText(a),
     spec: { width: WIDTH, height: HEIGHT, layer: layers as never },
   };
 }

@@ -71,3 +71,31 @@ test('a batch size where no trial reached the target has no time and no regime, 
   assert.equal(a.batches[1]!.regime, null);
   assert.equal(a.timeOptimal!.batchSize, 32);
 });
+
+test('with several seeds: medians with their min–max; a regime or an optimum only where it stands out of the spread', () => {
+  const seeds = (batchSize: number, steps: number[], samplesPerSec: number) => steps.map((s, i) => trial(batchSize, 0.1, s, samplesPerSec, 0.97, i + 1));
+  const a = analyseSweep([
+    ...seeds(32, [1000, 1100, 1300], 32000),
+    // Steps halve at the median (1100 → 520).
+    ...seeds(64, [500, 520, 560], 64000),
+    ...seeds(256, [300, 180, 420], 128000),
+  ]);
+  const [b32, b64, b256] = a.batches;
+  assert.deepEqual([b32!.stepsToTarget, b32!.stepsRange], [1100, [1000, 1300]]);
+  assert.deepEqual([b64!.stepsToTarget, b64!.stepsRange], [520, [500, 560]]);
+  // 32 → 64: ratios 1000/560 = 1.79 to 1300/500 = 2.6, all perfect scaling: named.
+  assert.ok(Math.abs(b64!.stepRatioRange![0] - 1000 / 560) < 1e-12);
+  assert.deepEqual([b64!.regime, b64!.regimeSpan], ['perfect scaling', ['perfect scaling']]);
+  // 64 → 256: median √(520/300) = 1.32, but √(500/420) = 1.09 to √(560/180) = 1.76: three regimes, none named.
+  assert.equal(b256!.stepsToTarget, 300);
+  assert.deepEqual([b256!.regime, b256!.regimeSpan], [null, ['no further gain', 'diminishing returns', 'perfect scaling']]);
+  assert.ok(Math.abs(b256!.stepRatio! - Math.sqrt(520 / 300)) < 1e-12);
+  // Seconds: 32 → 1.1 s (1.0–1.3), 64 → 0.52 s (0.5–0.56), 256 → 0.6 s (0.36–0.84): 64 is fastest by median, 256 overlaps it.
+  assert.equal(a.timeOptimal!.batchSize, 64);
+  assert.deepEqual(a.timeOptimalTies, [64, 256]);
+  // One seed: the range is the value itself, and only an exact tie could overlap.
+  const one = analyseSweep([trial(32, 0.1, 1000, 32000), trial(64, 0.1, 500, 64000), trial(128, 0.1, 400, 64000)]);
+  assert.deepEqual(one.timeOptimalTies, [64]);
+  assert.deepEqual(one.batches[1]!.stepsRange, [500, 500]);
+  assert.equal(one.batches[2]!.regime, 'diminishing returns');
+});

@@ -6,6 +6,12 @@
  * Regimes, per doubling of B (Shallue et al. 2018, fig. 1): steps to target shrink by a factor
  * r = (S(B₁)/S(B₂))^(1/log₂(B₂/B₁)). r ≥ 1.7 is perfect scaling (steps halve: ideal is 2),
  * 1.1 < r < 1.7 diminishing returns, r ≤ 1.1 no further gain.
+ *
+ * Seeds (--seeds K): steps to target vary between seeds, so each batch size's figures are the
+ * medians over the tuned rate's seeds, with their min–max. A regime is named only where every
+ * ratio the spread allows (from min against max and max against min) falls in the same one, and
+ * the time-optimal batch is settled only where its slowest seed beats every other batch size's
+ * fastest; otherwise the analysis says which it cannot tell apart.
  */
 import { gridEdge, type GridEdge } from './edges.js';
 import type { TrialFigures } from './trial.js';
@@ -43,7 +49,15 @@ export interface BatchSummary {
   readonly edge: GridEdge | null;
   /** Steps shrink factor per doubling from the previous batch size that reached the target. */
   readonly stepRatio: number | null;
+  /** The regime of the median ratio, named only when the seeds' spread allows no other (regimeSpan has one). */
   readonly regime: Regime | null;
+  /** Min–max over the tuned rate's seeds, when all of them reached the target (one seed: min = max). */
+  readonly stepsRange: readonly [number, number] | null;
+  readonly secondsRange: readonly [number, number] | null;
+  /** The lowest and highest step ratio per doubling the spreads allow. */
+  readonly stepRatioRange: readonly [number, number] | null;
+  /** Every regime within the spread, from the lowest ratio's to the highest's; empty without a ratio. */
+  readonly regimeSpan: readonly Regime[];
 }
 
 export interface CriticalBatchFit {
@@ -55,24 +69,40 @@ export interface CriticalBatchFit {
 
 export interface SweepAnalysis {
   readonly batches: BatchSummary[];
+  /** Fastest median time to target. */
   readonly timeOptimal: BatchSummary | null;
+  /** Batch sizes whose seconds' range overlaps the time-optimal's (itself first): one means it is settled. */
+  readonly timeOptimalTies: readonly number[];
   readonly accuracyOptimal: BatchSummary | null;
   readonly criticalBatch: CriticalBatchFit | null;
 }
 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+const REGIME_ORDER: readonly Regime[] = ['no further gain', 'diminishing returns', 'perfect scaling'];
+
+/** Regimes from the lowest ratio's to the highest's, in order. */
+export function regimesBetween(low: number, high: number): Regime[] {
+  return REGIME_ORDER.slice(REGIME_ORDER.indexOf(regimeOf(low)), REGIME_ORDER.indexOf(regimeOf(high)) + 1);
+}
+
 export function regimeOf(ratio: number): Regime {
   return ratio >= PERFECT_RATIO ? 'perfect scaling' : ratio > NO_GAIN_RATIO ? 'diminishing returns' : 'no further gain';
 }
 
-function summariseBatch(trials: readonly TrialResult[]): Omit<BatchSummary, 'stepRatio' | 'regime'> {
+function summariseBatch(trials: readonly TrialResult[]): Omit<BatchSummary, 'stepRatio' | 'regime' | 'stepRatioRange' | 'regimeSpan'> {
   const byLr = new Map<number, TrialResult[]>();
   for (const t of trials) byLr.set(t.lr, [...(byLr.get(t.lr) ?? []), t]);
   const score = (ts: TrialResult[]) => {
     const hit = ts.filter((t) => t.secondsToTarget !== null);
-    // All seeds reaching beats some; then the fastest mean time; then the best accuracy.
-    return { reached: hit.length, seconds: hit.length > 0 ? mean(hit.map((t) => t.secondsToTarget!)) : Infinity, acc: Math.max(...ts.map((t) => t.bestValAccuracy)) };
+    // All seeds reaching beats some; then the fastest median time; then the best accuracy.
+    return { reached: hit.length, seconds: hit.length > 0 ? median(hit.map((t) => t.secondsToTarget!)) : Infinity, acc: Math.max(...ts.map((t) => t.bestValAccuracy)) };
   };
   let best: { lr: number; ts: TrialResult[]; s: ReturnType<typeof score> } | null = null;
   for (const [lr, ts] of byLr) {
@@ -83,7 +113,12 @@ function summariseBatch(trials: readonly TrialResult[]): Omit<BatchSummary, 'ste
   }
   const b = best!;
   const hit = b.ts.filter((t) => t.secondsToTarget !== null);
-  const avg = (f: (t: TrialResult) => number | null) => (hit.length === b.ts.length ? mean(hit.map((t) => f(t)!)) : null);
+  const avg = (f: (t: TrialResult) => number | null) => (hit.length === b.ts.length ? median(hit.map((t) => f(t)!)) : null);
+  const range = (f: (t: TrialResult) => number | null): readonly [number, number] | null => {
+    if (hit.length !== b.ts.length) return null;
+    const xs = hit.map((t) => f(t)!);
+    return [Math.min(...xs), Math.max(...xs)];
+  };
   const tests = b.ts.map((t) => t.testAccuracy).filter((x): x is number => x !== null);
   const diverged = trials.filter((t) => t.status === 'diverged').length;
   const stalled = trials.filter((t) => t.status === 'stalled').length;
@@ -95,6 +130,8 @@ function summariseBatch(trials: readonly TrialResult[]): Omit<BatchSummary, 'ste
     stepsToTarget: avg((t) => t.stepsToTarget),
     epochsToTarget: avg((t) => t.epochsToTarget),
     secondsToTarget: avg((t) => t.secondsToTarget),
+    stepsRange: range((t) => t.stepsToTarget),
+    secondsRange: range((t) => t.secondsToTarget),
     samplesPerSec: mean(b.ts.map((t) => t.samplesPerSec)),
     bestValAccuracy: Math.max(...trials.map((t) => t.bestValAccuracy)),
     finalValAccuracy: mean(b.ts.map((t) => t.finalValAccuracy)),
@@ -140,19 +177,28 @@ export function analyseSweep(trials: readonly TrialResult[]): SweepAnalysis {
   for (const t of trials) byBatch.set(t.batchSize, [...(byBatch.get(t.batchSize) ?? []), t]);
   const sizes = [...byBatch.keys()].sort((a, b) => a - b);
   const batches: BatchSummary[] = [];
-  let prev: { batchSize: number; steps: number } | null = null;
+  let prev: { batchSize: number; steps: number; range: readonly [number, number] } | null = null;
   for (const size of sizes) {
     const s = summariseBatch(byBatch.get(size)!);
     let stepRatio: number | null = null;
+    let stepRatioRange: readonly [number, number] | null = null;
     if (s.stepsToTarget !== null) {
-      if (prev !== null) stepRatio = Math.pow(prev.steps / s.stepsToTarget, 1 / Math.log2(size / prev.batchSize));
-      prev = { batchSize: size, steps: s.stepsToTarget };
+      const range = s.stepsRange ?? [s.stepsToTarget, s.stepsToTarget];
+      if (prev !== null) {
+        const per = 1 / Math.log2(size / prev.batchSize);
+        stepRatio = Math.pow(prev.steps / s.stepsToTarget, per);
+        stepRatioRange = [Math.pow(prev.range[0] / range[1], per), Math.pow(prev.range[1] / range[0], per)];
+      }
+      prev = { batchSize: size, steps: s.stepsToTarget, range };
     }
-    batches.push({ ...s, stepRatio, regime: stepRatio === null ? null : regimeOf(stepRatio) });
+    const regimeSpan = stepRatioRange === null ? [] : regimesBetween(stepRatioRange[0], stepRatioRange[1]);
+    batches.push({ ...s, stepRatio, stepRatioRange, regimeSpan, regime: stepRatio !== null && regimeSpan.length === 1 ? regimeOf(stepRatio) : null });
   }
   const reached = batches.filter((b) => b.secondsToTarget !== null);
   const timeOptimal = reached.reduce<BatchSummary | null>((a, b) => (a === null || b.secondsToTarget! < a.secondsToTarget! ? b : a), null);
+  const spanOf = (b: BatchSummary) => b.secondsRange ?? [b.secondsToTarget!, b.secondsToTarget!];
+  const timeOptimalTies = timeOptimal === null ? [] : [timeOptimal.batchSize, ...reached.filter((b) => b !== timeOptimal && spanOf(b)[0] <= spanOf(timeOptimal)[1]).map((b) => b.batchSize)];
   const accuracyOptimal = batches.reduce<BatchSummary | null>((a, b) => (a === null || b.bestValAccuracy > a.bestValAccuracy ? b : a), null);
   const criticalBatch = fitCriticalBatch(reached.map((b) => ({ batchSize: b.batchSize, steps: b.stepsToTarget! })));
-  return { batches, timeOptimal, accuracyOptimal, criticalBatch };
+  return { batches, timeOptimal, timeOptimalTies, accuracyOptimal, criticalBatch };
 }

@@ -30,6 +30,8 @@ export interface TrialOutcome extends TrialFigures {
   readonly trainSeconds: number;
   readonly divergedAtStep: number | null;
   readonly metrics: readonly TrialMetric[];
+  /** Wall seconds from building the sessions to the validation that saw the target: what the clock says it took. */
+  readonly wallSecondsToTarget?: number | null;
 }
 
 export interface TrialLimits {
@@ -54,7 +56,9 @@ export interface TrialHooks {
 
 /** Runs the trial; null when interrupted by `shouldStop` (an interrupted trial is not a result). */
 export async function runTrial(config: RunConfig, data: DataSplits, limits: TrialLimits, hooks: TrialHooks = {}): Promise<TrialOutcome | null> {
+  const started = performance.now();
   const trainer = await prepareTrainer({ ...config, epochs: limits.maxEpochs }, data);
+  let wallSecondsToTarget: number | null = null;
   try {
     const metrics: TrialMetric[] = [];
     let interrupted = false;
@@ -88,7 +92,10 @@ export async function runTrial(config: RunConfig, data: DataSplits, limits: Tria
         };
         metrics.push(m);
         hooks.onMetric?.(m);
-        if (target === null && targetAccuracy !== undefined && e.validation.accuracy >= targetAccuracy) target = { steps: e.step, epochs: e.epochs, seconds: e.trainSeconds };
+        if (target === null && targetAccuracy !== undefined && e.validation.accuracy >= targetAccuracy) {
+          target = { steps: e.step, epochs: e.epochs, seconds: e.trainSeconds };
+          wallSecondsToTarget = (performance.now() - started) / 1000;
+        }
         const budgetUsed = Math.max(e.trainSeconds / limits.maxSeconds, e.epochs / limits.maxEpochs);
         if (target === null && stallRule.share > 0 && isStalled(metrics, chance, budgetUsed, stallRule)) stopReason = 'stalled';
       },
@@ -113,6 +120,7 @@ export async function runTrial(config: RunConfig, data: DataSplits, limits: Tria
       trainSeconds: result.trainSeconds,
       divergedAtStep: result.divergedAtStep,
       metrics,
+      wallSecondsToTarget,
     };
   } finally {
     await trainer.release();

@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import test from 'node:test';
+import type { NoiseMeasurement } from '../../noise/measure.js';
+import { segmentsOf, type PilotResult } from '../pilot.js';
+import { boundSteps, extrapolatePilot } from './bounded-pilot.js';
+
+test('the bound is whole validation intervals, at least three of them', () => {
+  // MNIST at batch 32: 1,718 updates an epoch, a validation every 86: half an epoch is 10 of them.
+  assert.equal(boundSteps(55000, 32, 20, 0.5), 860);
+  assert.equal(boundSteps(495, 8, 4, 0.5), 45);
+  assert.equal(boundSteps(495, 8, 4, 0.01), 45);
+});
+
+const m = (step: number, bSimple: number): NoiseMeasurement =>
+  ({ step, epochs: 0, trainLoss: 1, bSmall: 32, bBig: 512, gradSq: 1, traceSigma: bSimple, bSimple, bSimpleLow: bSimple / 2, bSimpleHigh: bSimple * 2, rounds: 8, seconds: 0 }) as NoiseMeasurement;
+
+function pilot(over: Partial<PilotResult>): PilotResult {
+  // Batch 10, 100 updates: noise scale 10·E^0.5 at E = 0 (50, unused by the fit), 250, 500, 1000 examples.
+  const measurements = [m(0, 50), m(25, 10 * Math.sqrt(250)), m(50, 10 * Math.sqrt(500)), m(100, 10 * Math.sqrt(1000))];
+  return {
+    batchSize: 10, lr: 0.1, reached: false, steps: 100, examples: 1000, epochs: 0.5, trainSeconds: 1, finalValAccuracy: 0.9,
+    measurements, segments: segmentsOf(measurements, 10, 100), diverged: false, interrupted: false,
+    // err = E^(-0.5): 10% at 100 examples, 3.16% at 1,000.
+    evaluations: [100, 250, 500, 1000].map((examples) => ({ examples, valAccuracy: 1 - Math.pow(examples, -0.5) })),
+    setupSeconds: 0, warmupSeconds: 0, validationSeconds: 0, extrapolation: null, ...over,
+  };
+}
+
+test('a bounded pilot is completed to the target by its error and noise-scale power laws, and says so', () => {
+  const r = extrapolatePilot(pilot({}), 0.98);
+  assert.ok(r.ok);
+  const x = r.pilot.extrapolation!;
+  // 1 − 0.98 = 0.02 = E^(-0.5) at E = 2,500.
+  assert.ok(Math.abs(x.examplesToTarget - 2500) < 1e-6);
+  assert.ok(Math.abs(x.errExponent + 0.5) < 1e-12 && Math.abs(x.noiseExponent! - 0.5) < 1e-12);
+  assert.deepEqual([x.seenExamples, x.seenEpochs, x.seenValAccuracy, x.errPoints], [1000, 0.5, 0.9, 3]);
+  // (4 validations: the first third, one, is left out.)
+  const total = r.pilot.segments.reduce((s, g) => s + g.examples, 0);
+  assert.ok(Math.abs(total - 2500) < 1e-6, `segments cover ${total} examples`);
+  // The last extrapolated piece ends at 2,500 examples: its noise scale is the law's at its middle.
+  const last = r.pilot.segments[r.pilot.segments.length - 1]!;
+  const a = 1000 * Math.pow(2.5, 3 / 4);
+  assert.ok(Math.abs(last.bNoise - 10 * Math.pow(a * 2500, 0.25)) < 1e-6);
+});
+
+test('a bounded pilot whose error does not fall is refused, naming why', () => {
+  const r = extrapolatePilot(pilot({ evaluations: [100, 250, 500, 1000].map((examples) => ({ examples, valAccuracy: 0.5 })) }), 0.98);
+  assert.ok(!r.ok);
+  assert.match(r.problem, /^the bounded pilot reached 90\.00% validation accuracy after 0\.50 epochs and its validation error is not falling$/);
+});

@@ -1,0 +1,68 @@
+/**
+ * The pilot bounded to the first part of a run: it trains at the pilot batch for `boundEpochs`
+ * (or to the target, if that comes first), measuring the noise scale more often than a full
+ * pilot does, then extrapolates the rest (extrapolate.ts): the examples to the target from its
+ * validation errors, the noise scale beyond its last measurement from their growth. The
+ * prediction then runs on the measured segments plus the extrapolated ones, and says so.
+ */
+import type { DataSplits } from '../../data/dataset.js';
+import type { RunConfig } from '../../engine/run-config.js';
+import { runPilot, usableNoiseScale, type PilotOptions, type PilotResult } from '../pilot.js';
+import { examplesToTarget, extendSegments, MAX_STRETCH, noiseGrowth } from './extrapolate.js';
+
+export interface BoundedPilotOptions extends Omit<PilotOptions, 'maxSteps'> {
+  /** Epochs of the pilot batch after which it stops and extrapolates. */
+  readonly boundEpochs: number;
+}
+
+export type Extrapolated = { readonly ok: true; readonly pilot: PilotResult } | { readonly ok: false; readonly problem: string };
+
+/** At least three validations, so that the error's power law has points to go through. */
+export function boundSteps(trainExamples: number, batchSize: number, evalsPerEpoch: number, boundEpochs: number): number {
+  const perEpoch = Math.max(1, Math.floor(trainExamples / batchSize));
+  const evalEvery = Math.max(1, Math.round(perEpoch / evalsPerEpoch));
+  return Math.max(3 * evalEvery, Math.ceil((boundEpochs * perEpoch) / evalEvery) * evalEvery);
+}
+
+/** A pilot that stopped short of the target, completed by extrapolation; pure. */
+export function extrapolatePilot(p: PilotResult, targetAccuracy: number): Extrapolated {
+  const est = examplesToTarget(p.evaluations, targetAccuracy);
+  if (!est.ok) {
+    const why = {
+      'too-few': 'it has too few validations to extrapolate from',
+      'not-falling': 'its validation error is not falling',
+      'too-far': `the target lies more than ${MAX_STRETCH}× further than it trained (error ∝ examples^${est.fit?.exponent.toFixed(2) ?? '?'})`,
+    }[est.reason];
+    return { ok: false, problem: `the bounded pilot reached ${(p.finalValAccuracy * 100).toFixed(2)}% validation accuracy after ${p.epochs.toFixed(2)} epochs and ${why}` };
+  }
+  const measured = p.measurements.flatMap((m) => {
+    const b = usableNoiseScale(m);
+    return b === null ? [] : [{ examples: m.step * p.batchSize, bNoise: b }];
+  });
+  const growth = noiseGrowth(measured);
+  const lastNoise = measured.length > 0 ? measured[measured.length - 1]!.bNoise : 0;
+  const segments = extendSegments(p.segments, p.examples, est.examples, growth, lastNoise);
+  return {
+    ok: true,
+    pilot: {
+      ...p,
+      segments,
+      extrapolation: {
+        seenExamples: p.examples,
+        seenEpochs: p.epochs,
+        seenValAccuracy: p.finalValAccuracy,
+        errExponent: est.fit.exponent,
+        errPoints: est.fit.points,
+        noiseExponent: growth?.exponent ?? null,
+        examplesToTarget: est.examples,
+      },
+    },
+  };
+}
+
+export async function runBoundedPilot(base: RunConfig, data: DataSplits, o: BoundedPilotOptions): Promise<Extrapolated> {
+  const { boundEpochs, ...rest } = o;
+  const p = await runPilot(base, data, { ...rest, maxSteps: boundSteps(data.train.count, o.batchSize, o.evalsPerEpoch, boundEpochs) });
+  if (p.reached || p.interrupted || p.diverged || p.segments.length === 0) return { ok: true, pilot: p };
+  return extrapolatePilot(p, o.targetAccuracy);
+}

@@ -1,0 +1,20 @@
+import assert from 'node:assert/strict';
+import test from 'node:test';
+import type { RunRow } from '../store/store.js';
+import { recommendCard } from './cards.js';
+
+const choice = { effectiveBatch: 256, microBatch: 256, iterSize: 1, worldSize: 1, samplesPerSec: 1000, allReduceSeconds: 0, commSeconds: 0, efficiency: 0.7, examples: 100000, steps: 390, epochs: 1.8, seconds: 1.2, validations: 36, wallSeconds: 3, lr: 0.07 };
+const run = (summary: unknown): RunRow => ({ id: 1, kind: 'recommend', key: 'k', label: 'l', createdAt: '', finishedAt: null, status: 'finished', config: { targetAccuracy: 0.975 }, summary, progress: null });
+const valueOf = (summary: unknown, label: string) => recommendCard(run(summary)).fields.find((f) => f.label === label)?.value;
+
+test('the recommendation card shows the seeds’ median and range, and says when the pilot was extrapolated', () => {
+  const spread = { reached: 3, secondsToTarget: { median: 1.3, min: 1.1, max: 1.75 }, stepsToTarget: { median: 400, min: 380, max: 520 }, wallSecondsToTarget: null };
+  const summary = { choice, seconds: 20, verification: { measured: { status: 'target-reached', secondsToTarget: 1.1, stepsToTarget: 380, testAccuracy: 0.975 }, seeds: [{}, {}, {}], spread }, pilot: { extrapolation: { seenEpochs: 0.5, examplesToTarget: 61234 } } };
+  assert.equal(valueOf(summary, 'verified over 3 seeds'), '3 reached the target; median 1.30 s (1.10 s–1.75 s), 400 (380–520) steps');
+  assert.equal(valueOf(summary, 'pilot'), 'bounded at 0.50 epochs, examples to target extrapolated: 61,234');
+  // One seed, a pilot trained to the target: neither line.
+  const one = { ...summary, verification: { ...summary.verification, seeds: [{}] }, pilot: { extrapolation: null } };
+  assert.equal(valueOf(one, 'verified over 1 seeds'), undefined);
+  assert.equal(valueOf(one, 'pilot'), undefined);
+  assert.equal(valueOf({ ...summary, verification: { ...summary.verification, spread: null } }, 'verified over 3 seeds'), 'none reached the target');
+});
