@@ -26,6 +26,7 @@ export interface BenchRow extends ThroughputRow {
 const progress = (line: string) => process.stderr.write(`${line}\n`);
 
 export async function benchCommand(o: BenchOptions): Promise<number> {
+  if (o.profile === true) return (await import('./bench-profile.js')).benchProfile(o);
   const machine = machineInfo();
   const data = loadBenchData(o.model);
   checkBatchSizes(o.batchSizes, data.train.count);

@@ -9,5 +9,6 @@ export const benchDecls = {
   threads: { flag: '--threads <t>', help: 'ONNX Runtime intra-op threads (and PyTorch threads)', schema: intAtLeast(1), default: String(availableParallelism()) },
   seconds: { flag: '--seconds <s>', help: 'measuring time per batch size, after warm-up', schema: numberIn(0.05, 600), default: '2' },
   torch: { flag: '--no-torch', help: 'skip the PyTorch comparison even where torch is installed', schema: z.boolean() },
+  profile: { flag: '--profile', help: "instead of rates: ONNX Runtime's profile of each batch size's updates, by op type and by layer (forward, backward, update)", schema: z.boolean() },
   json: { flag: '--json', help: 'print one JSON object { matmulGflops, rows: [{ batchSize, samplesPerSec, gflops }] }', schema: z.boolean() },
 } satisfies Decls;
