@@ -16,7 +16,7 @@ export interface ForwardPass {
   readonly saved: readonly Readonly<Record<string, string>>[];
 }
 
-export function emitForward(g: GraphBuilder, model: ResolvedModel, x: string, params: readonly string[], training: boolean, seed = 0): ForwardPass {
+export function emitForward(g: GraphBuilder, model: ResolvedModel, x: string, params: readonly string[], training: boolean, seed = 0, batch?: number): ForwardPass {
   let h = x;
   const contexts: ForwardContext<LayerSpec>[] = [];
   const saved: Readonly<Record<string, string>>[] = [];
@@ -28,6 +28,7 @@ export function emitForward(g: GraphBuilder, model: ResolvedModel, x: string, pa
       params: layer.paramIndices.map((i) => params[i]!),
       training,
       seed: seed * 1000 + layer.index + 1,
+      ...(batch === undefined ? {} : { batch }),
     };
     const r = g.scoped(layerScope('forward', layer.index, layer.spec.type), () => layer.kind.forward(g, context));
     contexts.push(context);
@@ -56,7 +57,7 @@ export function emitForwardBackward(
   seed = 0,
   sinks: readonly (GradSink | null)[] = [],
 ): { loss: string; grads: string[] } {
-  const fwd = emitForward(g, model, x, params, true, seed);
+  const fwd = emitForward(g, model, x, params, true, seed, batch);
   const { loss, dOutputs: dLogits } = g.scoped(LOSS_SCOPE, () => lossKind(model.loss).emit(g, fwd.logits, labels, model.numClasses, batch));
   const grads: string[] = new Array<string>(model.params.length);
   let dy = dLogits;
