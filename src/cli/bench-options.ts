@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { intAtLeast, listOf, numberIn, oneOf, type Decls } from './options.js';
 
 export const benchDecls = {
-  model: { flag: '--model <name>', help: 'mlp or cnn', schema: oneOf(['mlp', 'cnn'] as const), default: 'mlp' },
+  model: { flag: '--model <names>', help: 'mlp, cnn, or both as mlp,cnn (one MatMul measurement for all)', schema: listOf(oneOf(['mlp', 'cnn'] as const), 'mlp or cnn'), default: 'mlp' },
   batchSizes: { flag: '--batch-sizes <list>', help: 'comma-separated micro-batch sizes', schema: listOf(intAtLeast(1), 'whole numbers ≥ 1'), default: '1,8,32,128,512,2048' },
   threads: { flag: '--threads <t>', help: 'ONNX Runtime intra-op threads (and PyTorch threads)', schema: intAtLeast(1), default: String(availableParallelism()) },
   seconds: { flag: '--seconds <s>', help: 'measuring time per batch size, after warm-up', schema: numberIn(0.05, 600), default: '2' },

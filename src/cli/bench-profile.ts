@@ -12,23 +12,27 @@ const TOP_OPS = 14;
 
 export async function benchProfile(o: BenchOptions): Promise<number> {
   const machine = machineInfo();
-  const data = loadBenchData(o.model);
-  checkBatchSizes(o.batchSizes, data.train.count);
-  const profiles: ProfiledStep[] = [];
-  for (const batchSize of o.batchSizes) {
-    process.stderr.write(`profile: ${o.model}, batch ${batchSize}, ${o.threads} thread(s)…\n`);
-    profiles.push(await profileTraining(benchRunConfig(o.model, batchSize, o.threads), data, { seconds: o.seconds }));
+  const lines: string[] = [];
+  for (const model of o.model) {
+    const data = loadBenchData(model);
+    checkBatchSizes(o.batchSizes, data.train.count);
+    const profiles: ProfiledStep[] = [];
+    for (const batchSize of o.batchSizes) {
+      process.stderr.write(`profile: ${model}, batch ${batchSize}, ${o.threads} thread(s)…\n`);
+      profiles.push(await profileTraining(benchRunConfig(model, batchSize, o.threads), data, { seconds: o.seconds }));
+    }
+    if (o.json) {
+      process.stdout.write(`${JSON.stringify({ model, optimizer: BENCH_OPTIMIZER, threads: o.threads, machine, profiles })}\n`);
+      continue;
+    }
+    if (lines.length > 0) lines.push('');
+    lines.push(
+      `batchwise bench --profile — model ${model}, ${BENCH_OPTIMIZER.toUpperCase()} updates, ${o.threads} thread(s); onnxruntime-node ${machine.onnxruntime}, ${machine.cpu}`,
+      "µs per update from ONNX Runtime's profiler (warm-up runs left out); profiling slows every kernel a little, so read shares, and rates from plain `bench`",
+    );
+    for (const p of profiles) lines.push('', ...profileLines(p));
   }
-  if (o.json) {
-    process.stdout.write(`${JSON.stringify({ model: o.model, optimizer: BENCH_OPTIMIZER, threads: o.threads, machine, profiles })}\n`);
-    return EXIT.ok;
-  }
-  const lines = [
-    `batchwise bench --profile — model ${o.model}, ${BENCH_OPTIMIZER.toUpperCase()} updates, ${o.threads} thread(s); onnxruntime-node ${machine.onnxruntime}, ${machine.cpu}`,
-    'µs per update from ONNX Runtime\'s profiler (warm-up runs left out); profiling slows every kernel a little, so read shares, and rates from plain `bench`',
-  ];
-  for (const p of profiles) lines.push('', ...profileLines(p));
-  process.stdout.write(`${lines.join('\n')}\n`);
+  if (!o.json) process.stdout.write(`${lines.join('\n')}\n`);
   return EXIT.ok;
 }
 
