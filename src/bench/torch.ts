@@ -109,6 +109,11 @@ export interface TorchOptions {
   readonly threads: number;
   readonly seconds: number;
   readonly python?: string;
+  /**
+   * OpenMP's wait policy for PyTorch's threads: 'default' unsets OMP_WAIT_POLICY (its threads
+   * spin), 'PASSIVE' sets it (often faster on a busy machine); absent keeps the caller's.
+   */
+  readonly ompWaitPolicy?: 'default' | 'PASSIVE';
 }
 
 /** Time the PyTorch step per batch size; the script's progress lines go to our stderr. */
@@ -118,7 +123,9 @@ export async function runTorchBench(opts: TorchOptions): Promise<TorchOutcome> {
   // OMP_NUM_THREADS keeps OpenMP from starting a full pool before the script sets the count.
   // Everything else is the caller's environment, so PyTorch runs as it would for them (its
   // default OpenMP threads spin; OMP_WAIT_POLICY=PASSIVE is often faster on a busy machine).
-  const env = { ...process.env, OMP_NUM_THREADS: String(opts.threads) };
+  const env: NodeJS.ProcessEnv = { ...process.env, OMP_NUM_THREADS: String(opts.threads) };
+  if (opts.ompWaitPolicy === 'default') delete env['OMP_WAIT_POLICY'];
+  if (opts.ompWaitPolicy === 'PASSIVE') env['OMP_WAIT_POLICY'] = 'PASSIVE';
   return new Promise((resolve, reject) => {
     const child = spawn(python, ['-c', TORCH_SCRIPT, cfg], { stdio: ['ignore', 'pipe', 'inherit'], env });
     let stdout = '';

@@ -4,10 +4,11 @@ import { z } from 'zod';
 import { intAtLeast, listOf, numberIn, oneOf, type Decls } from './options.js';
 
 export const benchDecls = {
-  model: { flag: '--model <name>', help: 'mlp or cnn', schema: oneOf(['mlp', 'cnn'] as const), default: 'mlp' },
+  model: { flag: '--model <names>', help: 'mlp, cnn, or both as mlp,cnn (one MatMul measurement for all)', schema: listOf(oneOf(['mlp', 'cnn'] as const), 'mlp or cnn'), default: 'mlp' },
   batchSizes: { flag: '--batch-sizes <list>', help: 'comma-separated micro-batch sizes', schema: listOf(intAtLeast(1), 'whole numbers ≥ 1'), default: '1,8,32,128,512,2048' },
   threads: { flag: '--threads <t>', help: 'ONNX Runtime intra-op threads (and PyTorch threads)', schema: intAtLeast(1), default: String(availableParallelism()) },
   seconds: { flag: '--seconds <s>', help: 'measuring time per batch size, after warm-up', schema: numberIn(0.05, 600), default: '2' },
   torch: { flag: '--no-torch', help: 'skip the PyTorch comparison even where torch is installed', schema: z.boolean() },
+  profile: { flag: '--profile', help: "instead of rates: ONNX Runtime's profile of each batch size's updates, by op type and by layer (forward, backward, update)", schema: z.boolean() },
   json: { flag: '--json', help: 'print one JSON object { matmulGflops, rows: [{ batchSize, samplesPerSec, gflops }] }', schema: z.boolean() },
 } satisfies Decls;

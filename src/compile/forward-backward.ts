@@ -7,6 +7,7 @@ import type { ForwardContext, GradSink } from '../model/layer.js';
 import type { LayerSpec } from '../model/spec.js';
 import type { ResolvedModel } from '../model/model.js';
 import { lossKind } from '../model/loss.js';
+import { layerScope, LOSS_SCOPE } from '../graph/scope.js';
 
 export interface ForwardPass {
   readonly logits: string;
@@ -15,7 +16,7 @@ export interface ForwardPass {
   readonly saved: readonly Readonly<Record<string, string>>[];
 }
 
-export function emitForward(g: GraphBuilder, model: ResolvedModel, x: string, params: readonly string[], training: boolean, seed = 0): ForwardPass {
+export function emitForward(g: GraphBuilder, model: ResolvedModel, x: string, params: readonly string[], training: boolean, seed = 0, batch?: number): ForwardPass {
   let h = x;
   const contexts: ForwardContext<LayerSpec>[] = [];
   const saved: Readonly<Record<string, string>>[] = [];
@@ -27,8 +28,9 @@ export function emitForward(g: GraphBuilder, model: ResolvedModel, x: string, pa
       params: layer.paramIndices.map((i) => params[i]!),
       training,
       seed: seed * 1000 + layer.index + 1,
+      ...(batch === undefined ? {} : { batch }),
     };
-    const r = layer.kind.forward(g, context);
+    const r = g.scoped(layerScope('forward', layer.index, layer.spec.type), () => layer.kind.forward(g, context));
     contexts.push(context);
     saved.push(r.saved);
     h = r.y;
@@ -55,19 +57,21 @@ export function emitForwardBackward(
   seed = 0,
   sinks: readonly (GradSink | null)[] = [],
 ): { loss: string; grads: string[] } {
-  const fwd = emitForward(g, model, x, params, true, seed);
-  const { loss, dOutputs: dLogits } = lossKind(model.loss).emit(g, fwd.logits, labels, model.numClasses, batch);
+  const fwd = emitForward(g, model, x, params, true, seed, batch);
+  const { loss, dOutputs: dLogits } = g.scoped(LOSS_SCOPE, () => lossKind(model.loss).emit(g, fwd.logits, labels, model.numClasses, batch));
   const grads: string[] = new Array<string>(model.params.length);
   let dy = dLogits;
   for (let i = model.layers.length - 1; i >= 0; i--) {
     const layer = model.layers[i]!;
-    const r = layer.kind.backward(g, {
-      ...fwd.contexts[i]!,
-      dy,
-      saved: fwd.saved[i]!,
-      needInputGrad: i > 0,
-      sinks: layer.paramIndices.map((p) => sinks[p] ?? null),
-    });
+    const r = g.scoped(layerScope('backward', layer.index, layer.spec.type), () =>
+      layer.kind.backward(g, {
+        ...fwd.contexts[i]!,
+        dy,
+        saved: fwd.saved[i]!,
+        needInputGrad: i > 0,
+        sinks: layer.paramIndices.map((p) => sinks[p] ?? null),
+      }),
+    );
     layer.paramIndices.forEach((p, k) => (grads[p] = r.grads[k]!));
     if (i > 0) dy = r.dx!;
   }

@@ -22,6 +22,7 @@ import type { GradSink } from '../model/layer.js';
 import type { FusedStage, Optimizer, UpdateOutputs } from '../optim/optimizer.js';
 import { emitGradWithDecay } from '../optim/weight-decay.js';
 import { emitForwardBackward, targetInput } from './forward-backward.js';
+import { layerScope } from '../graph/scope.js';
 
 export interface TrainGraphConfig {
   readonly batchSize: number;
@@ -98,13 +99,12 @@ export function buildTrainModel(model: ResolvedModel, opt: Optimizer, cfg: Train
   const newSlots: string[] = [];
   layout.params.forEach((_, i) => {
     const slots = slotsOf(i);
-    let u: UpdateOutputs;
-    if (fused) {
-      u = fused.finish(body, { param: params[i]!, fused: grads[i]!, slots, lr });
-    } else {
+    const owner = model.layers.find((l) => l.paramIndices.includes(i))!;
+    const u = body.scoped(layerScope('update', owner.index, owner.spec.type), (): UpdateOutputs => {
+      if (fused) return fused.finish(body, { param: params[i]!, fused: grads[i]!, slots, lr });
       const grad = emitGradWithDecay(body, grads[i]!, params[i]!, opt.hyper.weightDecay);
-      u = opt.update(body, { param: params[i]!, grad, slots, globals: globalsIn, lr, t, loss });
-    }
+      return opt.update(body, { param: params[i]!, grad, slots, globals: globalsIn, lr, t, loss });
+    });
     newParams.push(u.param);
     newSlots.push(...u.slots);
   });

@@ -11,6 +11,8 @@ export type Feeds = Record<string, ort.Tensor>;
 export interface SessionOptions {
   /** Intra-op threads; 0 lets ORT choose (one per core). */
   readonly threads: number;
+  /** Write ONNX Runtime's profile (Chrome trace JSON) to a file named `<prefix>_<date>.json`. */
+  readonly profileFilePrefix?: string;
 }
 
 export async function createSession(model: Uint8Array, opts: SessionOptions): Promise<ort.InferenceSession> {
@@ -19,6 +21,7 @@ export async function createSession(model: Uint8Array, opts: SessionOptions): Pr
     interOpNumThreads: 1,
     executionMode: 'sequential',
     graphOptimizationLevel: 'all',
+    ...(opts.profileFilePrefix === undefined ? {} : { enableProfiling: true, profileFilePrefix: opts.profileFilePrefix }),
     extra: { session: { intra_op: { allow_spinning: '0' } } },
   });
 }

@@ -13,7 +13,7 @@ import { completeSchedule, lrAt, type ScheduleSpec } from '../optim/schedule.js'
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { RESUMED_RUN_KEYS, TRAJECTORY_KEYS, type GivenKey, type RunConfig } from './run-config.js';
 import { trainLoop, type EvaluationEvent, type Progress, type TrainResult } from './train-loop.js';
-import { Trainer } from './trainer.js';
+import { Trainer, type TrainerConfig } from './trainer.js';
 
 export interface RunHooks {
   readonly onStart?: (info: RunInfo) => void;
@@ -115,7 +115,7 @@ export function replanOnResume(stored: RunConfig, merged: RunConfig, step: numbe
   return { ...merged, cosineRestart: { step, lr } };
 }
 
-export async function prepareTrainer(config: RunConfig, data?: DataSplits): Promise<Trainer> {
+export async function prepareTrainer(config: RunConfig, data?: DataSplits, session: Pick<TrainerConfig, 'profileFilePrefix'> = {}): Promise<Trainer> {
   const splits = data ?? loadRunData(config);
   const model = resolveModel(config.model, splits.featureShape, splits.numClasses);
   const optimizer = makeOptimizer(config.optimizer, config.hyper);
@@ -127,6 +127,7 @@ export async function prepareTrainer(config: RunConfig, data?: DataSplits): Prom
     seed: config.seed,
     threads: config.threads,
     schedule,
+    ...session,
   });
 }
 

@@ -28,6 +28,8 @@ export interface TrainerConfig {
   readonly seed: number;
   readonly threads: number;
   readonly schedule: ScheduleSpec;
+  /** Profile the training session (see `endProfiling`); evaluation is never profiled. */
+  readonly profileFilePrefix?: string;
 }
 
 /** Everything that changes during training; enough to continue exactly where it stopped. */
@@ -103,7 +105,7 @@ export class Trainer {
     }
     const [trainSession, evalSession] = await Promise.all([
       createSession(buildTrainModel(model, optimizer, { batchSize: B, iterSize: K, seed: config.seed }), config),
-      createSession(buildEvalModel(model), config),
+      createSession(buildEvalModel(model), { threads: config.threads }),
     ]);
     const params = initParams(model, config.seed);
     const state: TrainState = {
@@ -200,6 +202,11 @@ export class Trainer {
       state.globals.length === this.state.globals.length;
     if (!ok) throw new UserError('the checkpoint does not match this model and optimizer (tensor counts or sizes differ)');
     this.state = state;
+  }
+
+  /** Stop profiling and write the profile file (to the TrainerConfig's profileFilePrefix). */
+  endProfiling(): void {
+    this.trainSession.endProfiling();
   }
 
   async release(): Promise<void> {

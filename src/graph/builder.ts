@@ -35,9 +35,10 @@ export type AttrValue =
 
 export type Dim = number | string;
 
-/** Shared counter so nested graphs never reuse a name. */
+/** Shared counter so nested graphs never reuse a name; `scope` prefixes node names (see scope.ts). */
 interface NameSource {
   next: number;
+  scope: string;
 }
 
 export class GraphBuilder {
@@ -51,7 +52,7 @@ export class GraphBuilder {
     readonly name: string,
     names?: NameSource,
   ) {
-    this.names = names ?? { next: 0 };
+    this.names = names ?? { next: 0, scope: '' };
   }
 
   /** A builder for a subgraph (Loop/If body) whose fresh names cannot clash with this one's. */
@@ -61,6 +62,20 @@ export class GraphBuilder {
 
   fresh(hint: string): string {
     return `${hint}_${this.names.next++}`;
+  }
+
+  /**
+   * Emit with every node (and its outputs) named under `scope`, e.g. "backward:L3.conv2d", so that
+   * ONNX Runtime's profile, which names nodes, can be read by layer and phase.
+   */
+  scoped<T>(scope: string, emit: () => T): T {
+    const outer = this.names.scope;
+    this.names.scope = scope;
+    try {
+      return emit();
+    } finally {
+      this.names.scope = outer;
+    }
   }
 
   input(name: string, dtype: DTypeCode, shape?: Dim[]): string {
@@ -74,10 +89,12 @@ export class GraphBuilder {
 
   /** Emit one node; returns all its output names. */
   opN(type: string, inputs: string[], nOutputs: number, attrs: Record<string, AttrValue> = {}, outNames?: string[]): string[] {
-    const outputs = outNames ?? Array.from({ length: nOutputs }, () => this.fresh(type.toLowerCase()));
+    const scope = this.names.scope;
+    // ORT names some nodes it rewrites after their output (a Conv in NCHWc layout), so outputs carry the scope too.
+    const outputs = outNames ?? Array.from({ length: nOutputs }, () => this.fresh(scope ? `${scope}/${type.toLowerCase()}` : type.toLowerCase()));
     this.nodes.push({
       opType: type,
-      name: this.fresh(`n_${type}`),
+      name: this.fresh(scope ? `${scope}/${type}` : `n_${type}`),
       input: inputs,
       output: outputs,
       attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)),

@@ -23,6 +23,8 @@ export interface ForwardContext<S> {
   readonly training: boolean;
   /** Seed for stochastic layers, distinct per layer. */
   readonly seed: number;
+  /** Examples per pass where the graph fixes it (a training step), so a layer can pick its fastest ops. */
+  readonly batch?: number;
 }
 
 export interface ForwardResult {

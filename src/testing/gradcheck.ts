@@ -26,9 +26,9 @@ export async function checkLayerGradients(spec: LayerSpec, inShape: Shape, batch
   const x = g.input('x', DType.float, [batch, ...inShape]);
   const params = paramSpecs.map((p) => g.input(`p_${p.name}`, DType.float, [...p.shape]));
   const r = g.input('r', DType.float, [batch, ...outShape]);
-  const fwd = kind.forward(g, { spec, inShape, x, params, training: true, seed: 1 });
+  const fwd = kind.forward(g, { spec, inShape, x, params, training: true, seed: 1, batch });
   const loss = g.op('ReduceSum', [g.op('Mul', [fwd.y, r])], { keepdims: 0 });
-  const bwd = kind.backward(g, { spec, inShape, x, params, training: true, seed: 1, dy: r, saved: fwd.saved, needInputGrad: true });
+  const bwd = kind.backward(g, { spec, inShape, x, params, training: true, seed: 1, batch, dy: r, saved: fwd.saved, needInputGrad: true });
   g.identity(loss, 'loss');
   g.output('loss', DType.float, []);
   g.identity(bwd.dx!, 'grad_x');
