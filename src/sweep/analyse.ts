@@ -14,6 +14,8 @@ export interface TrialResult extends TrialFigures {
   readonly batchSize: number;
   readonly lr: number;
   readonly seed: number;
+  /** The machine that trained it; absent or null: the process that kept it. */
+  readonly host?: string | null;
 }
 
 export type Regime = 'perfect scaling' | 'diminishing returns' | 'no further gain';
@@ -58,6 +60,18 @@ export interface SweepAnalysis {
   readonly timeOptimal: BatchSummary | null;
   readonly accuracyOptimal: BatchSummary | null;
   readonly criticalBatch: CriticalBatchFit | null;
+  /**
+   * Set when the trials ran on more than one machine, whose seconds do not compare: the time
+   * optimum is then the fewest steps to target × batch size ÷ the coordinator's own samples/s at
+   * that batch size (`estimates`, from analyseSweep's `throughput`; empty when none was given).
+   */
+  readonly mixedHosts: { readonly hosts: readonly string[]; readonly estimates: readonly HostFreeEstimate[] } | null;
+}
+
+export interface HostFreeEstimate {
+  readonly batchSize: number;
+  readonly samplesPerSec: number;
+  readonly secondsToTarget: number;
 }
 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -135,7 +149,10 @@ export function fitCriticalBatch(points: readonly { batchSize: number; steps: nu
   return { minSteps, criticalBatch: slope / minSteps, minExamples: slope };
 }
 
-export function analyseSweep(trials: readonly TrialResult[]): SweepAnalysis {
+/** `throughput`: samples/s by batch size, measured by the coordinator, for trials from several machines. */
+export function analyseSweep(all: readonly TrialResult[], throughput: ReadonlyMap<number, number> = new Map()): SweepAnalysis {
+  // A trial that failed on a worker (an error, not a divergence) is no result.
+  const trials = all.filter((t) => t.status !== 'failed');
   const byBatch = new Map<number, TrialResult[]>();
   for (const t of trials) byBatch.set(t.batchSize, [...(byBatch.get(t.batchSize) ?? []), t]);
   const sizes = [...byBatch.keys()].sort((a, b) => a - b);
@@ -151,8 +168,15 @@ export function analyseSweep(trials: readonly TrialResult[]): SweepAnalysis {
     batches.push({ ...s, stepRatio, regime: stepRatio === null ? null : regimeOf(stepRatio) });
   }
   const reached = batches.filter((b) => b.secondsToTarget !== null);
-  const timeOptimal = reached.reduce<BatchSummary | null>((a, b) => (a === null || b.secondsToTarget! < a.secondsToTarget! ? b : a), null);
+  const hosts = [...new Set(trials.map((t) => t.host ?? '(coordinator)'))].sort();
+  const estimates = reached.flatMap((b) => {
+    const samplesPerSec = throughput.get(b.batchSize);
+    return samplesPerSec === undefined ? [] : [{ batchSize: b.batchSize, samplesPerSec, secondsToTarget: (b.stepsToTarget! * b.batchSize) / samplesPerSec }];
+  });
+  const mixedHosts = hosts.length > 1 ? { hosts, estimates } : null;
+  const seconds = (b: BatchSummary) => (mixedHosts !== null && estimates.length > 0 ? estimates.find((e) => e.batchSize === b.batchSize)?.secondsToTarget ?? Infinity : b.secondsToTarget!);
+  const timeOptimal = reached.reduce<BatchSummary | null>((a, b) => (a === null || seconds(b) < seconds(a) ? b : a), null);
   const accuracyOptimal = batches.reduce<BatchSummary | null>((a, b) => (a === null || b.bestValAccuracy > a.bestValAccuracy ? b : a), null);
   const criticalBatch = fitCriticalBatch(reached.map((b) => ({ batchSize: b.batchSize, steps: b.stepsToTarget! })));
-  return { batches, timeOptimal, accuracyOptimal, criticalBatch };
+  return { batches, timeOptimal, accuracyOptimal, criticalBatch, mixedHosts };
 }

@@ -30,6 +30,10 @@ export interface TrialOutcome extends TrialFigures {
   readonly trainSeconds: number;
   readonly divergedAtStep: number | null;
   readonly metrics: readonly TrialMetric[];
+  /** The machine that trained it (os.hostname()), when not this process's (a queue's worker). */
+  readonly host?: string;
+  /** Kept beside the trial in the store (e.g. a queued trial's job id and attempts). */
+  readonly detail?: Readonly<Record<string, unknown>>;
 }
 
 export interface TrialLimits {
@@ -50,6 +54,8 @@ export interface TrialHooks {
   /** True when the user asked the whole sweep to stop: the trial ends as interrupted (null). */
   readonly shouldStop?: () => boolean;
   readonly onMetric?: (m: TrialMetric) => void;
+  /** Training began: a queued trial's worker took it (sweep.ts calls its own hook for a trial run here). */
+  readonly onStart?: () => void;
 }
 
 /** Runs the trial; null when interrupted by `shouldStop` (an interrupted trial is not a result). */
