@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Queue } from 'bullmq';
 import { batchwiseVersion } from '../bench/machine.js';
-import { assertUserError, makeBlobs, makeTempDir, removeDir, runCli, writeBlobsCsv, writeJson } from '../cli/testing/cli-fixtures.js';
+import { assertUserError, makeBlobs, makeTempDir, removeDir, runCli, waitFor, writeBlobsCsv, writeJson } from '../cli/testing/cli-fixtures.js';
 import { loadRunData } from '../engine/run.js';
 import { dataFingerprint, sweepIdentity } from '../sweep/identity.js';
 import { MemoryRecorder, runSweep, type SweepSpec } from '../sweep/sweep.js';
@@ -113,9 +113,10 @@ test('two workers run the same trials as the in-process sweep, with the same ste
     // A divergence is the trial's result: trained once, not retried.
     assert.deepEqual([o.detail?.attempts, o.detail?.threads], [1, 1], t.key);
   }
-  // Each trial was trained by exactly one worker, once.
-  const done = workers.flatMap((w) => [...w.log().matchAll(/^batchwise worker: trial (\S+): /gm)].map((m) => m[1]!));
-  assert.deepEqual(done.sort(), [...rec.trials.keys()].sort());
+  // Each trial was trained by exactly one worker, once (a worker logs it just after; give its line time to arrive).
+  const done = () => workers.flatMap((w) => [...w.log().matchAll(/^batchwise worker: trial (\S+): /gm)].map((m) => m[1]!));
+  await waitFor(() => done().length >= 6, 'six trials in the workers’ logs', 30_000, 50);
+  assert.deepEqual(done().sort(), [...rec.trials.keys()].sort());
 });
 
 test('a worker of another package version refuses the trials, in one line that reaches the coordinator', async () => {
