@@ -30,6 +30,8 @@ async function main(): Promise<number> {
       return (await import('./fit-command.js')).fitCommand(call.options);
     case 'serve':
       return (await import('./serve-command.js')).serveCommand(call.options);
+    case 'worker':
+      return (await import('./worker-command.js')).workerCommand(call.options);
     case 'lab':
       return (await import('./lab-command.js')).labCommand(call.experiment, call.options);
   }

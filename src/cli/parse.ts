@@ -15,6 +15,7 @@ import { reportDecls } from './report-options.js';
 import { runsDecls } from './runs-options.js';
 import { serveDecls } from './serve-options.js';
 import { trainDecls } from './train-options.js';
+import { workerDecls } from './worker-options.js';
 
 export const EXIT = { ok: 0, diverged: 3, usage: 2, bug: 1, interrupted: 130 } as const;
 
@@ -29,6 +30,7 @@ const COMMANDS = {
   serve: { decls: serveDecls, summary: 'a live dashboard of a store (--db) in the browser: its runs, their plots, the trial in progress' },
   lab: { decls: labDecls, summary: 'run one of the seed’s claims as an experiment: lab zigzag, …; prints its figures, writes its plots (--out)' },
   report: { decls: reportDecls, summary: 'the evidence as plots: one self-contained HTML file for the runs in a store, or each plot as SVG or PNG' },
+  worker: { decls: workerDecls, summary: 'train the trials of queued sweeps (sweep --queue) from Redis on this machine, until Ctrl-C' },
 } as const;
 
 type CommandName = keyof typeof COMMANDS;
@@ -42,6 +44,7 @@ export type CliCall =
   | { readonly command: 'report'; readonly options: Parsed<typeof reportDecls>; readonly given: string[] }
   | { readonly command: 'fit'; readonly options: Parsed<typeof fitDecls>; readonly given: string[] }
   | { readonly command: 'serve'; readonly options: Parsed<typeof serveDecls>; readonly given: string[] }
+  | { readonly command: 'worker'; readonly options: Parsed<typeof workerDecls>; readonly given: string[] }
   | { readonly command: 'lab'; readonly options: Parsed<typeof labDecls>; readonly given: string[]; readonly experiment: string | undefined }
   | { readonly command: 'help'; readonly text: string };
 

@@ -16,7 +16,11 @@ import { planTrials, powersOfTwoUpTo } from '../sweep/plan.js';
 import { sweepIdentity } from '../sweep/identity.js';
 import { ProgressWriter } from '../sweep/progress.js';
 import { StoreRecorder } from '../sweep/store-recorder.js';
-import { runSweep, type BatchRates, type SweepSpec } from '../sweep/sweep.js';
+import { LOCAL_RUNNER, runSweep, type BatchRates, type SweepSpec, type TrialRunner } from '../sweep/sweep.js';
+import { batchwiseVersion } from '../bench/machine.js';
+import { dataFingerprint } from '../sweep/identity.js';
+import { hostTimes } from '../queue/host-times.js';
+import { queueLines } from './sweep-queue.js';
 import { EXIT } from './parse.js';
 import { reportCommandLine } from './report-options.js';
 import type { SweepOptions } from './sweep-options.js';
@@ -39,13 +43,27 @@ export async function sweepCommand(o: SweepOptions): Promise<number> {
     extendGrid: o.extendGrid,
   };
   planTrials({ ...spec.plan, trainExamples: data.train.count }); // bad sizes fail here, before the store is touched
-  const store = Store.open(o.db);
+  const identity = sweepIdentity(spec, data);
+  // Redis first: unreachable, the sweep stops before the store is touched. Loaded only when asked for.
+  const queued = o.queue === undefined ? null : await (await import('../queue/coordinator.js')).QueueRunner.open({
+    address: o.queue, sweep: identity, dataFingerprint: dataFingerprint(data), splitSeed: base.seed, packageVersion: batchwiseVersion(), retryFailed: o.retryFailed, onLine: (l) => say(`batchwise: ${l}`),
+  });
+  const runner: TrialRunner = queued ?? LOCAL_RUNNER;
+  let store: Store;
+  try {
+    store = Store.open(o.db);
+  } catch (e) {
+    await queued?.close();
+    throw e;
+  }
   try {
     const label = `${base.modelName} on ${base.dataset}, ${base.optimizer}, target ${o.targetAccuracy}`;
-    const { run, created } = store.openRun('sweep', sweepIdentity(spec, data), label, { base, plan: spec.plan, limits: spec.limits, pruneFactor: spec.pruneFactor, stallAfter: spec.stallAfter, extendGrid: spec.extendGrid });
+    const { run, created } = store.openRun('sweep', identity, label, { base, plan: spec.plan, limits: spec.limits, pruneFactor: spec.pruneFactor, stallAfter: spec.stallAfter, extendGrid: spec.extendGrid });
     const recorder = new StoreRecorder(store, run.id);
     const live = new ProgressWriter(store, run.id);
     say(`batchwise sweep: ${label}; ${o.db} run ${run.id}${created ? '' : ' (resuming: finished trials are kept)'}`);
+    if (o.retryFailed) say(`batchwise: --retry-failed: ${store.dropFailedTrials(run.id).length} failed trial(s) to run again`);
+    if (o.queue !== undefined) say(`batchwise: trials go to the workers on ${queueLines.address(o.queue)} (start them with: ${queueLines.workerCommand(o.queue)})`);
 
     let stop = false;
     const onSigint = () => {
@@ -64,6 +82,8 @@ export async function sweepCommand(o: SweepOptions): Promise<number> {
     const matmul = { gflops: (await measureMatmul({ threads: base.threads, seconds: 0.5 })).gflops, flopsPerExample: 6 * resolveModel(base.model, data.featureShape, data.numClasses).macsPerExample };
     process.on('SIGINT', onSigint);
     let result;
+    // Queued trials run several at a time: the bar and the live progress follow the latest started.
+    let shown = '';
     try {
       result = await runSweep(spec, data, recorder, {
         shouldStop: () => stop,
@@ -72,10 +92,13 @@ export async function sweepCommand(o: SweepOptions): Promise<number> {
           barStarted = true;
           // Rates past a grid edge add trials as the sweep goes.
           if (total !== bar.getTotal()) bar.setTotal(total);
-          bar.update(index, { batch: t.batchSize, lr: t.lr, acc: '–' });
+          if (runner.parallel) bar.update({ batch: t.batchSize, lr: t.lr, acc: '–' });
+          else bar.update(index, { batch: t.batchSize, lr: t.lr, acc: '–' });
+          shown = t.key;
           live.start({ key: t.key, batchSize: t.batchSize, iterSize: 1, lr: t.lr }, index, total);
         },
-        onMetric: (_t, m) => {
+        onMetric: (t, m) => {
+          if (t.key !== shown) return;
           bar.update({ acc: pct(m.valAccuracy) });
           live.metric(m);
         },
@@ -86,18 +109,22 @@ export async function sweepCommand(o: SweepOptions): Promise<number> {
             say(`trial B=${t.batchSize} lr=${t.lr} seed=${t.seed}: ${r.status}` + (r.secondsToTarget !== null ? ` in ${r.stepsToTarget} steps, ${r.secondsToTarget.toFixed(2)} s` : '') + `, best val ${pct(r.bestValAccuracy)}`);
           }
         },
-      });
+      }, runner);
     } finally {
       bar.stop();
       process.off('SIGINT', onSigint);
+      await queued?.close();
     }
     const wallSeconds = (performance.now() - started) / 1000;
-    const summary = { analysis: result.analysis, rates: result.rates, extendGrid: spec.extendGrid, ran: result.ran, skipped: result.skipped, total: result.total, wallSeconds, matmul };
+    // Trials from several machines: their seconds do not compare; this machine's throughput names the time optimum.
+    const times = await hostTimes(result, spec.base, data);
+    if (times !== null) result = { ...result, analysis: times.analysis };
+    const summary = { analysis: result.analysis, rates: result.rates, extendGrid: spec.extendGrid, ran: result.ran, skipped: result.skipped, total: result.total, wallSeconds, matmul, ...(times ? { throughput: times.throughput } : {}) };
     store.finishRun(run.id, result.interrupted ? 'interrupted' : 'finished', summary);
     if (o.json) process.stdout.write(`${JSON.stringify({ db: o.db, run: run.id, targetAccuracy: o.targetAccuracy, ...summary, trials: result.trials })}\n`);
     else process.stdout.write(`${report(result.analysis, o.targetAccuracy, { ...result, untilBudget: o.until === 'budget', wallSeconds, extendGrid: spec.extendGrid }).join('\n')}\n`);
     say(`batchwise: see the evidence: ${reportCommandLine(o.db, run.id)}`);
-    if (result.interrupted) say(`batchwise: interrupted after ${result.skipped + result.ran} of ${result.total} trials; run the same command again to finish`);
+    if (result.interrupted) say(`batchwise: interrupted after ${result.skipped + result.ran} of ${result.total} trials; run the same command again to finish${queued ? ' (trials handed out stay queued, and their results are collected then)' : ''}`);
     return result.interrupted ? EXIT.interrupted : EXIT.ok;
   } finally {
     store.close();
@@ -107,7 +134,7 @@ export async function sweepCommand(o: SweepOptions): Promise<number> {
 export function report(
   a: SweepAnalysis,
   target: number,
-  counts: { ran: number; skipped: number; total: number; untilBudget: boolean; wallSeconds: number; rates: readonly BatchRates[]; extendGrid: boolean },
+  counts: { ran: number; skipped: number; total: number; untilBudget: boolean; wallSeconds: number; rates: readonly BatchRates[]; extendGrid: boolean; trials: readonly { status: string }[] },
 ): string[] {
   const head = ['batch', 'tuned lr', 'steps', 'epochs', 'seconds', 'samples/s', 'best val', 'test', 'step ratio per ×2', 'regime', 'trials'];
   // With several seeds: medians, and the min–max beside them.
@@ -130,6 +157,7 @@ export function report(
     '',
     ...formatTable(head, rows),
     '',
+    ...queueLines.report(a, counts.trials),
   ];
   const edges = edgeLines(a, counts.rates, counts.extendGrid);
   if (edges.length > 0) lines.push(...edges, '');
@@ -137,13 +165,16 @@ export function report(
   const onEdge = (b: BatchSummary) => (b.edge === 'lowest' || b.edge === 'highest' ? ` — its rate is the ${b.edge === 'lowest' ? 'smallest' : 'largest'} tried, so the optimum may lie beyond the grid` : '');
   const seeds = Math.max(1, ...a.batches.map((b) => b.seeds));
   const med = seeds > 1 ? `median of ${seeds} seeds ` : '';
+  // Trials from several machines: the time from steps and this machine's measured samples/s.
+  const est = a.mixedHosts?.estimates.find((e) => e.batchSize === t?.batchSize);
   if (t && a.timeOptimalTies.length > 1) {
     lines.push(
       `time-optimal batch size: cannot be told apart within the seeds' spread: ${a.timeOptimalTies.join(', ')} overlap; ` +
         `the fastest ${med}is ${t.batchSize} (lr ${t.bestLr}): ${t.secondsToTarget!.toFixed(2)} s${spread(t.secondsRange, (x) => x.toFixed(2))}${onEdge(t)}`,
     );
   } else {
-    lines.push(t ? `time-optimal batch size: ${t.batchSize} (lr ${t.bestLr}): ${med}${t.secondsToTarget!.toFixed(2)} s${spread(t.secondsRange, (x) => x.toFixed(2))}, ${fmt(t.stepsToTarget!)} steps, ${t.epochsToTarget!.toFixed(2)} epochs to target${onEdge(t)}` : 'time-optimal batch size: none reached the target; raise --budget or --max-epochs, or lower --target-accuracy');
+    const seconds = est ? `${est.secondsToTarget.toFixed(2)} s on this machine` : `${t?.secondsToTarget!.toFixed(2)} s${spread(t?.secondsRange ?? null, (x) => x.toFixed(2))}`;
+    lines.push(t ? `time-optimal batch size: ${t.batchSize} (lr ${t.bestLr}): ${med}${seconds}, ${fmt(t.stepsToTarget!)} steps, ${t.epochsToTarget!.toFixed(2)} epochs to target${onEdge(t)}` : 'time-optimal batch size: none reached the target; raise --budget or --max-epochs, or lower --target-accuracy');
   }
   const acc = a.accuracyOptimal;
   if (acc) {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { LR_RULES } from '../sweep/plan.js';
 import { batchSizeSchema, intAtLeast, listOf, numberIn, oneOf, positiveNumber, type Decls, type Parsed } from './options.js';
 import { runDecls, trainDecls } from './train-options.js';
+import { queueAddressSchema } from './worker-options.js';
 
 /** `pow2` (1, 2, 4, … and full) or a list of sizes and `full`. */
 const batchSizesSchema = z.string().transform((s, ctx): (number | 'full')[] | 'pow2' => {
@@ -33,6 +34,8 @@ export const sweepDecls = {
   extendGrid: { flag: '--no-extend-grid', help: 'keep to the --lr-grid even where a batch size’s best rate is its smallest or largest (by default the grid is extended past that edge, halving or doubling, up to 3 rates per side)', schema: z.boolean() },
   db: { flag: '--db <file>', help: 'SQLite file that keeps every finished trial; the same command again resumes', schema: z.string().min(1), default: 'runs/batchwise.db' },
   json: trainDecls.json,
+  queue: { flag: '--queue <address>', help: 'hand the trials out as jobs on this Redis (redis://HOST:PORT or a unix socket) to `batchwise worker`s on any machines; this process plans, records and reports', schema: queueAddressSchema },
+  retryFailed: { flag: '--retry-failed', help: 'run again the trials recorded as failed (a queued trial whose worker kept throwing or refused it)', schema: z.boolean() },
 } satisfies Decls;
 
 export type SweepOptions = Parsed<typeof sweepDecls>;

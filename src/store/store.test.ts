@@ -132,6 +132,22 @@ test('a trial recorded twice is refused and never counted twice; the same key in
   store.close();
 });
 
+test('dropFailedTrials forgets only the run\'s failed trials, with their metrics, so they can be recorded again', () => {
+  const store = Store.open(join(dir, 'failed.db'));
+  const a = store.openRun('sweep', 'a', 'A', {}).run;
+  const b = store.openRun('sweep', 'b', 'B', {}).run;
+  store.recordTrial(trial(a.id, 'ok'), METRICS);
+  store.recordTrial(trial(a.id, 'bad', { status: 'failed' }), METRICS.slice(0, 1));
+  store.recordTrial(trial(b.id, 'bad', { status: 'failed' }), []);
+  assert.deepEqual(store.dropFailedTrials(a.id), ['bad']);
+  assert.deepEqual(store.trials(a.id).map((t) => t.key), ['ok']);
+  assert.deepEqual(store.metrics(a.id, 'bad'), []);
+  assert.deepEqual(store.trials(b.id).map((t) => t.status), ['failed'], 'another run keeps its own');
+  assert.equal(store.recordTrial(trial(a.id, 'bad'), METRICS), true);
+  assert.equal(store.check(), 'ok');
+  store.close();
+});
+
 test('a trial for a run that does not exist is a bug: the foreign key refuses it', () => {
   const store = Store.open(join(dir, 'fk.db'));
   assert.throws(() => store.recordTrial(trial(99, 'x'), METRICS), /FOREIGN KEY constraint failed/);

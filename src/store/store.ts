@@ -133,6 +133,16 @@ export class Store {
       .immediate();
   }
 
+  /**
+   * Forgets the run's trials of status 'failed' (a queued trial whose worker kept throwing), with
+   * their metrics, so that `sweep --retry-failed` can record them afresh; returns their keys.
+   */
+  dropFailedTrials(runId: number): string[] {
+    return this.db
+      .transaction((): string[] => this.db.prepare<[number], string>(`DELETE FROM trials WHERE run_id = ? AND status = 'failed' RETURNING key`).pluck().all(runId))
+      .immediate();
+  }
+
   /** Ordered by batch size, learning rate, seed (then iter size and key). */
   trials(runId: number): TrialRow[] {
     return this.db

@@ -99,3 +99,27 @@ test('with several seeds: medians with their min–max; a regime or an optimum o
   assert.deepEqual(one.batches[1]!.stepsRange, [500, 500]);
   assert.equal(one.batches[2]!.regime, 'diminishing returns');
 });
+
+test('a failed trial is no result; trials from several machines name the time optimum from steps and the given throughput', () => {
+  const on = (host: string, t: TrialResult): TrialResult => ({ ...t, host });
+  // Measured seconds favour B = 8 (its machine was 10× faster), but at this machine's throughput B = 64 is faster to the target.
+  const trials = [
+    on('fast', trial(8, 0.1, 400, 10_000)),
+    on('slow', trial(64, 0.2, 80, 1_000)),
+    on('slow', { ...trial(64, 0.4, null, NaN, NaN), status: 'failed' }),
+  ];
+  const measured = analyseSweep(trials);
+  assert.deepEqual(measured.batches.map((b) => b.trials), [1, 1], 'the failed trial is left out');
+  assert.deepEqual(measured.mixedHosts, { hosts: ['fast', 'slow'], estimates: [] });
+  assert.equal(measured.timeOptimal!.batchSize, 8, 'without a throughput: the measured seconds');
+  const here = analyseSweep(trials, new Map([[8, 2_000], [64, 4_000]]));
+  assert.deepEqual(here.mixedHosts!.estimates, [
+    { batchSize: 8, samplesPerSec: 2_000, secondsToTarget: 1.6 },
+    { batchSize: 64, samplesPerSec: 4_000, secondsToTarget: 1.28 },
+  ]);
+  assert.equal(here.timeOptimal!.batchSize, 64);
+  // One machine: its seconds compare, and a throughput changes nothing.
+  const one = analyseSweep(trials.slice(0, 2).map((t) => ({ ...t, host: 'a' })), new Map([[8, 2_000], [64, 4_000]]));
+  assert.equal(one.mixedHosts, null);
+  assert.equal(one.timeOptimal!.batchSize, 8);
+});

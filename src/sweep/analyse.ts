@@ -20,6 +20,8 @@ export interface TrialResult extends TrialFigures {
   readonly batchSize: number;
   readonly lr: number;
   readonly seed: number;
+  /** The machine that trained it; absent or null: the process that kept it. */
+  readonly host?: string | null;
 }
 
 export type Regime = 'perfect scaling' | 'diminishing returns' | 'no further gain';
@@ -75,6 +77,18 @@ export interface SweepAnalysis {
   readonly timeOptimalTies: readonly number[];
   readonly accuracyOptimal: BatchSummary | null;
   readonly criticalBatch: CriticalBatchFit | null;
+  /**
+   * Set when the trials ran on more than one machine, whose seconds do not compare: the time
+   * optimum is then the fewest steps to target × batch size ÷ the coordinator's own samples/s at
+   * that batch size (`estimates`, from analyseSweep's `throughput`; empty when none was given).
+   */
+  readonly mixedHosts: { readonly hosts: readonly string[]; readonly estimates: readonly HostFreeEstimate[] } | null;
+}
+
+export interface HostFreeEstimate {
+  readonly batchSize: number;
+  readonly samplesPerSec: number;
+  readonly secondsToTarget: number;
 }
 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -172,7 +186,10 @@ export function fitCriticalBatch(points: readonly { batchSize: number; steps: nu
   return { minSteps, criticalBatch: slope / minSteps, minExamples: slope };
 }
 
-export function analyseSweep(trials: readonly TrialResult[]): SweepAnalysis {
+/** `throughput`: samples/s by batch size, measured by the coordinator, for trials from several machines. */
+export function analyseSweep(all: readonly TrialResult[], throughput: ReadonlyMap<number, number> = new Map()): SweepAnalysis {
+  // A trial that failed on a worker (an error, not a divergence) is no result.
+  const trials = all.filter((t) => t.status !== 'failed');
   const byBatch = new Map<number, TrialResult[]>();
   for (const t of trials) byBatch.set(t.batchSize, [...(byBatch.get(t.batchSize) ?? []), t]);
   const sizes = [...byBatch.keys()].sort((a, b) => a - b);
@@ -195,10 +212,19 @@ export function analyseSweep(trials: readonly TrialResult[]): SweepAnalysis {
     batches.push({ ...s, stepRatio, stepRatioRange, regimeSpan, regime: stepRatio !== null && regimeSpan.length === 1 ? regimeOf(stepRatio) : null });
   }
   const reached = batches.filter((b) => b.secondsToTarget !== null);
-  const timeOptimal = reached.reduce<BatchSummary | null>((a, b) => (a === null || b.secondsToTarget! < a.secondsToTarget! ? b : a), null);
-  const spanOf = (b: BatchSummary) => b.secondsRange ?? [b.secondsToTarget!, b.secondsToTarget!];
+  const hosts = [...new Set(trials.map((t) => t.host ?? '(coordinator)'))].sort();
+  const estimates = reached.flatMap((b) => {
+    const samplesPerSec = throughput.get(b.batchSize);
+    return samplesPerSec === undefined ? [] : [{ batchSize: b.batchSize, samplesPerSec, secondsToTarget: (b.stepsToTarget! * b.batchSize) / samplesPerSec }];
+  });
+  const mixedHosts = hosts.length > 1 ? { hosts, estimates } : null;
+  const hostFree = mixedHosts !== null && estimates.length > 0;
+  const seconds = (b: BatchSummary) => (hostFree ? estimates.find((e) => e.batchSize === b.batchSize)?.secondsToTarget ?? Infinity : b.secondsToTarget!);
+  const timeOptimal = reached.reduce<BatchSummary | null>((a, b) => (a === null || seconds(b) < seconds(a) ? b : a), null);
+  // Seconds from several machines have no seed spread to compare: the estimate stands alone.
+  const spanOf = (b: BatchSummary): readonly [number, number] => (hostFree ? [seconds(b), seconds(b)] : (b.secondsRange ?? [b.secondsToTarget!, b.secondsToTarget!]));
   const timeOptimalTies = timeOptimal === null ? [] : [timeOptimal.batchSize, ...reached.filter((b) => b !== timeOptimal && spanOf(b)[0] <= spanOf(timeOptimal)[1]).map((b) => b.batchSize)];
   const accuracyOptimal = batches.reduce<BatchSummary | null>((a, b) => (a === null || b.bestValAccuracy > a.bestValAccuracy ? b : a), null);
   const criticalBatch = fitCriticalBatch(reached.map((b) => ({ batchSize: b.batchSize, steps: b.stepsToTarget! })));
-  return { batches, timeOptimal, timeOptimalTies, accuracyOptimal, criticalBatch };
+  return { batches, timeOptimal, timeOptimalTies, accuracyOptimal, criticalBatch, mixedHosts };
 }

@@ -82,6 +82,8 @@ export interface RateSearchOptions<T> {
   readonly best: (tried: readonly RateResult<T>[]) => number | null;
   readonly extend: boolean;
   readonly bounds?: EdgeBounds;
+  /** Run the grid's rates all at once (a queue's workers); the rates beyond it still wait for the grid. */
+  readonly parallel?: boolean;
 }
 
 export async function searchRates<T>(o: RateSearchOptions<T>): Promise<RateSearch<T>> {
@@ -93,10 +95,16 @@ export async function searchRates<T>(o: RateSearchOptions<T>): Promise<RateSearc
     ...beyondGrid(rates(), o.grid),
     interrupted,
   });
-  for (const lr of o.grid) {
-    const result = await o.run(lr);
-    if (result === null) return finish(true);
-    tried.push({ lr, result });
+  if (o.parallel) {
+    const results = await Promise.all(o.grid.map(o.run));
+    results.forEach((result, i) => result !== null && tried.push({ lr: o.grid[i]!, result }));
+    if (results.some((r) => r === null)) return finish(true);
+  } else {
+    for (const lr of o.grid) {
+      const result = await o.run(lr);
+      if (result === null) return finish(true);
+      tried.push({ lr, result });
+    }
   }
   for (;;) {
     const lr = o.extend ? nextEdgeRate(rates(), o.grid, o.best(tried), o.bounds) : null;

@@ -24,6 +24,7 @@ export class StoreRecorder implements SweepRecorder {
       bestValAccuracy: t.bestValAccuracy,
       finalValAccuracy: t.finalValAccuracy,
       testAccuracy: t.testAccuracy,
+      ...(t.host != null ? { host: t.host } : {}),
     }));
   }
 
@@ -41,6 +42,6 @@ export function trialRow(
   o: TrialOutcome,
   detail: Record<string, unknown> = {},
 ): TrialRow {
-  const { metrics: _metrics, divergedAtStep, ...figures } = o;
-  return { runId, key, ...at, ...figures, detail: { ...detail, divergedAtStep } };
+  const { metrics: _metrics, divergedAtStep, detail: more, ...figures } = o;
+  return { runId, key, ...at, ...figures, detail: { ...detail, ...more, divergedAtStep } };
 }

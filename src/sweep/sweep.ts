@@ -19,7 +19,7 @@ import { UserError } from '../errors.js';
 import { analyseSweep, type SweepAnalysis, type TrialResult } from './analyse.js';
 import { searchRates, type GridEdge } from './edges.js';
 import { planTrials, rateTrials, type PlannedTrial, type SweepPlanSpec } from './plan.js';
-import { runTrial, type TrialLimits, type TrialMetric, type TrialOutcome } from './trial.js';
+import { runTrial, type TrialHooks, type TrialLimits, type TrialMetric, type TrialOutcome } from './trial.js';
 
 export interface SweepSpec {
   /** Everything but batch size, rate and seed; its targetAccuracy is the sweep's target. */
@@ -66,6 +66,22 @@ export interface SweepHooks {
   readonly onMetric?: (t: PlannedTrial, m: TrialMetric) => void;
 }
 
+/**
+ * Where trials train: here, one at a time (the default), or elsewhere, several at once (a queue's
+ * workers: src/queue). A parallel runner gets every trial whose choice does not wait on a result:
+ * all batch sizes, and each one's grid rates and seeds, at once; rates past a grid edge still wait
+ * for the grid (edges.ts). Its prune bar is the fastest time known when the trial is handed out.
+ */
+export interface TrialRunner {
+  readonly parallel: boolean;
+  /** The outcome, or null when interrupted (the user asked to stop). */
+  run(t: PlannedTrial, config: RunConfig, data: DataSplits, limits: TrialLimits, hooks: TrialHooks): Promise<TrialOutcome | null>;
+  /** The trial's outcome is recorded: what the runner kept for it may go (a queue's job). */
+  committed?(t: PlannedTrial): void;
+}
+
+export const LOCAL_RUNNER: TrialRunner = { parallel: false, run: (_t, config, data, limits, hooks) => runTrial(config, data, limits, hooks) };
+
 export interface SweepResult {
   readonly analysis: SweepAnalysis;
   readonly trials: readonly RecordedTrial[];
@@ -82,7 +98,7 @@ export function trialConfig(base: RunConfig, t: PlannedTrial): RunConfig {
   return { ...base, batchSize: t.batchSize, iterSize: 1, seed: t.seed, hyper: { ...base.hyper, lr: t.lr } };
 }
 
-export async function runSweep(spec: SweepSpec, data: DataSplits, recorder: SweepRecorder, hooks: SweepHooks = {}): Promise<SweepResult> {
+export async function runSweep(spec: SweepSpec, data: DataSplits, recorder: SweepRecorder, hooks: SweepHooks = {}, runner: TrialRunner = LOCAL_RUNNER): Promise<SweepResult> {
   if (spec.base.targetAccuracy === undefined) throw new UserError('a sweep needs --target-accuracy (e.g. 0.97): trials are compared by their time to it');
   const plan = planTrials({ ...spec.plan, trainExamples: data.train.count });
   const done = new Map(recorder.finishedTrials().map((t) => [t.key, t]));
@@ -112,19 +128,22 @@ export async function runSweep(spec: SweepSpec, data: DataSplits, recorder: Swee
       interrupted = true;
       return null;
     }
-    hooks.onTrialStart?.(t, skipped + ran, total);
+    const start = () => hooks.onTrialStart?.(t, skipped + ran, total);
+    if (!runner.parallel) start();
     const bar = fastest.get(t.batchSize);
     const limits: TrialLimits = { ...spec.limits, stallAfter: spec.stallAfter, ...(spec.pruneFactor > 0 && bar !== undefined ? { pruneSeconds: bar * spec.pruneFactor } : {}) };
-    const outcome = await runTrial(trialConfig(spec.base, t), data, limits, {
+    const outcome = await runner.run(t, trialConfig(spec.base, t), data, limits, {
       ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}),
       ...(hooks.onMetric ? { onMetric: (m: TrialMetric) => hooks.onMetric!(t, m) } : {}),
+      ...(runner.parallel ? { onStart: start } : {}),
     });
     if (outcome === null) {
       interrupted = true;
       return null;
     }
     recorder.record(t, outcome);
-    const { metrics: _m, steps: _s, epochs: _e, trainSeconds: _t, divergedAtStep: _d, ...figures } = outcome;
+    runner.committed?.(t);
+    const { metrics: _m, steps: _s, epochs: _e, trainSeconds: _t, divergedAtStep: _d, detail: _x, ...figures } = outcome;
     const r: RecordedTrial = { key: t.key, batchSize: t.batchSize, lr: t.lr, seed: t.seed, ...figures };
     done.set(t.key, r);
     noteFastest(t.batchSize, outcome.secondsToTarget);
@@ -133,30 +152,39 @@ export async function runSweep(spec: SweepSpec, data: DataSplits, recorder: Swee
     return r;
   };
 
-  const rates: BatchRates[] = [];
-  for (const batchTrials of groupByBatch(plan)) {
+  const searchBatch = async (batchTrials: PlannedTrial[]): Promise<BatchRates | null> => {
     const { batchSize, batchLabel } = batchTrials[0]!;
     const search = await searchRates<RecordedTrial[]>({
       grid: [...new Set(batchTrials.map((t) => t.lr))],
       run: async (lr) => {
         const planned = batchTrials.filter((t) => t.lr === lr);
-        const out: RecordedTrial[] = [];
-        for (const t of planned.length > 0 ? planned : rateTrials(spec.plan, batchSize, batchLabel, lr)) {
-          const r = await runOne(t);
-          if (r === null) return null;
-          out.push(r);
+        const seeds = planned.length > 0 ? planned : rateTrials(spec.plan, batchSize, batchLabel, lr);
+        const out = runner.parallel ? await Promise.all(seeds.map(runOne)) : [];
+        if (!runner.parallel) {
+          for (const t of seeds) {
+            const r = await runOne(t);
+            if (r === null) return null;
+            out.push(r);
+          }
         }
-        return out;
+        return out.some((r) => r === null) ? null : (out as RecordedTrial[]);
       },
       best: (tried) => {
-        const b = analyseSweep(tried.flatMap((x) => x.result)).batches[0]!;
-        return b.edge === 'all-failed' ? null : b.bestLr;
+        // A trial that failed on a worker is no result (analyse.ts leaves it out).
+        const b = analyseSweep(tried.flatMap((x) => x.result)).batches[0];
+        return b === undefined || b.edge === 'all-failed' ? null : b.bestLr;
       },
       extend: spec.extendGrid,
+      parallel: runner.parallel,
     });
     const tried = search.tried.map((x) => x.lr);
-    if (tried.length > 0) rates.push({ batchSize, edge: search.edge, below: search.below, above: search.above, lowestLr: Math.min(...tried), highestLr: Math.max(...tried), interrupted: search.interrupted });
-  }
+    return tried.length === 0 ? null : { batchSize, edge: search.edge, below: search.below, above: search.above, lowestLr: Math.min(...tried), highestLr: Math.max(...tried), interrupted: search.interrupted };
+  };
+  const groups = groupByBatch(plan);
+  const searched: (BatchRates | null)[] = [];
+  if (runner.parallel) searched.push(...(await Promise.all(groups.map(searchBatch))));
+  else for (const g of groups) searched.push(await searchBatch(g));
+  const rates = searched.filter((r): r is BatchRates => r !== null);
   // Analyse what this sweep covers, from the record (which may hold trials of an earlier, larger plan).
   const trials = recorder.finishedTrials().filter((t) => keys.has(t.key));
   return { analysis: analyseSweep(trials), trials, rates, ran, skipped, total, interrupted };

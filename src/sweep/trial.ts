@@ -32,6 +32,10 @@ export interface TrialOutcome extends TrialFigures {
   readonly metrics: readonly TrialMetric[];
   /** Wall seconds from building the sessions to the validation that saw the target: what the clock says it took. */
   readonly wallSecondsToTarget?: number | null;
+  /** The machine that trained it (os.hostname()), when not this process's (a queue's worker). */
+  readonly host?: string;
+  /** Kept beside the trial in the store (e.g. a queued trial's job id and attempts). */
+  readonly detail?: Readonly<Record<string, unknown>>;
 }
 
 export interface TrialLimits {
@@ -52,6 +56,8 @@ export interface TrialHooks {
   /** True when the user asked the whole sweep to stop: the trial ends as interrupted (null). */
   readonly shouldStop?: () => boolean;
   readonly onMetric?: (m: TrialMetric) => void;
+  /** Training began: a queued trial's worker took it (sweep.ts calls its own hook for a trial run here). */
+  readonly onStart?: () => void;
 }
 
 /** Runs the trial; null when interrupted by `shouldStop` (an interrupted trial is not a result). */
