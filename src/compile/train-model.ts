@@ -22,6 +22,7 @@ import type { GradSink } from '../model/layer.js';
 import type { FusedStage, Optimizer, UpdateOutputs } from '../optim/optimizer.js';
 import { emitGradWithDecay } from '../optim/weight-decay.js';
 import { emitForwardBackward, targetInput } from './forward-backward.js';
+import { flatLength, packFlat, unpackFlat } from './flat-state.js';
 
 export interface TrainGraphConfig {
   readonly batchSize: number;
@@ -61,30 +62,40 @@ export function buildTrainModel(model: ResolvedModel, opt: Optimizer, cfg: Train
   layout.slots.forEach((names, i) => names.forEach((name) => carried.push({ name, shape: shapes[i]! })));
   layout.globals.forEach((name) => carried.push({ name, shape: [] }));
   for (const c of carried) g.input(c.name, DType.float, c.shape);
+  // Without accumulation or weight decay, an optimizer with a fusable first stage gets it from
+  // the backward pass itself (GradSink); otherwise plain gradients go through `update`, over one
+  // flat vector when the optimizer has slots (see flat-state.ts), per parameter otherwise.
+  const fused = K === 1 && opt.hyper.weightDecay === 0 ? opt.fused : undefined;
+  const flat = !fused && opt.slots.length > 0;
+  const nP = layout.params.length;
+  const nS = opt.slots.length;
+  const P = flatLength(shapes);
+  // What the Loop carries: the graph's own state tensors, or the flat parameters and slots.
+  const loopState = flat
+    ? [{ name: 'theta', shape: [P] as Dim[] }, ...opt.slots.map((s) => ({ name: `flat_${s}`, shape: [P] as Dim[] })), ...carried.slice(nP + nP * nS)]
+    : carried;
+  const loopInit = flat
+    ? [packFlat(g, layout.params), ...opt.slots.map((_, j) => packFlat(g, layout.slots.map((s) => s[j]!))), ...layout.globals]
+    : carried.map((c) => c.name);
 
   // --- body of the update loop ---
   const body = g.sub('update');
   const iter = body.input(body.fresh('iter'), DType.int64, []);
   body.input(body.fresh('cond'), DType.bool, []);
   const tIn = body.input(body.fresh('t'), DType.float, []);
-  const inner = carried.map((c) => body.input(body.fresh(`in_${c.name}`), DType.float, c.shape));
-  const nP = layout.params.length;
-  const params = inner.slice(0, nP);
+  const inner = loopState.map((c) => body.input(body.fresh(`in_${c.name}`), DType.float, c.shape));
+  const params = flat ? unpackFlat(body, inner[0]!, shapes) : inner.slice(0, nP);
   const ids = body.op('Gather', [order, iter], { axis: 0 });
   const lr = body.op('Gather', [lrs, iter], { axis: 0 });
   const t = body.op('Add', [tIn, body.scalarFloat(1)]);
 
-  const nS = opt.slots.length;
   const slotsOf = (i: number) => inner.slice(nP + i * nS, nP + (i + 1) * nS);
-  const globalsIn = inner.slice(nP + nP * nS);
+  const globalsIn = flat ? inner.slice(1 + nS) : inner.slice(nP + nP * nS);
   const microStep = (sg: GraphBuilder, microIds: string, sinks: readonly (GradSink | null)[]) => {
     const xb = sg.op('Gather', [dataX, microIds], { axis: 0 });
     const yb = sg.op('Gather', [dataY, microIds], { axis: 0 });
     return emitForwardBackward(sg, model, xb, yb, params, B, cfg.seed, sinks);
   };
-  // Without accumulation or weight decay, an optimizer with a fusable first stage gets it from
-  // the backward pass itself (GradSink); otherwise plain gradients go through `update`.
-  const fused = K === 1 && opt.hyper.weightDecay === 0 ? opt.fused : undefined;
   let loss: string;
   let grads: string[];
   if (K === 1) {
@@ -94,41 +105,52 @@ export function buildTrainModel(model: ResolvedModel, opt: Optimizer, cfg: Train
     ({ loss, grads } = emitAccumulation(body, ids, K, shapes, microStep));
   }
 
-  const newParams: string[] = [];
-  const newSlots: string[] = [];
-  layout.params.forEach((_, i) => {
-    const slots = slotsOf(i);
-    let u: UpdateOutputs;
-    if (fused) {
-      u = fused.finish(body, { param: params[i]!, fused: grads[i]!, slots, lr });
-    } else {
-      const grad = emitGradWithDecay(body, grads[i]!, params[i]!, opt.hyper.weightDecay);
-      u = opt.update(body, { param: params[i]!, grad, slots, globals: globalsIn, lr, t, loss });
-    }
-    newParams.push(u.param);
-    newSlots.push(...u.slots);
-  });
+  const newState: string[] = [];
+  if (flat) {
+    const grad = emitGradWithDecay(body, packFlat(body, grads), inner[0]!, opt.hyper.weightDecay);
+    const u = opt.update(body, { param: inner[0]!, grad, slots: inner.slice(1, 1 + nS), globals: globalsIn, lr, t, loss });
+    newState.push(u.param, ...u.slots);
+  } else {
+    const newSlots: string[] = [];
+    layout.params.forEach((_, i) => {
+      const slots = slotsOf(i);
+      let u: UpdateOutputs;
+      if (fused) {
+        u = fused.finish(body, { param: params[i]!, fused: grads[i]!, slots, lr });
+      } else {
+        const grad = emitGradWithDecay(body, grads[i]!, params[i]!, opt.hyper.weightDecay);
+        u = opt.update(body, { param: params[i]!, grad, slots, globals: globalsIn, lr, t, loss });
+      }
+      newState.push(u.param);
+      newSlots.push(...u.slots);
+    });
+    newState.push(...newSlots);
+  }
   const newGlobals = opt.updateGlobals ? opt.updateGlobals(body, { globals: globalsIn, loss }) : [];
 
   // loss − loss is 0 for a finite loss and NaN for NaN or ±Inf: one test, two nodes.
   const finite = body.op('Equal', [body.op('Sub', [loss, loss]), body.scalarFloat(0)]);
   // A body output needs its own name: copy only values that are body inputs or already listed.
   const seen = new Set<string>(inner);
-  const outs = [finite, t, ...newParams, ...newSlots, ...newGlobals, loss].map((v) => {
+  const outs = [finite, t, ...newState, ...newGlobals, loss].map((v) => {
     if (seen.has(v)) return body.op('Identity', [v]);
     seen.add(v);
     return v;
   });
   body.output(outs[0]!, DType.bool, []);
   body.output(outs[1]!, DType.float, []);
-  carried.forEach((c, i) => body.output(outs[2 + i]!, DType.float, c.shape));
+  loopState.forEach((c, i) => body.output(outs[2 + i]!, DType.float, c.shape));
   body.output(outs[outs.length - 1]!, DType.float, []);
 
   // --- the loop itself ---
   const steps = g.op('Gather', [g.op('Shape', [lrs]), g.scalarInt64(0)], { axis: 0 });
   const trueConst = g.constBool(true);
-  const outNames = ['t_out', ...carried.map((c) => `out_${c.name}`), 'losses'];
-  g.opN('Loop', [steps, trueConst, t0, ...carried.map((c) => c.name)], outNames.length, { body: { graph: body.build() } }, outNames);
+  const outNames = ['t_out', ...loopState.map((c, i) => (flat && i <= nS ? g.fresh(`out_${c.name}`) : `out_${c.name}`)), 'losses'];
+  g.opN('Loop', [steps, trueConst, t0, ...loopInit], outNames.length, { body: { graph: body.build() } }, outNames);
+  if (flat) {
+    unpackFlat(g, outNames[1]!, shapes, layout.params.map((n) => `out_${n}`));
+    opt.slots.forEach((_, j) => unpackFlat(g, outNames[2 + j]!, shapes, layout.slots.map((s) => `out_${s[j]!}`)));
+  }
   g.output('t_out', DType.float, []);
   carried.forEach((c) => g.output(`out_${c.name}`, DType.float, c.shape));
   g.output('losses', DType.float, ['done']);
