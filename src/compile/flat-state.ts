@@ -1,15 +1,17 @@
 /**
- * One flat vector for all parameters and for each optimizer slot, inside the training Loop.
+ * Update groups: the small tensors of a model packed into one flat vector inside the training
+ * Loop, so the optimizer's elementwise ops run once over all of them.
  *
- * Every optimizer's update is elementwise, so it can run once over all P parameters back to back
- * instead of once per tensor. Per tensor, the mlp's Adam step was 6 tensors × 13 ops; each op
- * over the two small bias vectors costs as much to dispatch (and, with two threads, to hand to
- * the other thread) as it costs to compute. Flat, it is 13 ops over one vector, plus one Split of
- * the parameters for the forward pass and one Concat of the gradients per step.
+ * Every optimizer's update is elementwise, so it can run over any set of parameters laid back to
+ * back. Per tensor, each op over a bias vector costs about as much to dispatch as to compute; the
+ * mlp's Adam step was 6 tensors × 13 ops. Packing every tensor costs a Split of the parameters
+ * for the forward pass and a Concat of the gradients per step, two extra passes over the large
+ * weight matrices, which per-tensor ops do not need; so a tensor of PACK_BELOW elements or more
+ * keeps its own ops (for the mlp: the two large weight matrices alone, the other four packed).
  *
  * The graph's inputs and outputs keep one tensor per parameter and per slot, so callers
- * (trainer, checkpoints, the browser lab) see the same interface: the flat vectors are packed
- * before the Loop and unpacked after it, once per run, not per step.
+ * (trainer, checkpoints, the browser lab) see the same interface: the packed vectors are built
+ * before the Loop and cut up after it, once per run, not per step.
  */
 import type { GraphBuilder } from '../graph/builder.js';
 
@@ -31,4 +33,21 @@ export function unpackFlat(g: GraphBuilder, flat: string, shapes: readonly (read
 /** Total number of elements of `shapes`. */
 export function flatLength(shapes: readonly (readonly number[])[]): number {
   return shapes.reduce((a, s) => a + count(s), 0);
+}
+
+/** Tensors with fewer elements than this share one packed vector in the update. */
+export const PACK_BELOW = 65_536;
+
+/**
+ * Parameter indices grouped for the update: each large tensor alone, the small ones together (in
+ * model order, the packed group where its first member is). Without packing, one group per tensor.
+ */
+export function updateGroups(shapes: readonly (readonly number[])[], packing: boolean): number[][] {
+  const small = shapes.flatMap((s, i) => (packing && count(s) < PACK_BELOW ? [i] : []));
+  const groups: number[][] = [];
+  shapes.forEach((_, i) => {
+    if (!small.includes(i)) groups.push([i]);
+    else if (i === small[0]) groups.push(small);
+  });
+  return groups;
 }

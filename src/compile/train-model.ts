@@ -22,7 +22,7 @@ import type { GradSink } from '../model/layer.js';
 import type { FusedStage, Optimizer, UpdateOutputs } from '../optim/optimizer.js';
 import { emitGradWithDecay } from '../optim/weight-decay.js';
 import { emitForwardBackward, targetInput } from './forward-backward.js';
-import { flatLength, packFlat, unpackFlat } from './flat-state.js';
+import { flatLength, packFlat, unpackFlat, updateGroups } from './flat-state.js';
 
 export interface TrainGraphConfig {
   readonly batchSize: number;
@@ -63,20 +63,22 @@ export function buildTrainModel(model: ResolvedModel, opt: Optimizer, cfg: Train
   layout.globals.forEach((name) => carried.push({ name, shape: [] }));
   for (const c of carried) g.input(c.name, DType.float, c.shape);
   // Without accumulation or weight decay, an optimizer with a fusable first stage gets it from
-  // the backward pass itself (GradSink); otherwise plain gradients go through `update`, over one
-  // flat vector when the optimizer has slots (see flat-state.ts), per parameter otherwise.
+  // the backward pass itself (GradSink), per tensor; otherwise plain gradients go through
+  // `update`, once per update group: the small tensors packed into one vector (flat-state.ts).
   const fused = K === 1 && opt.hyper.weightDecay === 0 ? opt.fused : undefined;
-  const flat = !fused && opt.slots.length > 0;
-  const nP = layout.params.length;
+  const groups = updateGroups(shapes, !fused);
   const nS = opt.slots.length;
-  const P = flatLength(shapes);
-  // What the Loop carries: the graph's own state tensors, or the flat parameters and slots.
-  const loopState = flat
-    ? [{ name: 'theta', shape: [P] as Dim[] }, ...opt.slots.map((s) => ({ name: `flat_${s}`, shape: [P] as Dim[] })), ...carried.slice(nP + nP * nS)]
-    : carried;
-  const loopInit = flat
-    ? [packFlat(g, layout.params), ...opt.slots.map((_, j) => packFlat(g, layout.slots.map((s) => s[j]!))), ...layout.globals]
-    : carried.map((c) => c.name);
+  const groupShape = (members: readonly number[]): Dim[] => (members.length === 1 ? shapes[members[0]!]! : [flatLength(members.map((i) => shapes[i]!))]);
+  const pack = (gb: GraphBuilder, members: readonly number[], names: readonly string[]) => (members.length === 1 ? names[0]! : packFlat(gb, names));
+  // What the Loop carries: per group, the parameters and then each slot; then the globals.
+  const loopState = [
+    ...groups.flatMap((m) => [{ name: `group${m[0]}`, shape: groupShape(m) }, ...opt.slots.map((sl) => ({ name: `group${m[0]}_${sl}`, shape: groupShape(m) }))]),
+    ...layout.globals.map((name) => ({ name, shape: [] as Dim[] })),
+  ];
+  const loopInit = [
+    ...groups.flatMap((m) => [pack(g, m, m.map((i) => layout.params[i]!)), ...opt.slots.map((_, j) => pack(g, m, m.map((i) => layout.slots[i]![j]!)))]),
+    ...layout.globals,
+  ];
 
   // --- body of the update loop ---
   const body = g.sub('update');
@@ -84,13 +86,20 @@ export function buildTrainModel(model: ResolvedModel, opt: Optimizer, cfg: Train
   body.input(body.fresh('cond'), DType.bool, []);
   const tIn = body.input(body.fresh('t'), DType.float, []);
   const inner = loopState.map((c) => body.input(body.fresh(`in_${c.name}`), DType.float, c.shape));
-  const params = flat ? unpackFlat(body, inner[0]!, shapes) : inner.slice(0, nP);
+  const groupIn = (gi: number) => inner.slice(gi * (1 + nS), (gi + 1) * (1 + nS));
+  const params: string[] = new Array<string>(shapes.length);
+  groups.forEach((m, gi) => {
+    const theta = groupIn(gi)[0]!;
+    const pieces = m.length === 1 ? [theta] : unpackFlat(body, theta, m.map((i) => shapes[i]!));
+    m.forEach((i, k) => (params[i] = pieces[k]!));
+  });
   const ids = body.op('Gather', [order, iter], { axis: 0 });
   const lr = body.op('Gather', [lrs, iter], { axis: 0 });
   const t = body.op('Add', [tIn, body.scalarFloat(1)]);
 
-  const slotsOf = (i: number) => inner.slice(nP + i * nS, nP + (i + 1) * nS);
-  const globalsIn = flat ? inner.slice(1 + nS) : inner.slice(nP + nP * nS);
+  // With a fused optimizer every group is one tensor, and group i is parameter i.
+  const slotsOf = (i: number) => groupIn(i).slice(1);
+  const globalsIn = inner.slice(groups.length * (1 + nS));
   const microStep = (sg: GraphBuilder, microIds: string, sinks: readonly (GradSink | null)[]) => {
     const xb = sg.op('Gather', [dataX, microIds], { axis: 0 });
     const yb = sg.op('Gather', [dataY, microIds], { axis: 0 });
@@ -106,26 +115,17 @@ export function buildTrainModel(model: ResolvedModel, opt: Optimizer, cfg: Train
   }
 
   const newState: string[] = [];
-  if (flat) {
-    const grad = emitGradWithDecay(body, packFlat(body, grads), inner[0]!, opt.hyper.weightDecay);
-    const u = opt.update(body, { param: inner[0]!, grad, slots: inner.slice(1, 1 + nS), globals: globalsIn, lr, t, loss });
+  groups.forEach((m, gi) => {
+    const [theta, ...slots] = groupIn(gi);
+    let u: UpdateOutputs;
+    if (fused) {
+      u = fused.finish(body, { param: theta!, fused: grads[m[0]!]!, slots, lr });
+    } else {
+      const grad = emitGradWithDecay(body, pack(body, m, m.map((i) => grads[i]!)), theta!, opt.hyper.weightDecay);
+      u = opt.update(body, { param: theta!, grad, slots, globals: globalsIn, lr, t, loss });
+    }
     newState.push(u.param, ...u.slots);
-  } else {
-    const newSlots: string[] = [];
-    layout.params.forEach((_, i) => {
-      const slots = slotsOf(i);
-      let u: UpdateOutputs;
-      if (fused) {
-        u = fused.finish(body, { param: params[i]!, fused: grads[i]!, slots, lr });
-      } else {
-        const grad = emitGradWithDecay(body, grads[i]!, params[i]!, opt.hyper.weightDecay);
-        u = opt.update(body, { param: params[i]!, grad, slots, globals: globalsIn, lr, t, loss });
-      }
-      newState.push(u.param);
-      newSlots.push(...u.slots);
-    });
-    newState.push(...newSlots);
-  }
+  });
   const newGlobals = opt.updateGlobals ? opt.updateGlobals(body, { globals: globalsIn, loss }) : [];
 
   // loss − loss is 0 for a finite loss and NaN for NaN or ±Inf: one test, two nodes.
@@ -145,12 +145,20 @@ export function buildTrainModel(model: ResolvedModel, opt: Optimizer, cfg: Train
   // --- the loop itself ---
   const steps = g.op('Gather', [g.op('Shape', [lrs]), g.scalarInt64(0)], { axis: 0 });
   const trueConst = g.constBool(true);
-  const outNames = ['t_out', ...loopState.map((c, i) => (flat && i <= nS ? g.fresh(`out_${c.name}`) : `out_${c.name}`)), 'losses'];
+  // A one-tensor group's Loop output is the graph output itself; a packed one is cut up after.
+  const groupOuts = groups.flatMap((m) => [
+    m.length === 1 ? `out_${layout.params[m[0]!]!}` : g.fresh('out_packed'),
+    ...opt.slots.map((_, j) => (m.length === 1 ? `out_${layout.slots[m[0]!]![j]!}` : g.fresh('out_packed'))),
+  ]);
+  const outNames = ['t_out', ...groupOuts, ...layout.globals.map((n) => `out_${n}`), 'losses'];
   g.opN('Loop', [steps, trueConst, t0, ...loopInit], outNames.length, { body: { graph: body.build() } }, outNames);
-  if (flat) {
-    unpackFlat(g, outNames[1]!, shapes, layout.params.map((n) => `out_${n}`));
-    opt.slots.forEach((_, j) => unpackFlat(g, outNames[2 + j]!, shapes, layout.slots.map((s) => `out_${s[j]!}`)));
-  }
+  groups.forEach((m, gi) => {
+    if (m.length === 1) return;
+    const memberShapes = m.map((i) => shapes[i]!);
+    const at = gi * (1 + nS);
+    unpackFlat(g, groupOuts[at]!, memberShapes, m.map((i) => `out_${layout.params[i]!}`));
+    opt.slots.forEach((_, j) => unpackFlat(g, groupOuts[at + 1 + j]!, memberShapes, m.map((i) => `out_${layout.slots[i]![j]!}`)));
+  });
   g.output('t_out', DType.float, []);
   carried.forEach((c) => g.output(`out_${c.name}`, DType.float, c.shape));
   g.output('losses', DType.float, ['done']);
