@@ -22,7 +22,6 @@ import type { GradSink } from '../model/layer.js';
 import type { FusedStage, Optimizer, UpdateOutputs } from '../optim/optimizer.js';
 import { emitGradWithDecay } from '../optim/weight-decay.js';
 import { emitForwardBackward, targetInput } from './forward-backward.js';
-import { flatLength, packFlat, unpackFlat, updateGroups } from './flat-state.js';
 
 export interface TrainGraphConfig {
   readonly batchSize: number;
@@ -62,49 +61,30 @@ export function buildTrainModel(model: ResolvedModel, opt: Optimizer, cfg: Train
   layout.slots.forEach((names, i) => names.forEach((name) => carried.push({ name, shape: shapes[i]! })));
   layout.globals.forEach((name) => carried.push({ name, shape: [] }));
   for (const c of carried) g.input(c.name, DType.float, c.shape);
-  // Without accumulation or weight decay, an optimizer with a fusable first stage gets it from
-  // the backward pass itself (GradSink), per tensor; otherwise plain gradients go through
-  // `update`, once per update group: the small tensors packed into one vector (flat-state.ts).
-  const fused = K === 1 && opt.hyper.weightDecay === 0 ? opt.fused : undefined;
-  const groups = updateGroups(shapes, !fused);
-  const nS = opt.slots.length;
-  const groupShape = (members: readonly number[]): Dim[] => (members.length === 1 ? shapes[members[0]!]! : [flatLength(members.map((i) => shapes[i]!))]);
-  const pack = (gb: GraphBuilder, members: readonly number[], names: readonly string[]) => (members.length === 1 ? names[0]! : packFlat(gb, names));
-  // What the Loop carries: per group, the parameters and then each slot; then the globals.
-  const loopState = [
-    ...groups.flatMap((m) => [{ name: `group${m[0]}`, shape: groupShape(m) }, ...opt.slots.map((sl) => ({ name: `group${m[0]}_${sl}`, shape: groupShape(m) }))]),
-    ...layout.globals.map((name) => ({ name, shape: [] as Dim[] })),
-  ];
-  const loopInit = [
-    ...groups.flatMap((m) => [pack(g, m, m.map((i) => layout.params[i]!)), ...opt.slots.map((_, j) => pack(g, m, m.map((i) => layout.slots[i]![j]!)))]),
-    ...layout.globals,
-  ];
 
   // --- body of the update loop ---
   const body = g.sub('update');
   const iter = body.input(body.fresh('iter'), DType.int64, []);
   body.input(body.fresh('cond'), DType.bool, []);
   const tIn = body.input(body.fresh('t'), DType.float, []);
-  const inner = loopState.map((c) => body.input(body.fresh(`in_${c.name}`), DType.float, c.shape));
-  const groupIn = (gi: number) => inner.slice(gi * (1 + nS), (gi + 1) * (1 + nS));
-  const params: string[] = new Array<string>(shapes.length);
-  groups.forEach((m, gi) => {
-    const theta = groupIn(gi)[0]!;
-    const pieces = m.length === 1 ? [theta] : unpackFlat(body, theta, m.map((i) => shapes[i]!));
-    m.forEach((i, k) => (params[i] = pieces[k]!));
-  });
+  const inner = carried.map((c) => body.input(body.fresh(`in_${c.name}`), DType.float, c.shape));
+  const nP = layout.params.length;
+  const params = inner.slice(0, nP);
   const ids = body.op('Gather', [order, iter], { axis: 0 });
   const lr = body.op('Gather', [lrs, iter], { axis: 0 });
   const t = body.op('Add', [tIn, body.scalarFloat(1)]);
 
-  // With a fused optimizer every group is one tensor, and group i is parameter i.
-  const slotsOf = (i: number) => groupIn(i).slice(1);
-  const globalsIn = inner.slice(groups.length * (1 + nS));
+  const nS = opt.slots.length;
+  const slotsOf = (i: number) => inner.slice(nP + i * nS, nP + (i + 1) * nS);
+  const globalsIn = inner.slice(nP + nP * nS);
   const microStep = (sg: GraphBuilder, microIds: string, sinks: readonly (GradSink | null)[]) => {
     const xb = sg.op('Gather', [dataX, microIds], { axis: 0 });
     const yb = sg.op('Gather', [dataY, microIds], { axis: 0 });
     return emitForwardBackward(sg, model, xb, yb, params, B, cfg.seed, sinks);
   };
+  // Without accumulation or weight decay, an optimizer with a fusable first stage gets it from
+  // the backward pass itself (GradSink); otherwise plain gradients go through `update`.
+  const fused = K === 1 && opt.hyper.weightDecay === 0 ? opt.fused : undefined;
   let loss: string;
   let grads: string[];
   if (K === 1) {
@@ -114,17 +94,19 @@ export function buildTrainModel(model: ResolvedModel, opt: Optimizer, cfg: Train
     ({ loss, grads } = emitAccumulation(body, ids, K, shapes, microStep));
   }
 
-  const newState: string[] = [];
-  groups.forEach((m, gi) => {
-    const [theta, ...slots] = groupIn(gi);
+  const newParams: string[] = [];
+  const newSlots: string[] = [];
+  layout.params.forEach((_, i) => {
+    const slots = slotsOf(i);
     let u: UpdateOutputs;
     if (fused) {
-      u = fused.finish(body, { param: theta!, fused: grads[m[0]!]!, slots, lr });
+      u = fused.finish(body, { param: params[i]!, fused: grads[i]!, slots, lr });
     } else {
-      const grad = emitGradWithDecay(body, pack(body, m, m.map((i) => grads[i]!)), theta!, opt.hyper.weightDecay);
-      u = opt.update(body, { param: theta!, grad, slots, globals: globalsIn, lr, t, loss });
+      const grad = emitGradWithDecay(body, grads[i]!, params[i]!, opt.hyper.weightDecay);
+      u = opt.update(body, { param: params[i]!, grad, slots, globals: globalsIn, lr, t, loss });
     }
-    newState.push(u.param, ...u.slots);
+    newParams.push(u.param);
+    newSlots.push(...u.slots);
   });
   const newGlobals = opt.updateGlobals ? opt.updateGlobals(body, { globals: globalsIn, loss }) : [];
 
@@ -132,33 +114,21 @@ export function buildTrainModel(model: ResolvedModel, opt: Optimizer, cfg: Train
   const finite = body.op('Equal', [body.op('Sub', [loss, loss]), body.scalarFloat(0)]);
   // A body output needs its own name: copy only values that are body inputs or already listed.
   const seen = new Set<string>(inner);
-  const outs = [finite, t, ...newState, ...newGlobals, loss].map((v) => {
+  const outs = [finite, t, ...newParams, ...newSlots, ...newGlobals, loss].map((v) => {
     if (seen.has(v)) return body.op('Identity', [v]);
     seen.add(v);
     return v;
   });
   body.output(outs[0]!, DType.bool, []);
   body.output(outs[1]!, DType.float, []);
-  loopState.forEach((c, i) => body.output(outs[2 + i]!, DType.float, c.shape));
+  carried.forEach((c, i) => body.output(outs[2 + i]!, DType.float, c.shape));
   body.output(outs[outs.length - 1]!, DType.float, []);
 
   // --- the loop itself ---
   const steps = g.op('Gather', [g.op('Shape', [lrs]), g.scalarInt64(0)], { axis: 0 });
   const trueConst = g.constBool(true);
-  // A one-tensor group's Loop output is the graph output itself; a packed one is cut up after.
-  const groupOuts = groups.flatMap((m) => [
-    m.length === 1 ? `out_${layout.params[m[0]!]!}` : g.fresh('out_packed'),
-    ...opt.slots.map((_, j) => (m.length === 1 ? `out_${layout.slots[m[0]!]![j]!}` : g.fresh('out_packed'))),
-  ]);
-  const outNames = ['t_out', ...groupOuts, ...layout.globals.map((n) => `out_${n}`), 'losses'];
-  g.opN('Loop', [steps, trueConst, t0, ...loopInit], outNames.length, { body: { graph: body.build() } }, outNames);
-  groups.forEach((m, gi) => {
-    if (m.length === 1) return;
-    const memberShapes = m.map((i) => shapes[i]!);
-    const at = gi * (1 + nS);
-    unpackFlat(g, groupOuts[at]!, memberShapes, m.map((i) => `out_${layout.params[i]!}`));
-    opt.slots.forEach((_, j) => unpackFlat(g, groupOuts[at + 1 + j]!, memberShapes, m.map((i) => `out_${layout.slots[i]![j]!}`)));
-  });
+  const outNames = ['t_out', ...carried.map((c) => `out_${c.name}`), 'losses'];
+  g.opN('Loop', [steps, trueConst, t0, ...carried.map((c) => c.name)], outNames.length, { body: { graph: body.build() } }, outNames);
   g.output('t_out', DType.float, []);
   carried.forEach((c) => g.output(`out_${c.name}`, DType.float, c.shape));
   g.output('losses', DType.float, ['done']);
