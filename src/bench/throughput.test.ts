@@ -42,6 +42,12 @@ test('benchRunConfig: SGD, iter-size 1, the given batch size and threads', () =>
   assert.equal(c.model, PRESETS['cnn']);
 });
 
+test('benchRunConfig and measureThroughput take another optimizer by name', async () => {
+  assert.equal(benchRunConfig('mlp', 32, 1, 'adam').optimizer, 'adam');
+  const r = await measureThroughput({ model: 'mlp', optimizer: 'adam', batchSize: 8, threads: 1, seconds: 0.05, runSeconds: 0.01, data: tinySplits() });
+  assert.ok(r.updates >= 1 && Number.isFinite(r.samplesPerSec) && r.samplesPerSec > 0);
+});
+
 test('measureThroughput runs across epoch ends and reports consistent numbers', async () => {
   const r = await measureThroughput({ model: 'mlp', batchSize: 8, threads: 1, seconds: 0.05, runSeconds: 0.01, data: tinySplits() });
   assert.equal(r.batchSize, 8);

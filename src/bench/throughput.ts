@@ -13,9 +13,11 @@ import { UserError } from '../errors.js';
 import type { RunConfig } from '../engine/run-config.js';
 import { prepareTrainer } from '../engine/run.js';
 import { PRESETS } from '../model/presets.js';
+import type { OptimizerName } from '../optim/registry.js';
 
 export type BenchModel = 'mlp' | 'cnn';
-export const BENCH_OPTIMIZER = 'sgd';
+/** The optimizer timed unless `bench --optimizer` names another. */
+export const BENCH_OPTIMIZER: OptimizerName = 'sgd';
 export const FLOPS_PER_MAC_TRAINING = 6;
 
 export interface ThroughputRow {
@@ -50,7 +52,7 @@ export function checkBatchSizes(batchSizes: readonly number[], trainCount: numbe
   }
 }
 
-export function benchRunConfig(model: BenchModel, batchSize: number, threads: number): RunConfig {
+export function benchRunConfig(model: BenchModel, batchSize: number, threads: number, optimizer: OptimizerName = BENCH_OPTIMIZER): RunConfig {
   return {
     modelName: model,
     model: PRESETS[model]!,
@@ -59,7 +61,7 @@ export function benchRunConfig(model: BenchModel, batchSize: number, threads: nu
     testFraction: 0.1,
     batchSize,
     iterSize: 1,
-    optimizer: BENCH_OPTIMIZER,
+    optimizer,
     hyper: {},
     schedule: { kind: 'constant' },
     warmupSteps: 0,
@@ -73,6 +75,8 @@ export interface ThroughputOptions {
   readonly model: BenchModel;
   readonly batchSize: number;
   readonly threads: number;
+  /** Defaults to BENCH_OPTIMIZER (SGD). */
+  readonly optimizer?: OptimizerName;
   /** Timed seconds inside runs, after warm-up. */
   readonly seconds: number;
   readonly data: DataSplits;
@@ -83,7 +87,7 @@ export interface ThroughputOptions {
 /** Measure one batch size. The trainer is released before returning. */
 export async function measureThroughput(opts: ThroughputOptions): Promise<ThroughputDetail> {
   checkBatchSizes([opts.batchSize], opts.data.train.count);
-  return measureConfigThroughput(benchRunConfig(opts.model, opts.batchSize, opts.threads), opts.data, opts);
+  return measureConfigThroughput(benchRunConfig(opts.model, opts.batchSize, opts.threads, opts.optimizer), opts.data, opts);
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import { measureMatmul, type MatmulResult } from '../bench/matmul.js';
 import { machineInfo, type MachineInfo } from '../bench/machine.js';
-import { BENCH_OPTIMIZER, checkBatchSizes, FLOPS_PER_MAC_TRAINING, loadBenchData, measureThroughput, type BenchModel, type ThroughputRow } from '../bench/throughput.js';
+import { checkBatchSizes, FLOPS_PER_MAC_TRAINING, loadBenchData, measureThroughput, type BenchModel, type ThroughputRow } from '../bench/throughput.js';
 import { runTorchBench, TORCH_HINT, TORCH_PYTHON, torchAvailable, type TorchOutcome } from '../bench/torch.js';
 import { resolveModel } from '../model/model.js';
 import { PRESETS } from '../model/presets.js';
@@ -33,7 +33,8 @@ export async function benchCommand(o: BenchOptions): Promise<number> {
   if (o.profile === true) return (await import('./bench-profile.js')).benchProfile(o);
   const machine = machineInfo();
   // Checked before the long ORT part, so the note comes while the user is still watching.
-  const wantTorch = o.torch !== false;
+  // The PyTorch script times SGD only: another optimizer is not compared rather than compared unfairly.
+  const wantTorch = o.torch !== false && o.optimizer === 'sgd';
   const hasTorch = wantTorch && torchAvailable();
   const datas = o.model.map((model) => ({ model, data: loadBenchData(model) }));
   for (const { data } of datas) checkBatchSizes(o.batchSizes, data.train.count);
@@ -47,22 +48,22 @@ export async function benchCommand(o: BenchOptions): Promise<number> {
     const macs = resolveModel(PRESETS[model]!, data.featureShape, data.numClasses).macsPerExample;
     const rows: ThroughputRow[] = [];
     for (const batchSize of o.batchSizes) {
-      const r = await measureThroughput({ model, batchSize, threads: o.threads, seconds: o.seconds, data });
+      const r = await measureThroughput({ model, optimizer: o.optimizer, batchSize, threads: o.threads, seconds: o.seconds, data });
       progress(`${model} batch ${batchSize}: ${fmt(r.samplesPerSec)} samples/s, ${fmt(r.gflops, 1)} GFLOP/s (${r.updates} updates in ${r.runs} runs, ${r.seconds.toFixed(2)} s)`);
       rows.push({ batchSize: r.batchSize, samplesPerSec: r.samplesPerSec, gflops: r.gflops });
     }
     const torch = hasTorch ? await torchBoth(model, o) : null;
     const out = benchRows(rows, matmul.gflops, torch);
-    const note = torchNote(wantTorch, hasTorch, torch?.spinning ?? null);
+    const note = torchNote(o, wantTorch, hasTorch, torch?.spinning ?? null);
     if (o.json) {
       if (note) progress(note);
       const version = torch?.spinning.kind === 'ok' ? torch.spinning.version : torch?.passive.kind === 'ok' ? torch.passive.version : null;
-      const result = { model, optimizer: BENCH_OPTIMIZER, threads: o.threads, secondsPerBatchSize: o.seconds, machine, macsPerExample: macs, flopsPerExample: FLOPS_PER_MAC_TRAINING * macs, matmulGflops: matmul.gflops, matmulSize: matmul.size, torch: version, rows: out };
+      const result = { model, optimizer: o.optimizer, threads: o.threads, secondsPerBatchSize: o.seconds, machine, macsPerExample: macs, flopsPerExample: FLOPS_PER_MAC_TRAINING * macs, matmulGflops: matmul.gflops, matmulSize: matmul.size, torch: version, rows: out };
       process.stdout.write(`${JSON.stringify(result)}\n`);
       continue;
     }
     if (lines.length > 0) lines.push('');
-    lines.push(...report(model, o.threads, machine, matmul, macs, torch), '', ...table(out, torch !== null));
+    lines.push(...report(model, o.optimizer, o.threads, machine, matmul, macs, torch), '', ...table(out, torch !== null));
     if (note) lines.push('', note);
   }
   if (!o.json) process.stdout.write(`${lines.join('\n')}\n`);
@@ -107,16 +108,17 @@ export function benchRows(rows: readonly ThroughputRow[], matmulGflops: number, 
   });
 }
 
-function torchNote(wantTorch: boolean, hasTorch: boolean, torch: TorchOutcome | null): string | null {
-  if (!wantTorch || torch?.kind === 'ok') return null;
+function torchNote(o: BenchOptions, wantTorch: boolean, hasTorch: boolean, torch: TorchOutcome | null): string | null {
+  if (!wantTorch) return o.torch !== false ? 'PyTorch not compared: its script times SGD only (--optimizer sgd)' : null;
+  if (torch?.kind === 'ok') return null;
   if (torch?.kind === 'missing') return `PyTorch not compared (${torch.reason}); ${TORCH_HINT}`;
   return hasTorch ? 'PyTorch not compared (its script failed; see above)' : `PyTorch not compared: ${TORCH_PYTHON} does not import torch; ${TORCH_HINT}`;
 }
 
-function report(model: BenchModel, threads: number, machine: MachineInfo, matmul: MatmulResult, macs: number, torch: TorchBoth | null): string[] {
+function report(model: BenchModel, optimizer: string, threads: number, machine: MachineInfo, matmul: MatmulResult, macs: number, torch: TorchBoth | null): string[] {
   const version = torch?.spinning.kind === 'ok' ? torch.spinning.version : null;
   return [
-    `batchwise bench — model ${model}, ${BENCH_OPTIMIZER.toUpperCase()} updates (batch gather, forward, backward, update), iter-size 1`,
+    `batchwise bench — model ${model}, ${optimizer} updates (batch gather, forward, backward, update), iter-size 1`,
     `machine: ${machine.cpu}, ${machine.cores} logical cores; ${threads} thread(s) used; onnxruntime-node ${machine.onnxruntime}; node ${machine.node}` + (version ? `; PyTorch ${version}` : ''),
     `matmul (${matmul.size}×${matmul.size} by ${matmul.size}×${matmul.size}, best of ${matmul.trials} runs): ${fmt(matmul.gflops, 1)} GFLOP/s`,
     `training GFLOP/s = samples/s × ${FLOPS_PER_MAC_TRAINING}·MACs (forward 2·MACs, backward 4·MACs); ${fmt(macs)} MACs per example`,

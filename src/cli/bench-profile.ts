@@ -2,7 +2,7 @@
 import { machineInfo } from '../bench/machine.js';
 import { ROW_LABELS, type LayerRow } from '../bench/profile-table.js';
 import { profileTraining, type ProfiledStep } from '../bench/profile.js';
-import { benchRunConfig, BENCH_OPTIMIZER, checkBatchSizes, loadBenchData } from '../bench/throughput.js';
+import { benchRunConfig, checkBatchSizes, loadBenchData } from '../bench/throughput.js';
 import type { BenchOptions } from './bench-command.js';
 import { EXIT } from './parse.js';
 import { fmt, formatTable } from './table.js';
@@ -19,15 +19,15 @@ export async function benchProfile(o: BenchOptions): Promise<number> {
     const profiles: ProfiledStep[] = [];
     for (const batchSize of o.batchSizes) {
       process.stderr.write(`profile: ${model}, batch ${batchSize}, ${o.threads} thread(s)…\n`);
-      profiles.push(await profileTraining(benchRunConfig(model, batchSize, o.threads), data, { seconds: o.seconds }));
+      profiles.push(await profileTraining(benchRunConfig(model, batchSize, o.threads, o.optimizer), data, { seconds: o.seconds }));
     }
     if (o.json) {
-      process.stdout.write(`${JSON.stringify({ model, optimizer: BENCH_OPTIMIZER, threads: o.threads, machine, profiles })}\n`);
+      process.stdout.write(`${JSON.stringify({ model, optimizer: o.optimizer, threads: o.threads, machine, profiles })}\n`);
       continue;
     }
     if (lines.length > 0) lines.push('');
     lines.push(
-      `batchwise bench --profile — model ${model}, ${BENCH_OPTIMIZER.toUpperCase()} updates, ${o.threads} thread(s); onnxruntime-node ${machine.onnxruntime}, ${machine.cpu}`,
+      `batchwise bench --profile — model ${model}, ${o.optimizer} updates, ${o.threads} thread(s); onnxruntime-node ${machine.onnxruntime}, ${machine.cpu}`,
       "µs per update from ONNX Runtime's profiler (warm-up runs left out); profiling slows every kernel a little, so read shares, and rates from plain `bench`",
     );
     for (const p of profiles) lines.push('', ...profileLines(p));

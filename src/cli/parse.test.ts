@@ -132,3 +132,14 @@ test('batchwise --help, and batchwise with no arguments, list the commands', () 
     assert.match(text, /^\s+train \[options\]/m);
   }
 });
+
+test('bench --optimizer: sgd by default, any optimizer by name, a clear error otherwise', () => {
+  const bench = (...args: string[]) => {
+    const call = parseCli(['bench', ...args]);
+    assert.equal(call.command, 'bench');
+    return (call as Extract<CliCall, { command: 'bench' }>).options;
+  };
+  assert.equal(bench().optimizer, 'sgd');
+  assert.equal(bench('--optimizer', 'adam').optimizer, 'adam');
+  throwsExactly(['bench', '--optimizer', 'adamw'], '--optimizer must be one of sgd, momentum, nesterov, rmsprop, adam, adagrad, rprop, irprop+, got "adamw"');
+});

@@ -30,9 +30,11 @@ export function adam(hyper: Hyper): Optimizer {
       const b2 = hyper.beta2;
       const m = axpby(g, b1, u.slots[0]!, 1 - b1, u.grad);
       const v = axpby(g, b2, u.slots[1]!, 1 - b2, mul(g, u.grad, u.grad));
-      // η/(1 − β₁ᵗ) and √(1 − β₂ᵗ) are scalars; the per-element work is two muls, a div, a sqrt.
-      const stepSize = div(g, u.lr, oneMinusPow(g, b1, u.t));
-      const denom = add(g, div(g, sqrt(g, v), sqrt(g, oneMinusPow(g, b2, u.t))), k(g, hyper.eps));
+      // m̂/(√v̂ + ε) = c·m/(√v + ε·c) with c = √(1 − β₂ᵗ): the bias corrections are folded into
+      // two scalars, so the per-element work after the moments is a sqrt, an add, a div, a mul.
+      const c = sqrt(g, oneMinusPow(g, b2, u.t));
+      const stepSize = div(g, mul(g, u.lr, c), oneMinusPow(g, b1, u.t));
+      const denom = add(g, sqrt(g, v), mul(g, k(g, hyper.eps), c));
       return { param: sub(g, u.param, mul(g, stepSize, div(g, m, denom))), slots: [m, v] };
     },
     fullBatchOnly: false,
