@@ -10,7 +10,9 @@ import cliProgress from 'cli-progress';
 import { hasCheckpoint } from '../engine/checkpoint.js';
 import type { RunInfo, RunResult } from '../engine/run.js';
 import { trainInWorker } from '../engine/train-in-worker.js';
+import { ADAPTIVE_WORKER, type AdaptiveResult, type BatchChangeEvent } from '../adaptive/index.js';
 import { UserError } from '../errors.js';
+import type { BatchChangeRow } from '../store/rows.js';
 import { Store } from '../store/store.js';
 import { EXIT } from './parse.js';
 import { pct } from './table.js';
@@ -54,8 +56,30 @@ function replanLine(i: RunInfo): string {
   return `batchwise: --epochs ${i.config.epochs} changes the run's length: the cosine decay goes on from lr ${s.restart.lr.toPrecision(4)} to ${s.minLr} over the ${left} updates left\n`;
 }
 
+/** An adaptive run's figures beside the usual ones. */
+function adaptiveJson(r: AdaptiveResult) {
+  return {
+    examples: r.examples,
+    batchChanges: r.firstSeq + r.changes.length,
+    final: r.final,
+    noiseSeconds: r.noiseSeconds,
+    noiseOverhead: r.trainSeconds > 0 ? r.noiseSeconds / r.trainSeconds : null,
+    curveSeconds: r.curveSeconds,
+  };
+}
+
+const changeLine = (c: BatchChangeRow) =>
+  `batchwise: step ${c.step}, ${c.examples.toLocaleString('en')} examples: batch ${c.microBatch * c.iterSize} = ${c.microBatch} × ${c.iterSize}, lr ${c.lr.toPrecision(3)}` +
+  `${Number.isFinite(c.bNoise) ? `, B_noise ${c.bNoise.toFixed(0)}` : ''} (${c.reason})\n`;
+
 export async function trainCommand(o: TrainOptions, given: string[]): Promise<number> {
   const config = toRunConfig(o);
+  if (config.adaptive !== undefined) {
+    const clash = given.find((k) => k === 'iterSize' || k === 'warmupSteps' || (k === 'schedule' && config.schedule.kind !== 'constant'));
+    if (clash !== undefined) throw new UserError(`--batch-size auto chooses the iter-size and the rate itself; drop --${clash.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+  } else if (given.some((k) => k === 'autoMin' || k === 'autoMax' || k === 'memory')) {
+    throw new UserError('--auto-min, --auto-max and --memory apply to --batch-size auto; add it, or drop them');
+  }
   const saveDir = o.save ?? o.resume;
   if (o.save !== undefined && o.save !== o.resume && hasCheckpoint(o.save)) {
     throw new UserError(`--save ${o.save} already holds a checkpoint; resume it with --resume ${o.save}, or choose another folder`);
@@ -87,10 +111,16 @@ export async function trainCommand(o: TrainOptions, given: string[]): Promise<nu
   );
   let info: RunInfo | null = null;
   let lastAcc = '–';
-  const run = trainInWorker(
+  const run = trainInWorker<RunResult>(
     config,
     { saveDir, resumeDir: o.resume },
     {
+      onEvent: (e) => {
+        const { change, seq } = e as BatchChangeEvent;
+        record?.batchChange(change, seq);
+        process.stderr.write(changeLine(change));
+        log({ type: 'batch-change', seq, ...change });
+      },
       onStart: (i) => {
         info = i;
         if (store !== null) record = TrainRecord.open(store, i, saveDir);
@@ -125,6 +155,7 @@ export async function trainCommand(o: TrainOptions, given: string[]): Promise<nu
       },
     },
     explicitConfigKeys(given),
+    config.adaptive !== undefined ? ADAPTIVE_WORKER : undefined,
   );
   let interrupts = 0;
   const onSigint = () => {
@@ -147,7 +178,8 @@ export async function trainCommand(o: TrainOptions, given: string[]): Promise<nu
     if (store !== null && record === null) store.close();
   }
   const wallSeconds = (performance.now() - started) / 1000;
-  const summary = resultJson(result, wallSeconds);
+  const adaptive = config.adaptive !== undefined ? (result as AdaptiveResult) : null;
+  const summary = { ...resultJson(result, wallSeconds), ...(adaptive ? adaptiveJson(adaptive) : {}) };
   const stored = record as TrainRecord | null;
   if (stored !== null) {
     const { wallSeconds: _w, ...figures } = summary;
@@ -166,6 +198,14 @@ export async function trainCommand(o: TrainOptions, given: string[]): Promise<nu
       `test accuracy: ${pct(result.test?.accuracy)}   test loss: ${result.test?.loss.toFixed(4) ?? '–'}   validation accuracy: ${pct(result.validation?.accuracy)}`,
       `throughput: ${fmtRate(result.samplesPerSec)} samples/s; ${result.trainSeconds.toFixed(1)} s of training${result.info.resumedFromStep > 0 ? ' (earlier sessions included)' : ''}; ${wallSeconds.toFixed(1)} s wall`,
     ];
+    if (adaptive) {
+      const f = adaptive.final;
+      lines.push(
+        `adaptive batch: ${adaptive.firstSeq + adaptive.changes.length} changes; ended at ${f.microBatch * f.iterSize} = ${f.microBatch} × ${f.iterSize}, lr ${f.lr.toPrecision(3)}, B_noise ${Number.isFinite(f.bNoise) ? f.bNoise.toFixed(0) : '–'}; ` +
+          `${adaptive.examples.toLocaleString('en')} examples; noise rounds ${adaptive.noiseSeconds.toFixed(2)} s (${pct(adaptive.noiseSeconds / Math.max(adaptive.trainSeconds, 1e-9))} of training, included)` +
+          (adaptive.curveSeconds > 0 ? `; throughput curve measured in ${adaptive.curveSeconds.toFixed(1)} s before training` : ''),
+      );
+    }
     if (result.target) lines.push(`target reached at step ${result.target.steps} (${result.target.epochs.toFixed(2)} epochs, ${result.target.trainSeconds.toFixed(1)} s of training)`);
     if (saveDir !== undefined && result.status !== 'diverged') lines.push(`saved: ${saveDir}/checkpoint.json (resume with --resume ${saveDir}) and ${saveDir}/model.onnx`);
     if (reportLine !== null) lines.push(`stored: ${o.db} run ${stored!.runId}; ${reportLine}`);
