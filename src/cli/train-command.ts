@@ -8,7 +8,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import cliProgress from 'cli-progress';
 import { hasCheckpoint } from '../engine/checkpoint.js';
-import type { RunInfo, RunResult } from '../engine/run.js';
+import type { RunInfo, RunOptions, RunResult } from '../engine/run.js';
 import { trainInWorker } from '../engine/train-in-worker.js';
 import { ADAPTIVE_WORKER, type AdaptiveResult, type BatchChangeEvent } from '../adaptive/index.js';
 import { UserError } from '../errors.js';
@@ -17,6 +17,7 @@ import { Store } from '../store/store.js';
 import { EXIT } from './parse.js';
 import { pct } from './table.js';
 import { explicitConfigKeys, toRunConfig, type TrainOptions } from './train-options.js';
+import { keepCurve, recallCurve } from './train-adaptive.js';
 import { TrainRecord } from './train-store.js';
 
 const fmtRate = (x: number) => (x >= 1000 ? `${(x / 1000).toFixed(1)}k` : x.toFixed(0));
@@ -111,9 +112,11 @@ export async function trainCommand(o: TrainOptions, given: string[]): Promise<nu
   );
   let info: RunInfo | null = null;
   let lastAcc = '–';
+  const kept = store !== null && config.adaptive !== undefined && o.resume === undefined ? recallCurve(store, config) : null;
+  if (kept !== null) process.stderr.write(`batchwise: throughput curve ${kept.said}\n`);
   const run = trainInWorker<RunResult>(
     config,
-    { saveDir, resumeDir: o.resume },
+    { saveDir, resumeDir: o.resume, ...(kept !== null ? { curve: kept.curve } : {}) } as RunOptions,
     {
       onEvent: (e) => {
         const { change, seq } = e as BatchChangeEvent;
@@ -181,6 +184,7 @@ export async function trainCommand(o: TrainOptions, given: string[]): Promise<nu
   const adaptive = config.adaptive !== undefined ? (result as AdaptiveResult) : null;
   const summary = { ...resultJson(result, wallSeconds), ...(adaptive ? adaptiveJson(adaptive) : {}) };
   const stored = record as TrainRecord | null;
+  if (store !== null && adaptive !== null && adaptive.curveSeconds > 0) keepCurve(store, config, adaptive.curve, stored?.runId ?? null);
   if (stored !== null) {
     const { wallSeconds: _w, ...figures } = summary;
     stored.finish(result, wallSeconds, figures);
