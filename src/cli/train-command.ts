@@ -12,6 +12,7 @@ import type { RunInfo, RunOptions, RunResult } from '../engine/run.js';
 import { trainInWorker } from '../engine/train-in-worker.js';
 import { ADAPTIVE_WORKER, type AdaptiveResult, type BatchChangeEvent } from '../adaptive/index.js';
 import { UserError } from '../errors.js';
+import { parseSchedule } from '../optim/schedule.js';
 import type { BatchChangeRow } from '../store/rows.js';
 import { Store } from '../store/store.js';
 import { EXIT } from './parse.js';
@@ -76,7 +77,7 @@ const changeLine = (c: BatchChangeRow) =>
 export async function trainCommand(o: TrainOptions, given: string[]): Promise<number> {
   const config = toRunConfig(o);
   if (config.adaptive !== undefined) {
-    const clash = given.find((k) => k === 'iterSize' || k === 'warmupSteps' || (k === 'schedule' && config.schedule.kind !== 'constant'));
+    const clash = given.find((k) => k === 'iterSize' || k === 'warmupSteps' || (k === 'schedule' && parseSchedule(o.schedule).kind !== 'constant'));
     if (clash !== undefined) throw new UserError(`--batch-size auto chooses the iter-size and the rate itself; drop --${clash.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
   } else if (given.some((k) => k === 'autoMin' || k === 'autoMax' || k === 'memory')) {
     throw new UserError('--auto-min, --auto-max and --memory apply to --batch-size auto; add it, or drop them');
