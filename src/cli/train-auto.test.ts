@@ -48,3 +48,17 @@ test('train --batch-size auto --db keeps its changes (numbered from the start) a
   assert.match(second.stderr, /throughput curve reused from run \d+/);
   assert.equal(lastJson(second)['curveSeconds'], 0);
 });
+
+test('--resume DIR alone continues an auto run with its own loop, its schedule and its curve', () => {
+  const first = train('--batch-size', 'auto', '--auto-min', '8', '--auto-max', '64', '--epochs', '1', '--save', 'auto-ck', '--json');
+  assertOk(first);
+  const one = lastJson(first);
+  assert.equal(one['epochs'], 1);
+  const resumed = train('--resume', 'auto-ck', '--epochs', '2', '--json');
+  assertOk(resumed);
+  const two = lastJson(resumed);
+  assert.equal(two['epochs'], 2);
+  assert.equal(two['curveSeconds'], 0, 'the checkpoint’s curve, not a new one');
+  assert.ok((two['examples'] as number) > (one['examples'] as number), 'examples count on from the first session');
+  assert.ok((two['batchChanges'] as number) >= (one['batchChanges'] as number));
+});

@@ -7,7 +7,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import cliProgress from 'cli-progress';
-import { hasCheckpoint } from '../engine/checkpoint.js';
+import { hasCheckpoint, loadCheckpoint } from '../engine/checkpoint.js';
 import type { RunInfo, RunOptions, RunResult } from '../engine/run.js';
 import { trainInWorker } from '../engine/train-in-worker.js';
 import { ADAPTIVE_WORKER, type AdaptiveResult, type BatchChangeEvent } from '../adaptive/index.js';
@@ -83,6 +83,8 @@ export async function trainCommand(o: TrainOptions, given: string[]): Promise<nu
     throw new UserError('--auto-min, --auto-max and --memory apply to --batch-size auto; add it, or drop them');
   }
   const saveDir = o.save ?? o.resume;
+  // `--resume DIR` alone continues an auto run as one: the checkpoint says which loop it needs.
+  const auto = config.adaptive !== undefined || (o.resume !== undefined && hasCheckpoint(o.resume) && loadCheckpoint(o.resume).meta.config.adaptive !== undefined);
   if (o.save !== undefined && o.save !== o.resume && hasCheckpoint(o.save)) {
     throw new UserError(`--save ${o.save} already holds a checkpoint; resume it with --resume ${o.save}, or choose another folder`);
   }
@@ -159,7 +161,7 @@ export async function trainCommand(o: TrainOptions, given: string[]): Promise<nu
       },
     },
     explicitConfigKeys(given),
-    config.adaptive !== undefined ? ADAPTIVE_WORKER : undefined,
+    auto ? ADAPTIVE_WORKER : undefined,
   );
   let interrupts = 0;
   const onSigint = () => {
@@ -182,7 +184,7 @@ export async function trainCommand(o: TrainOptions, given: string[]): Promise<nu
     if (store !== null && record === null) store.close();
   }
   const wallSeconds = (performance.now() - started) / 1000;
-  const adaptive = config.adaptive !== undefined ? (result as AdaptiveResult) : null;
+  const adaptive = auto ? (result as AdaptiveResult) : null;
   const summary = { ...resultJson(result, wallSeconds), ...(adaptive ? adaptiveJson(adaptive) : {}) };
   const stored = record as TrainRecord | null;
   if (store !== null && adaptive !== null && adaptive.curveSeconds > 0) keepCurve(store, config, adaptive.curve, stored?.runId ?? null);
