@@ -9,7 +9,7 @@ import test from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const src = join(dirname(fileURLToPath(import.meta.url)), '..', 'src');
-const RANK: Record<string, number> = { '': 0, graph: 1, model: 2, optim: 2, data: 2, compile: 3, engine: 4, bench: 5, store: 5, fit: 5, noise: 5, sweep: 6, recommend: 6, report: 7, lab: 7, queue: 7, serve: 8, cli: 9, testing: 10 };
+const RANK: Record<string, number> = { '': 0, graph: 1, model: 2, optim: 2, data: 2, compile: 3, engine: 4, bench: 5, store: 5, fit: 5, noise: 5, adaptive: 5, sweep: 6, recommend: 6, report: 7, lab: 7, queue: 7, serve: 8, cli: 9, testing: 10 };
 const BROWSER_SAFE = new Set(['graph', 'model', 'optim', 'compile']);
 const LINE_BUDGET = 350;
 

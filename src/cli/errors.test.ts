@@ -50,7 +50,7 @@ const csv = ['--model', 'mlp.json', '--dataset', 'blobs.csv'];
 
 test('bad flags: exit 2 with the flag, the value and the fix', () => {
   assert.equal(fails('--bogus'), `unknown option '--bogus' (see batchwise train --help)`);
-  assert.equal(fails('--batch-size', '0'), '--batch-size must be a whole number ≥ 1 or "full", got "0"');
+  assert.equal(fails('--batch-size', '0'), '--batch-size must be a whole number ≥ 1, "full" or "auto", got "0"');
   assert.equal(fails('--lr', '-1'), '--lr must be a number in (0, ∞), got "-1"');
   assert.equal(fails('--iter-size', '1.5'), '--iter-size must be a whole number ≥ 1, got "1.5"');
   assert.equal(assertUserError(runCli(['frobnicate'], dir)), `unknown command 'frobnicate' (see batchwise --help)`);

@@ -1,11 +1,11 @@
 /** The `noise` command's options: a training run as `train` takes it, and where to measure. */
 import { z } from 'zod';
-import { intAtLeast, type Decls, type Parsed } from './options.js';
+import { batchSizeSchema, intAtLeast, type Decls, type Parsed } from './options.js';
 import { runDecls, trainDecls } from './train-options.js';
 
 export const noiseDecls = {
   ...runDecls(),
-  batchSize: trainDecls.batchSize,
+  batchSize: { ...trainDecls.batchSize, flag: '--batch-size <n|full>', schema: batchSizeSchema },
   iterSize: trainDecls.iterSize,
   lr: trainDecls.lr,
   epochs: { ...trainDecls.epochs, default: '1' },

@@ -49,6 +49,17 @@ export const numberIn = (min: number, max: number, opts: { minOpen?: boolean } =
 
 export const positiveNumber = numberIn(0, Infinity, { minOpen: true });
 
+/** `train`'s --batch-size: a batch size, or `auto` (the batch follows the noise scale; src/adaptive). */
+export const trainBatchSizeSchema = z.string().transform((s, ctx): number | 'full' | 'auto' => {
+  if (s === 'auto') return 'auto';
+  const r = batchSizeSchema.safeParse(s);
+  if (!r.success) {
+    ctx.addIssue({ code: 'custom', message: 'must be a whole number ≥ 1, "full" or "auto"' });
+    return z.NEVER;
+  }
+  return r.data;
+});
+
 export const batchSizeSchema = z.string().transform((s, ctx): number | 'full' => {
   if (s === 'full') return 'full';
   const v = num(s);

@@ -62,6 +62,7 @@ test('given lists exactly the flags on the command line, in declaration order', 
 
 test('values parse to their types', () => {
   assert.equal(train('--batch-size', 'full').options.batchSize, 'full');
+  assert.equal(train('--batch-size', 'auto').options.batchSize, 'auto');
   assert.equal(train('--batch-size', '1').options.batchSize, 1);
   assert.equal(train('--iter-size', '4').options.iterSize, 4);
   assert.equal(train('--lr', '1e-3').options.lr, 0.001);
@@ -81,9 +82,9 @@ test('values parse to their types', () => {
 test('each bad value is a UserError naming the flag, the value and what is accepted', () => {
   const cases: [string[], string][] = [
     [['--bogus'], `unknown option '--bogus' (see batchwise train --help)`],
-    [['--batch-size', '0'], '--batch-size must be a whole number ≥ 1 or "full", got "0"'],
-    [['--batch-size', 'all'], '--batch-size must be a whole number ≥ 1 or "full", got "all"'],
-    [['--batch-size', '2.5'], '--batch-size must be a whole number ≥ 1 or "full", got "2.5"'],
+    [['--batch-size', '0'], '--batch-size must be a whole number ≥ 1, "full" or "auto", got "0"'],
+    [['--batch-size', 'all'], '--batch-size must be a whole number ≥ 1, "full" or "auto", got "all"'],
+    [['--batch-size', '2.5'], '--batch-size must be a whole number ≥ 1, "full" or "auto", got "2.5"'],
     [['--lr', '-1'], '--lr must be a number in (0, ∞), got "-1"'],
     [['--lr', '0'], '--lr must be a number in (0, ∞), got "0"'],
     [['--lr', 'fast'], '--lr must be a number in (0, ∞), got "fast"'],
@@ -106,7 +107,7 @@ test('each bad value is a UserError naming the flag, the value and what is accep
 });
 
 test('the first bad flag is reported, even after a good one', () => {
-  throwsExactly(['train', '--epochs', '3', '--batch-size', '0', '--lr', '-1'], '--batch-size must be a whole number ≥ 1 or "full", got "0"');
+  throwsExactly(['train', '--epochs', '3', '--batch-size', '0', '--lr', '-1'], '--batch-size must be a whole number ≥ 1, "full" or "auto", got "0"');
 });
 
 test('train --help lists every flag with its default', () => {
@@ -118,7 +119,7 @@ test('train --help lists every flag with its default', () => {
     for (const decl of Object.values(trainDecls)) {
       assert.ok(text.includes(flagName(decl)), `${argv.join(' ')}: help mentions ${flagName(decl)}`);
     }
-    assert.match(text, /--batch-size <n\|full>[\s\S]*\(default: "32"\)/);
+    assert.match(text, /--batch-size <n\|full\|auto>[\s\S]*\(default: "32"\)/);
     assert.match(text, /--validation-fraction <f>[\s\S]*\(default: "1\/12"\)/);
   }
 });

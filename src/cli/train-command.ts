@@ -7,14 +7,18 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import cliProgress from 'cli-progress';
-import { hasCheckpoint } from '../engine/checkpoint.js';
-import type { RunInfo, RunResult } from '../engine/run.js';
+import { hasCheckpoint, loadCheckpoint } from '../engine/checkpoint.js';
+import type { RunInfo, RunOptions, RunResult } from '../engine/run.js';
 import { trainInWorker } from '../engine/train-in-worker.js';
+import { ADAPTIVE_WORKER, type AdaptiveResult, type BatchChangeEvent } from '../adaptive/index.js';
 import { UserError } from '../errors.js';
+import { parseSchedule } from '../optim/schedule.js';
+import type { BatchChangeRow } from '../store/rows.js';
 import { Store } from '../store/store.js';
 import { EXIT } from './parse.js';
 import { pct } from './table.js';
 import { explicitConfigKeys, toRunConfig, type TrainOptions } from './train-options.js';
+import { keepCurve, recallCurve } from './train-adaptive.js';
 import { TrainRecord } from './train-store.js';
 
 const fmtRate = (x: number) => (x >= 1000 ? `${(x / 1000).toFixed(1)}k` : x.toFixed(0));
@@ -54,9 +58,33 @@ function replanLine(i: RunInfo): string {
   return `batchwise: --epochs ${i.config.epochs} changes the run's length: the cosine decay goes on from lr ${s.restart.lr.toPrecision(4)} to ${s.minLr} over the ${left} updates left\n`;
 }
 
+/** An adaptive run's figures beside the usual ones. */
+function adaptiveJson(r: AdaptiveResult) {
+  return {
+    examples: r.examples,
+    batchChanges: r.firstSeq + r.changes.length,
+    final: r.final,
+    noiseSeconds: r.noiseSeconds,
+    noiseOverhead: r.trainSeconds > 0 ? r.noiseSeconds / r.trainSeconds : null,
+    curveSeconds: r.curveSeconds,
+  };
+}
+
+const changeLine = (c: BatchChangeRow) =>
+  `batchwise: step ${c.step}, ${c.examples.toLocaleString('en')} examples: batch ${c.microBatch * c.iterSize} = ${c.microBatch} × ${c.iterSize}, lr ${c.lr.toPrecision(3)}` +
+  `${Number.isFinite(c.bNoise) ? `, B_noise ${c.bNoise.toFixed(0)}` : ''} (${c.reason})\n`;
+
 export async function trainCommand(o: TrainOptions, given: string[]): Promise<number> {
   const config = toRunConfig(o);
+  if (config.adaptive !== undefined) {
+    const clash = given.find((k) => k === 'iterSize' || k === 'warmupSteps' || (k === 'schedule' && parseSchedule(o.schedule).kind !== 'constant'));
+    if (clash !== undefined) throw new UserError(`--batch-size auto chooses the iter-size and the rate itself; drop --${clash.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+  } else if (given.some((k) => k === 'autoMin' || k === 'autoMax' || k === 'memory')) {
+    throw new UserError('--auto-min, --auto-max and --memory apply to --batch-size auto; add it, or drop them');
+  }
   const saveDir = o.save ?? o.resume;
+  // `--resume DIR` alone continues an auto run as one: the checkpoint says which loop it needs.
+  const auto = config.adaptive !== undefined || (o.resume !== undefined && hasCheckpoint(o.resume) && loadCheckpoint(o.resume).meta.config.adaptive !== undefined);
   if (o.save !== undefined && o.save !== o.resume && hasCheckpoint(o.save)) {
     throw new UserError(`--save ${o.save} already holds a checkpoint; resume it with --resume ${o.save}, or choose another folder`);
   }
@@ -87,10 +115,18 @@ export async function trainCommand(o: TrainOptions, given: string[]): Promise<nu
   );
   let info: RunInfo | null = null;
   let lastAcc = '–';
-  const run = trainInWorker(
+  const kept = store !== null && config.adaptive !== undefined && o.resume === undefined ? recallCurve(store, config) : null;
+  if (kept !== null) process.stderr.write(`batchwise: throughput curve ${kept.said}\n`);
+  const run = trainInWorker<RunResult>(
     config,
-    { saveDir, resumeDir: o.resume },
+    { saveDir, resumeDir: o.resume, ...(kept !== null ? { curve: kept.curve } : {}) } as RunOptions,
     {
+      onEvent: (e) => {
+        const { change, seq } = e as BatchChangeEvent;
+        record?.batchChange(change, seq);
+        process.stderr.write(changeLine(change));
+        log({ type: 'batch-change', seq, ...change });
+      },
       onStart: (i) => {
         info = i;
         if (store !== null) record = TrainRecord.open(store, i, saveDir);
@@ -125,6 +161,7 @@ export async function trainCommand(o: TrainOptions, given: string[]): Promise<nu
       },
     },
     explicitConfigKeys(given),
+    auto ? ADAPTIVE_WORKER : undefined,
   );
   let interrupts = 0;
   const onSigint = () => {
@@ -147,8 +184,10 @@ export async function trainCommand(o: TrainOptions, given: string[]): Promise<nu
     if (store !== null && record === null) store.close();
   }
   const wallSeconds = (performance.now() - started) / 1000;
-  const summary = resultJson(result, wallSeconds);
+  const adaptive = auto ? (result as AdaptiveResult) : null;
+  const summary = { ...resultJson(result, wallSeconds), ...(adaptive ? adaptiveJson(adaptive) : {}) };
   const stored = record as TrainRecord | null;
+  if (store !== null && adaptive !== null && adaptive.curveSeconds > 0) keepCurve(store, config, adaptive.curve, stored?.runId ?? null);
   if (stored !== null) {
     const { wallSeconds: _w, ...figures } = summary;
     stored.finish(result, wallSeconds, figures);
@@ -166,6 +205,14 @@ export async function trainCommand(o: TrainOptions, given: string[]): Promise<nu
       `test accuracy: ${pct(result.test?.accuracy)}   test loss: ${result.test?.loss.toFixed(4) ?? '–'}   validation accuracy: ${pct(result.validation?.accuracy)}`,
       `throughput: ${fmtRate(result.samplesPerSec)} samples/s; ${result.trainSeconds.toFixed(1)} s of training${result.info.resumedFromStep > 0 ? ' (earlier sessions included)' : ''}; ${wallSeconds.toFixed(1)} s wall`,
     ];
+    if (adaptive) {
+      const f = adaptive.final;
+      lines.push(
+        `adaptive batch: ${adaptive.firstSeq + adaptive.changes.length} changes; ended at ${f.microBatch * f.iterSize} = ${f.microBatch} × ${f.iterSize}, lr ${f.lr.toPrecision(3)}, B_noise ${Number.isFinite(f.bNoise) ? f.bNoise.toFixed(0) : '–'}; ` +
+          `${adaptive.examples.toLocaleString('en')} examples; noise rounds ${adaptive.noiseSeconds.toFixed(2)} s (${pct(adaptive.noiseSeconds / Math.max(adaptive.trainSeconds, 1e-9))} of training, included)` +
+          (adaptive.curveSeconds > 0 ? `; throughput curve measured in ${adaptive.curveSeconds.toFixed(1)} s before training` : ''),
+      );
+    }
     if (result.target) lines.push(`target reached at step ${result.target.steps} (${result.target.epochs.toFixed(2)} epochs, ${result.target.trainSeconds.toFixed(1)} s of training)`);
     if (saveDir !== undefined && result.status !== 'diverged') lines.push(`saved: ${saveDir}/checkpoint.json (resume with --resume ${saveDir}) and ${saveDir}/model.onnx`);
     if (reportLine !== null) lines.push(`stored: ${o.db} run ${stored!.runId}; ${reportLine}`);

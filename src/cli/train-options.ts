@@ -2,10 +2,11 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import type { GivenKey, RunConfig } from '../engine/run-config.js';
+import { BYTES_FORMS, parseBytes } from '../fit/bytes.js';
 import { OPTIMIZER_NAMES, type OptimizerName } from '../optim/registry.js';
 import { parseSchedule, SCHEDULE_FORMS } from '../optim/schedule.js';
 import { loadModelSpec } from './model-file.js';
-import { batchSizeSchema, intAtLeast, numberIn, oneOf, positiveNumber, type Decls, type OptionDecl, type Parsed } from './options.js';
+import { intAtLeast, trainBatchSizeSchema, numberIn, oneOf, positiveNumber, type Decls, type OptionDecl, type Parsed } from './options.js';
 
 /** A fraction, written as a decimal or as a ratio like 1/12. */
 const fraction = z.string().transform((s, ctx) => {
@@ -40,7 +41,17 @@ export const trainDecls = {
   labelColumn: opt('--label-column <name|index>', 'CSV column holding the label (default: the last)', text),
   validationFraction: opt('--validation-fraction <f>', 'share of the training data held out for validation', fraction, '1/12'),
   testFraction: opt('--test-fraction <f>', 'share held out for testing when the data has no test set', fraction, '0.1'),
-  batchSize: opt('--batch-size <n|full>', 'examples per micro-batch; 1 = online learning, full = the whole training split', batchSizeSchema, '32'),
+  batchSize: opt('--batch-size <n|full|auto>', 'examples per micro-batch; 1 = online learning, full = the whole training split, auto = the batch and rate follow the gradient noise scale during training (from --auto-min at --lr)', trainBatchSizeSchema, '32'),
+  autoMin: opt('--auto-min <n>', 'with --batch-size auto: the starting and smallest batch (the one --lr is for)', intAtLeast(1), '32'),
+  autoMax: opt('--auto-max <n>', 'with --batch-size auto: the largest batch', intAtLeast(1), '4096'),
+  memory: opt('--memory <size>', `with --batch-size auto: memory budget that caps the micro-batch (larger batches accumulate with iter-size), ${BYTES_FORMS}`, z.string().transform((s, ctx) => {
+    try {
+      return parseBytes(s);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `must be ${BYTES_FORMS}` });
+      return z.NEVER;
+    }
+  })),
   iterSize: opt('--iter-size <k>', 'micro-batches whose mean gradient makes one update (Caffe iter_size)', intAtLeast(1), '1'),
   optimizer: opt('--optimizer <name>', OPTIMIZER_NAMES.join(', '), oneOf(OPTIMIZER_NAMES), 'momentum'),
   lr: opt('--lr <x>', `learning rate (Rprop: initial step); default per optimizer: ${Object.entries(DEFAULT_LR).map(([k, v]) => `${k} ${v}`).join(', ')}`, positiveNumber),
@@ -128,7 +139,10 @@ export interface RunShape {
 }
 
 export function toRunConfig(o: TrainOptions): RunConfig {
-  return baseRunConfig(o, o);
+  if (o.batchSize !== 'auto') return baseRunConfig(o, { ...o, batchSize: o.batchSize });
+  // The rate rule replaces the schedule (src/adaptive/goodput.ts): the rate given is the one at --auto-min.
+  const base = baseRunConfig(o, { ...o, batchSize: o.autoMin, iterSize: 1 });
+  return { ...base, schedule: { kind: 'constant' }, warmupSteps: 0, adaptive: { minBatch: o.autoMin, maxBatch: o.autoMax, memoryBytes: o.memory } };
 }
 
 export function baseRunConfig(o: SharedRunOptions, shape: RunShape): RunConfig {

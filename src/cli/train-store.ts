@@ -14,6 +14,7 @@ import { resolve } from 'node:path';
 import type { RunInfo, RunResult } from '../engine/run.js';
 import { TRAJECTORY_KEYS } from '../engine/run-config.js';
 import type { EvaluationEvent } from '../engine/train-loop.js';
+import type { BatchChangeRow } from '../store/rows.js';
 import type { EpochMetricRow, Store, TrialRow } from '../store/store.js';
 import { ProgressWriter } from '../sweep/progress.js';
 
@@ -83,6 +84,11 @@ export class TrainRecord {
     };
     this.store.recordTrial(trial, this.curve);
     this.store.finishRun(this.runId, 'finished', { ...summary, wallSeconds });
+  }
+
+  /** An adaptive batch's change, numbered from 0 over every session of the run (a resume continues the numbering). */
+  batchChange(change: BatchChangeRow, seq: number): void {
+    this.store.recordBatchChanges(this.runId, '', seq, [change]);
   }
 
   /** The worker failed: the run is marked so, with the reason. */

@@ -29,6 +29,8 @@ export interface CheckpointMeta {
   readonly layout: { readonly params: number[]; readonly slotsPerParam: number; readonly globals: number };
   readonly normalization: { readonly mean: number[]; readonly std: number[] };
   readonly savedAt: string;
+  /** The adaptive batch's schedule state (src/adaptive), kept with the step it belongs to. */
+  readonly adaptive?: unknown;
 }
 
 export interface Checkpoint {
@@ -42,7 +44,7 @@ function writeAtomic(path: string, data: string | Uint8Array): void {
   renameSync(tmp, path);
 }
 
-export function saveCheckpoint(dir: string, config: RunConfig, state: TrainState, norm: Normalization, inferenceModel: Uint8Array): void {
+export function saveCheckpoint(dir: string, config: RunConfig, state: TrainState, norm: Normalization, inferenceModel: Uint8Array, adaptive?: unknown): void {
   mkdirSync(dir, { recursive: true });
   const tensors = [...state.params, ...state.slots.flat(), ...state.globals];
   const total = tensors.reduce((a, t) => a + t.length, 0);
@@ -64,6 +66,7 @@ export function saveCheckpoint(dir: string, config: RunConfig, state: TrainState
     layout: { params: state.params.map((p) => p.length), slotsPerParam: state.slots[0]?.length ?? 0, globals: state.globals.length },
     normalization: { mean: [...norm.mean], std: [...norm.std] },
     savedAt: new Date().toISOString(),
+    ...(adaptive !== undefined ? { adaptive } : {}),
   };
   writeAtomic(join(dir, 'checkpoint.json'), JSON.stringify(meta, null, 2) + '\n');
   writeAtomic(join(dir, 'model.onnx'), inferenceModel);

@@ -35,6 +35,19 @@ export interface RunConfig {
   readonly evalEvery?: number | undefined;
   readonly seed: number;
   readonly threads: number;
+  /**
+   * `--batch-size auto` (src/adaptive): the batch and rate change during training; batchSize is
+   * then the starting batch (the one `hyper.lr` is for) and iterSize 1.
+   */
+  readonly adaptive?: AdaptiveSpec | undefined;
+}
+
+export interface AdaptiveSpec {
+  /** Smallest and largest batch (examples per update) the run may use; the ladder doubles from the smallest. */
+  readonly minBatch: number;
+  readonly maxBatch: number;
+  /** Memory budget (bytes) that caps the micro-batch; larger batches accumulate (iterSize > 1). */
+  readonly memoryBytes?: number | undefined;
 }
 
 /** The settings that define the trajectory: a resumed run must keep every one of them. */
@@ -53,6 +66,7 @@ export const TRAJECTORY_KEYS = [
   'cosineRestart',
   'warmupSteps',
   'seed',
+  'adaptive',
 ] as const satisfies readonly (keyof RunConfig)[];
 
 /**

@@ -134,6 +134,7 @@ export async function prepareTrainer(config: RunConfig, data?: DataSplits, sessi
 export async function runTraining(given: RunConfig, opts: RunOptions = {}, hooks: RunHooks = {}, explicitlyGiven: ReadonlySet<GivenKey> = new Set()): Promise<RunResult> {
   const resumed = opts.resumeDir !== undefined ? loadCheckpoint(opts.resumeDir) : null;
   const merged = resumed ? mergeResumeConfig(resumed.meta.config, given, explicitlyGiven) : given;
+  if (merged.adaptive !== undefined) throw new UserError('this run has --batch-size auto, whose loop is src/adaptive (runAdaptive); runTraining trains a fixed batch');
   const data = loadRunData(merged);
   const config = resumed ? replanOnResume(resumed.meta.config, merged, resumed.meta.step, data.train.count) : merged;
   const trainer = await prepareTrainer(config, data);

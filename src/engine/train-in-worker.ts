@@ -5,25 +5,36 @@ import type { GivenKey, RunConfig } from './run-config.js';
 import type { RunHooks, RunOptions, RunResult } from './run.js';
 import type { WorkerInput, WorkerMessage } from './worker.js';
 
-export interface WorkerRun {
-  readonly result: Promise<RunResult>;
+export interface WorkerRun<R extends RunResult = RunResult> {
+  readonly result: Promise<R>;
   /** Ask the run to stop after the current `session.run`; it then saves and reports. */
   stop(): void;
 }
 
-export function trainInWorker(config: RunConfig, options: RunOptions, hooks: Omit<RunHooks, 'shouldStop'>, explicitlyGiven: GivenKey[] = []): WorkerRun {
+/**
+ * `entry`: the worker script, engine/worker.js or one that runs another loop with the same
+ * messages (src/adaptive); `onEvent` hears its 'event' messages.
+ */
+export function trainInWorker<R extends RunResult = RunResult>(
+  config: RunConfig,
+  options: RunOptions,
+  hooks: Omit<RunHooks, 'shouldStop'> & { readonly onEvent?: (e: unknown) => void },
+  explicitlyGiven: GivenKey[] = [],
+  entry: URL = new URL('./worker.js', import.meta.url),
+): WorkerRun<R> {
   const stopFlag = new SharedArrayBuffer(4);
   const input: WorkerInput = { config, options, explicitlyGiven, stopFlag };
-  const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: input });
-  const result = new Promise<RunResult>((resolve, reject) => {
+  const worker = new Worker(entry, { workerData: input });
+  const result = new Promise<R>((resolve, reject) => {
     let settled = false;
     worker.on('message', (m: WorkerMessage) => {
       if (m.type === 'start') hooks.onStart?.(m.info);
       else if (m.type === 'progress') hooks.onProgress?.(m.progress);
       else if (m.type === 'evaluation') hooks.onEvaluation?.(m.evaluation);
+      else if (m.type === 'event') hooks.onEvent?.(m.event);
       else if (m.type === 'done') {
         settled = true;
-        resolve(m.result);
+        resolve(m.result as R);
       } else {
         settled = true;
         if (m.userError) reject(new UserError(m.message));

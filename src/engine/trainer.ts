@@ -130,20 +130,25 @@ export class Trainer {
   /**
    * Run `count` updates (not crossing an epoch boundary) in one `session.run`.
    * Stops early after an update whose loss is not finite.
+   * `given`: the examples (count·K·B ids) and rates of the updates, for a caller that keeps its
+   * own order across batch sizes (the adaptive batch, src/adaptive); then epochs are its business.
    */
-  async runUpdates(count: number): Promise<UpdateResult> {
-    assert(count >= 1 && count <= this.stepsLeftInEpoch, `runUpdates(${count}) must stay within the epoch`);
+  async runUpdates(count: number, given?: { readonly order: BigInt64Array; readonly lrs: Float32Array }): Promise<UpdateResult> {
     const { microBatch: B, iterSize: K } = this.config;
-    const perm = this.permutation(this.epoch);
-    const first = (this.state.step % this.stepsPerEpoch) * B * K;
-    const order = new BigInt64Array(count * K * B);
-    for (let i = 0; i < order.length; i++) order[i] = BigInt(perm[first + i]!);
+    assert(given ? count >= 1 && given.order.length === count * K * B && given.lrs.length === count : count >= 1 && count <= this.stepsLeftInEpoch, `runUpdates(${count}) must stay within the epoch`);
+    let order = given?.order;
+    if (order === undefined) {
+      const perm = this.permutation(this.epoch);
+      const first = (this.state.step % this.stepsPerEpoch) * B * K;
+      order = new BigInt64Array(count * K * B);
+      for (let i = 0; i < order.length; i++) order[i] = BigInt(perm[first + i]!);
+    }
     const s = this.state;
     const feeds: Feeds = {
       data_x: this.trainX,
       data_y: this.trainY,
       order: int64Tensor(order, [count, K, B]),
-      lrs: floatTensor(lrRange(this.config.schedule, this.optimizer.hyper.lr, s.step, count), [count]),
+      lrs: floatTensor(given?.lrs ?? lrRange(this.config.schedule, this.optimizer.hyper.lr, s.step, count), [count]),
       t0: scalar(s.step),
     };
     const shapes = this.model.params.map((p) => p.shape);

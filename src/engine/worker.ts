@@ -21,6 +21,8 @@ export type WorkerMessage =
   | { readonly type: 'progress'; readonly progress: import('./train-loop.js').Progress }
   | { readonly type: 'evaluation'; readonly evaluation: import('./train-loop.js').EvaluationEvent }
   | { readonly type: 'done'; readonly result: import('./run.js').RunResult }
+  /** Anything else a run reports (an adaptive batch's changes), relayed as is. */
+  | { readonly type: 'event'; readonly event: unknown }
   | { readonly type: 'error'; readonly userError: boolean; readonly message: string; readonly stack?: string | undefined };
 
 const port = parentPort!;

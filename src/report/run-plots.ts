@@ -6,6 +6,7 @@
 import { analyseSweep } from '../sweep/analyse.js';
 import type { NoiseRow, RunRow, Store, TrialRow } from '../store/store.js';
 import { memoryByComponent, memoryFit, noiseAlongTraining, predictedTimeByBatch, type MeasuredPoint, type MemorySplit, type PredictedPoint } from './advisor-plots.js';
+import { batchAlongTraining } from './batch-plots.js';
 import { configCard, fitCard, recommendCard, runCard, sweepCard, type Card } from './cards.js';
 import { arrayAt, at, numAt } from './fields.js';
 import type { Plot } from './render.js';
@@ -50,6 +51,10 @@ export function plotsForRun(store: Store, runId: number): RunView {
       trialCurveViews(view, curves(), numAt(run.config, 'targetAccuracy'));
       if (store.probes(run.id).length > 0) memoryViews(view, store, run, run.summary);
       noiseView(view, store.noise(run.id));
+      if (run.kind === 'train') {
+        const changes = store.batchChanges(run.id);
+        if (changes.length > 0) view.plots.push(batchAlongTraining(changes, numAt(run.summary, 'examples')));
+      }
   }
   return view;
 }

@@ -1,0 +1,102 @@
+/**
+ * The arithmetic of an adaptive batch: which batch sizes a run may use, how fast each runs, how
+ * much each example is worth at each, the rate each takes, and how a batch splits into
+ * micro-batch × iter-size under a memory cap. Pure functions; no ORT.
+ *
+ * Statistical efficiency. McCandlish et al. (2018) find that the examples needed to reach a
+ * given loss grow as E(B) = E_min·(1 + B/B_noise): below the noise scale an example is worth
+ * nearly as much at any batch, above it a bigger batch wastes examples. So an example at batch B
+ * is worth 1/(1 + B/B_noise) of one at B → 0, and the rate of progress, Pollux's goodput, is
+ *   goodput(B) = samplesPerSec(B) / (1 + B/B_noise).
+ * Its maximum moves to larger batches as B_noise grows during training.
+ *
+ * Rate. The noise rule ε(B) = ε_max/(1 + B_noise/B) (McCandlish's optimal SGD rate on a local
+ * quadratic), with ε_max fixed by the one rate given, ε₀ at the starting batch B₀:
+ *   ε(B) = ε₀·(1 + B_noise/B₀)/(1 + B_noise/B).
+ * This ratio is also exactly AdaScale's gain ratio r = E|g_B₀|²/E|g_B|² = (|G|² + tr Σ/B₀)/(|G|² + tr Σ/B)
+ * (Johnson et al. 2020), so the two rules agree here; the noise rule is the one written down because
+ * its ε_max needs no second quantity: linear scaling well below B_noise, no gain above it.
+ */
+import { assert, UserError } from '../errors.js';
+
+/** Training speed at one micro-batch (iter-size 1): the curve the bench measures. */
+export interface ThroughputPoint {
+  readonly microBatch: number;
+  readonly samplesPerSec: number;
+}
+
+/** The batch sizes a run may take: minBatch·2^i up to maxBatch. */
+export function batchLadder(minBatch: number, maxBatch: number): number[] {
+  if (!(Number.isInteger(minBatch) && minBatch >= 1)) throw new UserError(`--auto-min must be a whole number ≥ 1, got ${minBatch}`);
+  if (!(Number.isInteger(maxBatch) && maxBatch >= minBatch)) throw new UserError(`--auto-max ${maxBatch} must be a whole number ≥ --auto-min ${minBatch}`);
+  const out: number[] = [];
+  for (let b = minBatch; b <= maxBatch; b *= 2) out.push(b);
+  return out;
+}
+
+/**
+ * samples/s at a micro-batch, interpolated linearly in log B between measured points (the curve is
+ * smooth and roughly log-shaped), and held flat beyond the ends rather than extrapolated.
+ */
+export function samplesPerSecAt(curve: readonly ThroughputPoint[], microBatch: number): number {
+  assert(curve.length > 0, 'an empty throughput curve');
+  const pts = [...curve].sort((a, b) => a.microBatch - b.microBatch);
+  if (microBatch <= pts[0]!.microBatch) return pts[0]!.samplesPerSec;
+  const last = pts[pts.length - 1]!;
+  if (microBatch >= last.microBatch) return last.samplesPerSec;
+  const i = pts.findIndex((p) => p.microBatch >= microBatch);
+  const a = pts[i - 1]!;
+  const b = pts[i]!;
+  const f = Math.log(microBatch / a.microBatch) / Math.log(b.microBatch / a.microBatch);
+  return a.samplesPerSec + f * (b.samplesPerSec - a.samplesPerSec);
+}
+
+/**
+ * Worth of an example at batch B relative to B → 0: 1/(1 + B/B_noise). 1 when no noise scale is
+ * known yet (NaN) or the gradient is lost in the noise (∞); a negative estimate counts as 0.
+ */
+export function statisticalEfficiency(batch: number, bNoise: number): number {
+  if (Number.isNaN(bNoise) || bNoise === Infinity) return 1;
+  return 1 / (1 + batch / Math.max(bNoise, 1e-12));
+}
+
+export function goodput(batch: number, microBatch: number, curve: readonly ThroughputPoint[], bNoise: number): number {
+  return samplesPerSecAt(curve, microBatch) * statisticalEfficiency(batch, bNoise);
+}
+
+/** ε(B) = ε₀·(1 + B_noise/B₀)/(1 + B_noise/B): see the header. B_noise = ∞ gives linear scaling; unknown (NaN) keeps ε₀. */
+export function noiseRuleLr(lr0: number, batch0: number, batch: number, bNoise: number): number {
+  if (Number.isNaN(bNoise)) return lr0;
+  if (bNoise === Infinity) return (lr0 * batch) / batch0;
+  const b = Math.max(0, bNoise);
+  return (lr0 * (1 + b / batch0)) / (1 + b / batch);
+}
+
+/**
+ * micro-batch × iter-size = batch with the micro-batch at most `microCap`: the fewest micro-batches
+ * (a power of two, so the split stays exact on the doubling ladder).
+ */
+export function splitBatch(batch: number, microCap: number): { microBatch: number; iterSize: number } {
+  for (let k = 1; k <= batch; k *= 2) {
+    if (batch % k === 0 && batch / k <= microCap) return { microBatch: batch / k, iterSize: k };
+  }
+  throw new UserError(`batch ${batch} cannot be split into micro-batches of at most ${microCap} examples; raise --memory or lower --auto-min`);
+}
+
+/** Share of training time a noise round may cost: the brief's ceiling is 5%; aim below it. */
+export const NOISE_OVERHEAD = 0.04;
+
+/**
+ * The noise estimate's two batch sizes and how often it runs, at batch B = micro × K. Big batch:
+ * B itself, the update's own size. Small: the micro-batch when K ≥ 4 (McCandlish's micro-batch
+ * against accumulated gradient), else B/4, so every round has at least 4 gradients. A round
+ * computes B examples' gradients, about one update's work at the small batch's speed; running one
+ * every `every` updates costs sps(micro)/(every · sps(small)) of the training time, which
+ * NOISE_OVERHEAD bounds.
+ */
+export function noisePlan(batch: number, microBatch: number, curve: readonly ThroughputPoint[]): { bSmall: number; k: number; every: number } {
+  const bSmall = microBatch * 4 <= batch ? microBatch : Math.max(1, Math.floor(batch / 4));
+  const k = Math.max(2, Math.floor(batch / bSmall));
+  const ratio = samplesPerSecAt(curve, microBatch) / samplesPerSecAt(curve, bSmall);
+  return { bSmall, k, every: Math.max(4, Math.ceil(ratio / NOISE_OVERHEAD)) };
+}

@@ -1,0 +1,124 @@
+/**
+ * The adaptive run's bookkeeping, exactly: with the batch held it is the fixed-batch run; with
+ * changes, examples, steps and epochs follow the rule replayed by hand; a run stopped and resumed
+ * takes the same decisions and ends at the same weights; the memory cap holds.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { loadCheckpoint } from '../engine/checkpoint.js';
+import { prepareTrainer } from '../engine/run.js';
+import type { RunConfig } from '../engine/run-config.js';
+import { trainLoop } from '../engine/train-loop.js';
+import { resolveModel } from '../model/model.js';
+import type { BatchChangeRow } from '../store/rows.js';
+import { blobs } from '../testing/blobs.js';
+import { blobsRunConfig } from '../testing/run-config-fixtures.js';
+import { runAdaptive, DECIDE_EVERY_EPOCHS, type AdaptiveOptions } from './run.js';
+import { microBatchCap } from './setup.js';
+
+const N = 600;
+const data = blobs(N, 6, 3, 7);
+/** Speed that grows with the batch, so that goodput moves up the ladder as B_noise grows. */
+const curve = [
+  { microBatch: 4, samplesPerSec: 100 },
+  { microBatch: 64, samplesPerSec: 1600 },
+];
+const config = (over: Partial<RunConfig> = {}): RunConfig =>
+  blobsRunConfig({ batchSize: 4, hyper: { lr: 0.02 }, epochs: 4, adaptive: { minBatch: 4, maxBatch: 64 }, ...over });
+const run = (c: RunConfig, opts: AdaptiveOptions = {}, stopAfter?: number) => {
+  let progress = 0;
+  return runAdaptive(c, { data, curve, ...opts }, stopAfter === undefined ? {} : { onProgress: () => progress++, shouldStop: () => progress >= stopAfter });
+};
+const tmp = () => mkdtempSync(join(tmpdir(), 'adaptive-'));
+
+test('with the batch held (a one-rung ladder), the adaptive run is the fixed-batch run, update for update', async () => {
+  const held = await run(config({ adaptive: { minBatch: 8, maxBatch: 8 } }));
+  const fixed = await prepareTrainer({ ...config(), batchSize: 8, adaptive: undefined }, data);
+  try {
+    const r = await trainLoop(fixed, { epochs: 4 });
+    assert.equal(held.steps, r.steps);
+    assert.equal(held.steps, 4 * Math.floor(N / 8));
+    assert.equal(held.examples, held.steps * 8);
+    assert.equal(held.epochs, 4);
+    assert.deepEqual(held.changes.map((c) => c.reason), ['start'], 'one batch, one rate: nothing to change');
+    assert.deepEqual(held.validation, r.validation, 'the same weights give the same validation');
+  } finally {
+    await fixed.release();
+  }
+});
+
+/** Examples, epochs and each change's examples, replayed from the changes by the rule in run.ts's header. */
+function replay(changes: readonly BatchChangeRow[], steps: number) {
+  let epoch = 0;
+  let offset = 0;
+  let examples = 0;
+  let batch = 0;
+  const at: number[] = [];
+  for (let s = 0; s < steps; s++) {
+    const c = changes.find((x) => x.step === s && x.microBatch * x.iterSize !== batch);
+    if (c) {
+      batch = c.microBatch * c.iterSize;
+      if (offset + batch > N) [epoch, offset] = [epoch + 1, 0];
+    }
+    for (let i = changes.filter((x) => x.step === s).length; i > 0; i--) at.push(examples);
+    offset += batch;
+    examples += batch;
+    if (offset + batch > N) [epoch, offset] = [epoch + 1, 0];
+  }
+  return { examples, epochs: epoch + offset / N, at };
+}
+
+test('with changes: examples, steps and epochs are exact, and changes are at least the decision interval apart, one rung at a time', async () => {
+  const r = await run(config());
+  const c = r.changes;
+  assert.ok(c.some((x) => x.reason.startsWith('goodput')), `the batch should grow: ${JSON.stringify(c)}`);
+  const want = replay(c, r.steps);
+  assert.equal(r.examples, want.examples);
+  assert.equal(r.epochs, want.epochs);
+  assert.deepEqual(c.map((x) => x.examples), want.at);
+  assert.equal(r.epochs, 4, 'the run ends with its last epoch');
+  const interval = Math.round(N * DECIDE_EVERY_EPOCHS);
+  for (let i = 1; i < c.length; i++) {
+    assert.ok(c[i]!.examples - c[i - 1]!.examples >= interval, `changes ${i - 1} and ${i} are ${c[i]!.examples - c[i - 1]!.examples} examples apart`);
+    const ratio = (c[i]!.microBatch * c[i]!.iterSize) / (c[i - 1]!.microBatch * c[i - 1]!.iterSize);
+    assert.ok([0.5, 1, 2].includes(ratio), `one rung: ${ratio}`);
+    assert.ok(Number.isFinite(c[i]!.bNoise) || c[i]!.bNoise === Infinity);
+  }
+});
+
+test('a run stopped and resumed takes the same decisions and ends at the same weights as one run through', async () => {
+  const whole = tmp();
+  const parts = tmp();
+  try {
+    const a = await run(config(), { saveDir: whole });
+    const first = await run(config(), { saveDir: parts }, 6);
+    assert.equal(first.status, 'interrupted');
+    assert.ok(first.steps > 0 && first.steps < a.steps, `stopped midway: ${first.steps} of ${a.steps}`);
+    const second = await run(config(), { saveDir: parts, resumeDir: parts });
+    assert.equal(second.firstSeq, first.changes.length, 'numbering goes on');
+    assert.deepEqual([...first.changes, ...second.changes], a.changes);
+    assert.equal(second.steps, a.steps);
+    assert.equal(second.examples, a.examples);
+    assert.equal(second.epochs, a.epochs);
+    assert.deepEqual(second.final, a.final);
+    assert.deepEqual(loadCheckpoint(parts).state.params, loadCheckpoint(whole).state.params);
+  } finally {
+    rmSync(whole, { recursive: true, force: true });
+    rmSync(parts, { recursive: true, force: true });
+  }
+});
+
+test('a memory budget caps the micro-batch; larger batches accumulate', async () => {
+  const model = resolveModel(config().model, data.featureShape, data.numClasses);
+  // Momentum keeps one slot: 4·123·(2 + 1) bytes fixed, 2·4·33 per example, 10% margin.
+  assert.equal(microBatchCap(model, 1, 4000, 64), 8);
+  assert.equal(microBatchCap(model, 1, undefined, 64), 64);
+  const r = await run(config({ batchSize: 16, epochs: 2, adaptive: { minBatch: 16, maxBatch: 64, memoryBytes: 4000 } }));
+  assert.deepEqual(r.changes[0], { step: 0, examples: 0, microBatch: 8, iterSize: 2, lr: 0.02, bNoise: NaN, reason: 'start' });
+  assert.ok(r.changes.every((c) => c.microBatch <= 8), JSON.stringify(r.changes));
+  assert.equal(r.examples, r.steps * 16, 'B = 8 × 2 throughout: no speed to gain above the cap');
+  assert.throws(() => microBatchCap(model, 1, 1000, 64), /raise --memory/);
+});

@@ -1,0 +1,117 @@
+/**
+ * The adaptive batch's schedule as plain data: the batch, its split and rate, the smoothed noise
+ * estimates and when the next noise round and decision fall due. Every transition is a pure
+ * function of this state, the settings (fixed at the run's start and kept in the checkpoint with
+ * it) and the noise rounds, which are deterministic for a seed; so a resumed run takes exactly the
+ * decisions the uninterrupted one takes. Measured times never enter a decision.
+ *
+ * Smoothing. |G|² and tr(Σ) are averaged separately with an exponential moving average over
+ * rounds (McCandlish et al. 2018 smooth both before taking the ratio: the ratio of two noisy
+ * means, not the mean of noisy ratios, which is biased and heavy-tailed); with Adam's bias
+ * correction, kept as weighted sums (see noise/estimator.ts). NOISE_DECAY = 0.8 remembers about
+ * the last five rounds: B_noise grows some 150-fold in MNIST's first epoch (README), so an average
+ * much longer would lag the batch behind it.
+ *
+ * Decisions fall due every `decideEveryExamples` training examples (a fraction of an epoch) and
+ * need a noise round since the last one; each moves the batch at most one rung of the doubling
+ * ladder, and only for a goodput gain above HYSTERESIS, so one noisy round cannot make the batch
+ * swing. Changes are therefore at least `decideEveryExamples` apart.
+ */
+import type { NoiseEstimate } from '../noise/estimator.js';
+import type { BatchChangeRow } from '../store/rows.js';
+import { goodput, noisePlan, noiseRuleLr, splitBatch, type ThroughputPoint } from './goodput.js';
+
+export const NOISE_DECAY = 0.8;
+/** Rounds before the first decision: fewer leave |G|² unresolved. */
+export const MIN_ROUNDS = 3;
+/** Relative goodput gain a move needs. */
+export const HYSTERESIS = 0.05;
+/** Relative rate change (at an unchanged batch) worth a logged change. */
+export const RATE_STEP = 0.1;
+
+export interface AdaptiveSettings {
+  /** The batch sizes allowed, doubling from the starting batch ladder[0]. */
+  readonly ladder: readonly number[];
+  /** Largest micro-batch the memory budget allows. */
+  readonly microCap: number;
+  /** The rate at the starting batch. */
+  readonly lr0: number;
+  readonly curve: readonly ThroughputPoint[];
+  readonly decideEveryExamples: number;
+}
+
+/** Weighted sums of the EMA: mean = sum / weight. */
+export interface NoiseEma {
+  readonly gradSq: number;
+  readonly traceSigma: number;
+  readonly weight: number;
+  readonly rounds: number;
+  /** Rounds at the last decision. */
+  readonly roundsAtDecision: number;
+}
+
+export interface ScheduleState {
+  readonly batch: number;
+  readonly microBatch: number;
+  readonly iterSize: number;
+  readonly lr: number;
+  readonly noise: NoiseEma;
+  readonly nextRoundStep: number;
+  readonly nextDecisionExamples: number;
+}
+
+/** B_noise = tr(Σ)/|G|² of the smoothed estimates: NaN before any round, ∞ while |G|² ≤ 0. */
+export function bNoiseOf(n: NoiseEma): number {
+  if (n.rounds === 0) return NaN;
+  return n.gradSq > 0 ? n.traceSigma / n.gradSq : Infinity;
+}
+
+export function initialSchedule(s: AdaptiveSettings): { state: ScheduleState; change: BatchChangeRow } {
+  const batch = s.ladder[0]!;
+  const split = splitBatch(batch, s.microCap);
+  const state: ScheduleState = {
+    batch,
+    ...split,
+    lr: s.lr0,
+    noise: { gradSq: 0, traceSigma: 0, weight: 0, rounds: 0, roundsAtDecision: 0 },
+    nextRoundStep: 0,
+    nextDecisionExamples: s.decideEveryExamples,
+  };
+  return { state, change: { step: 0, examples: 0, ...split, lr: s.lr0, bNoise: NaN, reason: 'start' } };
+}
+
+/** The schedule after a noise round taken before update `step`. */
+export function addRound(state: ScheduleState, e: NoiseEstimate, step: number, s: AdaptiveSettings): ScheduleState {
+  const n = state.noise;
+  const noise: NoiseEma = {
+    gradSq: NOISE_DECAY * n.gradSq + e.gradSq,
+    traceSigma: NOISE_DECAY * n.traceSigma + e.traceSigma,
+    weight: NOISE_DECAY * n.weight + 1,
+    rounds: n.rounds + 1,
+    roundsAtDecision: n.roundsAtDecision,
+  };
+  return { ...state, noise, nextRoundStep: step + noisePlan(state.batch, state.microBatch, s.curve).every };
+}
+
+/** The decision due at `examples` seen (`step` updates done): the new state, and the change to log if any. */
+export function decide(state: ScheduleState, s: AdaptiveSettings, step: number, examples: number): { state: ScheduleState; change: BatchChangeRow | null } {
+  const waited = { ...state, nextDecisionExamples: examples + s.decideEveryExamples };
+  const n = state.noise;
+  if (n.rounds < MIN_ROUNDS || n.rounds === n.roundsAtDecision) return { state: waited, change: null };
+  const bNoise = bNoiseOf(n);
+  const decided = { ...waited, noise: { ...n, roundsAtDecision: n.rounds } };
+  const at = s.ladder.indexOf(state.batch);
+  const value = (b: number) => goodput(b, splitBatch(b, s.microCap).microBatch, s.curve, bNoise);
+  let best = state.batch;
+  for (const b of [s.ladder[at - 1], s.ladder[at + 1]]) {
+    if (b !== undefined && value(b) > (1 + HYSTERESIS) * value(state.batch) && value(b) > value(best)) best = b;
+  }
+  const lr = noiseRuleLr(s.lr0, s.ladder[0]!, best, bNoise);
+  if (best === state.batch && Math.abs(lr / state.lr - 1) <= RATE_STEP) return { state: decided, change: null };
+  const split = splitBatch(best, s.microCap);
+  const reason = best > state.batch ? 'goodput: larger' : best < state.batch ? 'goodput: smaller' : 'rate';
+  return {
+    state: { ...decided, batch: best, ...split, lr },
+    change: { step, examples, ...split, lr, bNoise, reason },
+  };
+}
