@@ -105,8 +105,9 @@ test('two workers run the same trials as the in-process sweep, with the same ste
     [...r.trials.values()].map((t) => ({ key: t.key, status: t.status, stepsToTarget: t.stepsToTarget, epochsToTarget: t.epochsToTarget, bestValAccuracy: t.bestValAccuracy })).sort((a, b) => a.key.localeCompare(b.key));
   assert.deepEqual(figures(rec), figures(here));
   const statuses = [...rec.trials.values()].map((t) => t.status).sort();
-  // At the full batch, rate 40 leaves the net dead at chance rather than at NaN.
-  assert.deepEqual(statuses, ['diverged', 'diverged', 'stalled', 'target-reached', 'target-reached', 'target-reached']);
+  // Three rates too large blow up (a dead trial is not judged before 50 updates, and these run
+  // out of finite numbers first); the other three reach the target.
+  assert.deepEqual(statuses, ['diverged', 'diverged', 'diverged', 'target-reached', 'target-reached', 'target-reached']);
   for (const t of rec.trials.values()) {
     const o = t as unknown as { host?: string; detail?: { attempts?: number; threads?: number } };
     assert.equal(o.host, hostname());
