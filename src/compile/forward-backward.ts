@@ -13,27 +13,40 @@ export interface ForwardPass {
   /** What each layer's forward got, so its backward gets the same. */
   readonly contexts: readonly ForwardContext<LayerSpec>[];
   readonly saved: readonly Readonly<Record<string, string>>[];
+  /** Training: each buffer's statistic on this batch, in `model.buffers` order (see BufferSpec). */
+  readonly stats: readonly string[];
 }
 
-export function emitForward(g: GraphBuilder, model: ResolvedModel, x: string, params: readonly string[], training: boolean, seed = 0): ForwardPass {
+export interface NormOptions {
+  /** The running statistics, in `model.buffers` order; evaluation needs them. */
+  readonly buffers?: readonly string[];
+  /** Examples per batch-norm group (ghost batch norm); absent: the whole batch. */
+  readonly normGroup?: number | undefined;
+}
+
+export function emitForward(g: GraphBuilder, model: ResolvedModel, x: string, params: readonly string[], training: boolean, seed = 0, norm: NormOptions = {}): ForwardPass {
   let h = x;
   const contexts: ForwardContext<LayerSpec>[] = [];
   const saved: Readonly<Record<string, string>>[] = [];
+  const stats: string[] = new Array<string>(model.buffers.length);
   for (const layer of model.layers) {
     const context = {
       spec: layer.spec,
       inShape: layer.inShape,
       x: h,
       params: layer.paramIndices.map((i) => params[i]!),
+      buffers: layer.bufferIndices.map((i) => norm.buffers?.[i] ?? ''),
       training,
       seed: seed * 1000 + layer.index + 1,
+      normGroup: norm.normGroup,
     };
     const r = layer.kind.forward(g, context);
     contexts.push(context);
     saved.push(r.saved);
+    layer.bufferIndices.forEach((b, k) => (stats[b] = r.stats?.[k] ?? ''));
     h = r.y;
   }
-  return { logits: h, contexts, saved };
+  return { logits: h, contexts, saved, stats };
 }
 
 /** The graph input holding `count` examples' targets: class indices, or vectors for a regression loss. */
@@ -54,8 +67,9 @@ export function emitForwardBackward(
   batch: number,
   seed = 0,
   sinks: readonly (GradSink | null)[] = [],
-): { loss: string; grads: string[] } {
-  const fwd = emitForward(g, model, x, params, true, seed);
+  normGroup?: number,
+): { loss: string; grads: string[]; stats: readonly string[] } {
+  const fwd = emitForward(g, model, x, params, true, seed, { normGroup: normGroup ?? batch });
   const { loss, dOutputs: dLogits } = lossKind(model.loss).emit(g, fwd.logits, labels, model.numClasses, batch);
   const grads: string[] = new Array<string>(model.params.length);
   let dy = dLogits;
@@ -71,5 +85,5 @@ export function emitForwardBackward(
     layer.paramIndices.forEach((p, k) => (grads[p] = r.grads[k]!));
     if (i > 0) dy = r.dx!;
   }
-  return { loss, grads };
+  return { loss, grads, stats: fwd.stats };
 }

@@ -22,6 +22,16 @@ export const layerSpecSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('relu') }).strict(),
   z.object({ type: z.literal('flatten') }).strict(),
   z.object({ type: z.literal('dropout'), rate: z.number().min(0).lt(1) }).strict(),
+  /** PyTorch's defaults: running statistics move 10% per update; ε inside the square root. */
+  z.object({ type: z.literal('batchnorm'), momentum: z.number().gt(0).max(1).default(0.1), epsilon: z.number().gt(0).default(1e-5) }).strict(),
+  z
+    .object({
+      type: z.literal('residual'),
+      get layers() {
+        return z.array(layerSpecSchema).min(1);
+      },
+    })
+    .strict(),
 ]);
 
 export const modelSpecSchema = z
