@@ -54,6 +54,31 @@ function replanLine(i: RunInfo): string {
   return `batchwise: --epochs ${i.config.epochs} changes the run's length: the cosine decay goes on from lr ${s.restart.lr.toPrecision(4)} to ${s.minLr} over the ${left} updates left\n`;
 }
 
+/**
+ * What one update normalises over, when the model has batch norm: with iter-size K > 1 each
+ * micro-batch has its own statistics, so the update is not the one a single batch of B·K makes.
+ */
+export function batchNormLine(i: RunInfo): string {
+  const G = i.normGroup;
+  if (G === null) return '';
+  const B = i.microBatch;
+  const K = i.iterSize;
+  const groups = i.effectiveBatch / G;
+  if (i.config.bnBatch === undefined) {
+    if (K === 1) return `batchwise: batch norm normalises over the micro-batch of ${B} examples (--bn-batch sets that group size apart from the batch)\n`;
+    return (
+      `batchwise: batch norm normalises over each micro-batch of ${B} examples, ${K} separate statistics per update, ` +
+      `so micro-batch ${B} × iter-size ${K} is not the same update as one batch of ${i.effectiveBatch}, which would normalise over all ${i.effectiveBatch}; ` +
+      `give both --bn-batch ${B} to compare like with like\n`
+    );
+  }
+  return (
+    `batchwise: batch norm normalises over groups of ${G} examples (--bn-batch ${G}), ${groups} groups per update` +
+    (K > 1 ? `: the same update as one batch of ${i.effectiveBatch} with --bn-batch ${G}` : '') +
+    '\n'
+  );
+}
+
 export async function trainCommand(o: TrainOptions, given: string[]): Promise<number> {
   const config = toRunConfig(o);
   const saveDir = o.save ?? o.resume;
@@ -102,6 +127,7 @@ export async function trainCommand(o: TrainOptions, given: string[]): Promise<nu
             `${i.config.optimizer} lr ${i.config.hyper.lr}` +
             (i.resumedFromStep > 0 ? `; resuming at step ${i.resumedFromStep}` : '') +
             '\n' +
+            batchNormLine(i) +
             replanLine(i),
         );
         log({ type: 'start', config: i.config, stepsPerEpoch: i.stepsPerEpoch, effectiveBatch: i.effectiveBatch, resumedFromStep: i.resumedFromStep, schedule: i.schedule });

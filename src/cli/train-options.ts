@@ -42,6 +42,7 @@ export const trainDecls = {
   testFraction: opt('--test-fraction <f>', 'share held out for testing when the data has no test set', fraction, '0.1'),
   batchSize: opt('--batch-size <n|full>', 'examples per micro-batch; 1 = online learning, full = the whole training split', batchSizeSchema, '32'),
   iterSize: opt('--iter-size <k>', 'micro-batches whose mean gradient makes one update (Caffe iter_size)', intAtLeast(1), '1'),
+  bnBatch: opt('--bn-batch <g>', 'examples per batch-norm group (ghost batch norm); must divide the micro-batch (default: the micro-batch)', intAtLeast(1)),
   optimizer: opt('--optimizer <name>', OPTIMIZER_NAMES.join(', '), oneOf(OPTIMIZER_NAMES), 'momentum'),
   lr: opt('--lr <x>', `learning rate (Rprop: initial step); default per optimizer: ${Object.entries(DEFAULT_LR).map(([k, v]) => `${k} ${v}`).join(', ')}`, positiveNumber),
   momentum: opt('--momentum <m>', 'momentum / Nesterov coefficient (default 0.9)', numberIn(0, 0.999999)),
@@ -80,6 +81,7 @@ const CONFIG_KEY: Partial<Record<keyof TrainOptions, GivenKey>> = {
   testFraction: 'testFraction',
   batchSize: 'batchSize',
   iterSize: 'iterSize',
+  bnBatch: 'bnBatch',
   optimizer: 'optimizer',
   lr: 'hyper.lr',
   momentum: 'hyper.momentum',
@@ -121,6 +123,8 @@ export type SharedRunOptions = Pick<TrainOptions, (typeof RUN_KEYS)[number]>;
 export interface RunShape {
   readonly batchSize: number | 'full';
   readonly iterSize: number;
+  /** Examples per batch-norm group; absent: the micro-batch. */
+  readonly bnBatch?: number | undefined;
   readonly lr: number | undefined;
   readonly epochs: number;
   readonly targetAccuracy?: number | undefined;
@@ -143,6 +147,7 @@ export function baseRunConfig(o: SharedRunOptions, shape: RunShape): RunConfig {
     testFraction: o.testFraction,
     batchSize: shape.batchSize,
     iterSize: shape.iterSize,
+    ...(shape.bnBatch !== undefined ? { bnBatch: shape.bnBatch } : {}),
     optimizer: o.optimizer,
     hyper: {
       lr: shape.lr ?? DEFAULT_LR[o.optimizer],
