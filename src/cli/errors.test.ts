@@ -64,11 +64,11 @@ test('missing model file', () => {
 
 test('model JSON that is not JSON, or not a model', () => {
   writeFileSync(join(dir, 'broken.json'), '{"layers": [{"type": "dense", "units": 16},');
-  assert.match(fails('--model', 'broken.json', '--dataset', 'blobs.csv'), /^broken\.json: not valid JSON \(.+\)$/);
+  assert.match(fails('--model', 'broken.json', '--dataset', 'blobs.csv'), /^broken\.json: not valid JSON at line 1, column \d+ \(.+\); fix the syntax there$/);
   writeJson(join(dir, 'zero.json'), { layers: [{ type: 'dense', units: 0 }] });
-  assert.match(fails('--model', 'zero.json', '--dataset', 'blobs.csv'), /^zero\.json: layers\.0\.units: /);
+  assert.equal(fails('--model', 'zero.json', '--dataset', 'blobs.csv'), 'zero.json: layer 0 (dense): "units" must be a whole number ≥ 1, got 0');
   writeJson(join(dir, 'typo.json'), { layers: [{ type: 'dense', unit: 3 }] });
-  assert.match(fails('--model', 'typo.json', '--dataset', 'blobs.csv'), /^typo\.json: layers\.0/);
+  assert.match(fails('--model', 'typo.json', '--dataset', 'blobs.csv'), /^typo\.json: layer 0 \(dense\): unknown option "unit" \(did you mean "units"\?\)/);
 });
 
 test('model that does not fit the data names the layer and the shapes', () => {

@@ -32,3 +32,29 @@ test('He initialisation: weights have std √(2/fan-in), biases are zero, same s
   assert.deepEqual(initParams(m, 1)[0]!.slice(0, 5), w!.slice(0, 5));
   assert.notDeepEqual(initParams(m, 2)[0]!.slice(0, 5), w!.slice(0, 5));
 });
+
+test('a model of the newer layers: shapes, multiply-adds, parameters, and layernorm scales from ones', () => {
+  const spec = modelSpecSchema.parse({
+    input: 'image',
+    layers: [
+      { type: 'conv2d', filters: 4, kernel: 3, padding: 1 },
+      { type: 'layernorm' },
+      { type: 'gelu' },
+      { type: 'avgpool2d', size: 3, stride: 2, padding: 1 },
+      { type: 'conv2d', filters: 6, kernel: 3, padding: 1 },
+      { type: 'leakyrelu' },
+      { type: 'globalavgpool' },
+      { type: 'dense', units: 3 },
+    ],
+  });
+  const m = resolveModel(spec, [1, 8, 8], 3);
+  assert.deepEqual(m.layers.map((l) => l.outShape), [[4, 8, 8], [4, 8, 8], [4, 8, 8], [4, 4, 4], [6, 4, 4], [6, 4, 4], [6], [3]]);
+  // conv 4·1·9·64, layernorm 4 per feature, avgpool 4·16·9, conv 6·4·9·16, global pool 6·16, dense 6·3.
+  assert.equal(m.macsPerExample, 2304 + 4 * 256 + 576 + 3456 + 96 + 18);
+  assert.equal(paramCount(m), 4 * 9 + 4 + 2 * 256 + 6 * 4 * 9 + 6 + 6 * 3 + 3);
+  const values = initParams(m, 1);
+  const gamma = values[m.params.findIndex((p) => p.id === 'l1_gamma')]!;
+  const beta = values[m.params.findIndex((p) => p.id === 'l1_beta')]!;
+  assert.equal(gamma.length, 256);
+  assert.ok(gamma.every((v) => v === 1) && beta.every((v) => v === 0));
+});

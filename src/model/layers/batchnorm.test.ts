@@ -5,7 +5,7 @@ import { createSession, floatTensor, runFloat } from '../../engine/ort.js';
 import { assertLayerGradients } from '../../testing/assert-grads.js';
 import { batchnorm } from './batchnorm.js';
 
-const spec = { type: 'batchnorm', momentum: 0.1, epsilon: 1e-5 } as const;
+const spec = { type: 'batchnorm', momentum: 0.1, eps: 1e-5 } as const;
 
 test('batchnorm after a conv (per channel): gradients of x, γ and β match finite differences', () =>
   assertLayerGradients(spec, [3, 4, 4], 4, ['gamma', 'beta']));

@@ -49,14 +49,14 @@ export const batchnorm: LayerKind<BatchNorm> = {
     const [gamma, beta] = c.params as [string, string];
     if (!c.training) {
       const [mean, variance] = c.buffers as [string, string];
-      return { y: g.op('BatchNormalization', [c.x, gamma, beta, mean, variance], { epsilon: { f: c.spec.epsilon } }), saved: {} };
+      return { y: g.op('BatchNormalization', [c.x, gamma, beta, mean, variance], { epsilon: { f: c.spec.eps } }), saved: {} };
     }
     const { channels } = geometry(c.inShape);
     const xg = grouped(g, c.x, c.inShape, c.normGroup);
     const mean = g.op('ReduceMean', [xg], perGroup);
     const xc = g.op('Sub', [xg, mean]);
     const variance = g.op('ReduceMean', [g.op('Mul', [xc, xc])], perGroup);
-    const inv = g.op('Reciprocal', [g.op('Sqrt', [g.op('Add', [variance, g.scalarFloat(c.spec.epsilon)])])]);
+    const inv = g.op('Reciprocal', [g.op('Sqrt', [g.op('Add', [variance, g.scalarFloat(c.spec.eps)])])]);
     const xhat = g.op('Mul', [xc, inv]);
     const gamma4 = g.op('Reshape', [gamma, g.constInt64([1, 1, channels, 1])]);
     const beta4 = g.op('Reshape', [beta, g.constInt64([1, 1, channels, 1])]);

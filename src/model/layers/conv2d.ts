@@ -50,7 +50,7 @@ export const conv2d: LayerKind<Conv> = {
       return `expects an image input [channels, height, width], got [${inShape.join(', ')}]; use "input": "image" in the model`;
     }
     const { ho, wo } = geometry(s, inShape);
-    if (ho < 1 || wo < 1) return `kernel ${pairOf(s.kernel).join('×')} does not fit input [${inShape.join(', ')}]`;
+    if (ho < 1 || wo < 1) return `kernel ${pairOf(s.kernel).join('×')} does not fit input [${inShape.join(', ')}]; use a smaller kernel or more padding`;
     return [s.filters, ho, wo];
   },
   params: (s, inShape) => {

@@ -19,9 +19,9 @@ function geometry(s: Pool, inShape: Shape) {
 
 export const maxpool2d: LayerKind<Pool> = {
   outShape: (s, inShape) => {
-    if (inShape.length !== 3) return `expects an image input [channels, height, width], got [${inShape.join(', ')}]`;
+    if (inShape.length !== 3) return `expects an image input [channels, height, width], got [${inShape.join(', ')}]; use "input": "image" in the model and put it before any flatten layer`;
     const { c, ho, wo } = geometry(s, inShape);
-    if (ho < 1 || wo < 1) return `window ${pairOf(s.size).join('×')} does not fit input [${inShape.join(', ')}]`;
+    if (ho < 1 || wo < 1) return `window ${pairOf(s.size).join('×')} does not fit input [${inShape.join(', ')}]; use a smaller size`;
     return [c, ho, wo];
   },
   params: () => [],

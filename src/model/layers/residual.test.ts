@@ -19,7 +19,7 @@ test('residual whose body halves the image and adds channels: a strided 1×1 pro
 // The body's dense has no bias: batch norm right after it would make its gradient exactly 0.
 test('residual on flat features with batch norm in the body (ghost groups of 4): a dense projection, gradients match', () =>
   assertLayerGradients(
-    { type: 'residual', layers: [{ type: 'dense', units: 4, bias: false }, { type: 'batchnorm', momentum: 0.1, epsilon: 1e-5 }] },
+    { type: 'residual', layers: [{ type: 'dense', units: 4, bias: false }, { type: 'batchnorm', momentum: 0.1, eps: 1e-5 }] },
     [3],
     8,
     ['b0_W', 'b1_gamma', 'b1_beta', 'proj_W', 'proj_b'],
