@@ -34,7 +34,7 @@ export const DEFAULT_LR: Record<OptimizerName, number> = {
 };
 
 export const trainDecls = {
-  model: opt('--model <name|file>', 'mlp, cnn, or a JSON model file', text, 'mlp'),
+  model: opt('--model <name|file>', 'mlp, cnn, resnet, or a JSON model file', text, 'mlp'),
   dataset: opt('--dataset <name|file>', 'mnist, a CSV file (label in the last column) or an IDX images file', text, 'mnist'),
   testFile: opt('--test-file <file>', 'a separate test set in the same format (default: hold out --test-fraction)', text),
   labelColumn: opt('--label-column <name|index>', 'CSV column holding the label (default: the last)', text),
