@@ -59,7 +59,7 @@ test('bad flags: exit 2 with the flag, the value and the fix', () => {
 
 test('missing model file', () => {
   assert.equal(fails('--model', 'nope.json', '--dataset', 'blobs.csv'), 'no such file: nope.json');
-  assert.match(fails('--model', 'resnet'), /^--model must be mlp, .*or a \.json model file, got "resnet"$/);
+  assert.match(fails('--model', 'resnet50'), /^--model must be mlp, .*or a \.json model file, got "resnet50"$/);
 });
 
 test('model JSON that is not JSON, or not a model', () => {
