@@ -62,7 +62,13 @@ export function saveCheckpoint(dir: string, config: RunConfig, state: TrainState
     step: state.step,
     trainSeconds: state.trainSeconds,
     stateFile,
-    layout: { params: state.params.map((p) => p.length), slotsPerParam: state.slots[0]?.length ?? 0, globals: state.globals.length, buffers: state.buffers.map((b) => b.length) },
+    layout: {
+      params: state.params.map((p) => p.length),
+      slotsPerParam: state.slots[0]?.length ?? 0,
+      globals: state.globals.length,
+      // Only for models with batch norm: a checkpoint without it reads as before.
+      ...(state.buffers.length > 0 ? { buffers: state.buffers.map((b) => b.length) } : {}),
+    },
     normalization: { mean: [...norm.mean], std: [...norm.std] },
     savedAt: new Date().toISOString(),
   };
