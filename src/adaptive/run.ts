@@ -137,6 +137,8 @@ export async function runAdaptive(given: RunConfig, opts: AdaptiveOptions = {}, 
       stepsPerEpoch: Math.floor(N / s.ladder[0]!),
       totalSteps: Math.floor(N / s.ladder[0]!) * config.epochs,
       parameters: paramCount(trainer.model),
+      // Batch norm normalises over the micro-batch as it changes, unless --bn-batch holds the group.
+      normGroup: trainer.model.buffers.length > 0 ? (config.bnBatch ?? s.ladder[0]!) : null,
       flopsPerExample: 6 * trainer.model.macsPerExample,
       resumedFromStep: trainer.state.step,
       schedule: { kind: 'constant', warmupSteps: 0 },

@@ -59,7 +59,7 @@ test('bad flags: exit 2 with the flag, the value and the fix', () => {
 
 test('missing model file', () => {
   assert.equal(fails('--model', 'nope.json', '--dataset', 'blobs.csv'), 'no such file: nope.json');
-  assert.match(fails('--model', 'resnet'), /^--model must be mlp, .*or a \.json model file, got "resnet"$/);
+  assert.match(fails('--model', 'resnet50'), /^--model must be mlp, .*or a \.json model file, got "resnet50"$/);
 });
 
 test('model JSON that is not JSON, or not a model', () => {
@@ -115,6 +115,14 @@ test('a batch larger than the training split', () => {
       'use --batch-size full or a smaller --batch-size/--iter-size',
   );
   assert.match(fails(...csv, '--batch-size', '300', '--iter-size', '2'), new RegExp(`^batch 300 × iter-size 2 = 600 examples per update, but the training split has only ${TRAIN};`));
+});
+
+test('a batch-norm batch that is not a whole number ≥ 1 or does not divide the micro-batch', () => {
+  assert.equal(fails(...csv, '--bn-batch', '0'), '--bn-batch must be a whole number ≥ 1, got "0"');
+  assert.equal(
+    fails(...csv, '--batch-size', '8', '--bn-batch', '3'),
+    '--bn-batch 3 does not divide the micro-batch of 8 examples; use a divisor of 8 (batch norm groups must tile each micro-batch)',
+  );
 });
 
 test('irprop+ refuses mini-batches', () => {

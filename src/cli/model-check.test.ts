@@ -72,7 +72,7 @@ test('an unknown layer type or option, or a bad value: the layer, the field and 
   assert.equal(
     refused({ layers: [{ type: 'dense', units: 8 }, { type: 'gleu' }, { type: 'dense', units: 3 }] }),
     'm.json: layer 1: unknown type "gleu" (did you mean "gelu"?); the layer types are ' +
-      'dense, conv2d, maxpool2d, avgpool2d, globalavgpool, relu, leakyrelu, tanh, sigmoid, gelu, layernorm, flatten, dropout',
+      'dense, conv2d, maxpool2d, avgpool2d, globalavgpool, relu, leakyrelu, tanh, sigmoid, gelu, layernorm, flatten, dropout, batchnorm, residual',
   );
   assert.equal(refused({ layers: [{ type: 'dense', units: 8 }, { type: 'leakyrelu', slope: 0.2 }, { type: 'dense', units: 3 }] }), 'm.json: layer 1 (leakyrelu): unknown option "slope"; leakyrelu takes "alpha"');
   assert.equal(refused({ layers: [{ type: 'layernorm', eps: 0 }, { type: 'dense', units: 3 }] }), 'm.json: layer 0 (layernorm): "eps" must be a number > 0 (PyTorch\'s default is 1e-5), got 0');

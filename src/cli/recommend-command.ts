@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { freemem } from 'node:os';
 import { loadRunData } from '../engine/run.js';
+import { resolveModel } from '../model/model.js';
 import { Interrupted, UserError } from '../errors.js';
 import { formatBytes, parseBytes } from '../fit/bytes.js';
 import { batchwiseVersion, machineInfo } from '../bench/machine.js';
@@ -39,7 +40,18 @@ export async function recommendCommand(o: RecommendOptions): Promise<number> {
   if (o.targetAccuracy === undefined) throw new UserError('--target-accuracy is required: the recommendation is the fastest way to it (e.g. --target-accuracy 0.97)');
   if (o.lrGrid !== undefined && o.pilotRuns === 'bounded') throw new UserError('--lr-grid is the grid of --pilot-runs to-target; the default bounded pilot finds its rate by a range test from --lr, so add --pilot-runs to-target or give --lr instead');
   const budgetBytes = o.memory === undefined ? Math.floor(freemem()) : parseBytes(o.memory, '--memory');
-  const base = baseRunConfig(o, { batchSize: o.pilotBatch, iterSize: 1, lr: o.lr, epochs: o.pilotEpochs, targetAccuracy: o.targetAccuracy });
+  const given = baseRunConfig(o, { batchSize: o.pilotBatch, iterSize: 1, lr: o.lr, epochs: o.pilotEpochs, targetAccuracy: o.targetAccuracy });
+  const data = loadRunData(given);
+  // Batch norm's group is held at one size for the pilot and every candidate, so that splitting an
+  // effective batch into micro-batch × iter-size does not change the update it stands for.
+  const hasBatchNorm = resolveModel(given.model, data.featureShape, data.numClasses).buffers.length > 0;
+  const base = hasBatchNorm ? { ...given, bnBatch: o.bnBatch ?? o.pilotBatch } : given;
+  if (hasBatchNorm) {
+    say(
+      `recommend: batch norm normalises over groups of ${base.bnBatch} examples (${o.bnBatch !== undefined ? '--bn-batch' : 'the --pilot-batch; set another with --bn-batch'}) at every batch size: ` +
+        'a split into micro-batch × iter-size keeps those groups (the largest that tiles a smaller micro-batch), so it makes the same update as one batch, and --verify trains it so split',
+    );
+  }
   const spec: RecommendSpec = {
     base,
     pilotRuns: o.pilotRuns,
@@ -59,7 +71,6 @@ export async function recommendCommand(o: RecommendOptions): Promise<number> {
     noise: { rounds: o.noiseRounds, seed: o.seed },
     throughputSeconds: 0.3,
   };
-  const data = loadRunData(base);
   // Refuse an impossible export or a clobbering --out before the long part, not after it.
   const dummy: Candidate = { effectiveBatch: o.worldSize, microBatch: 1, iterSize: 1, worldSize: o.worldSize, samplesPerSec: 1, allReduceSeconds: 0, commSeconds: 0, efficiency: 1, examples: 1, steps: 1, epochs: 1, seconds: 1, validations: 1, wallSeconds: 1, lr: base.hyper.lr! };
   const exportPath = o.export === undefined ? undefined : (o.out ?? exportPlan(o.export, recommendedPlan(base, dummy, o.targetAccuracy, data.train.count)).fileName);

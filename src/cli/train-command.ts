@@ -74,6 +74,31 @@ const changeLine = (c: BatchChangeRow) =>
   `batchwise: step ${c.step}, ${c.examples.toLocaleString('en')} examples: batch ${c.microBatch * c.iterSize} = ${c.microBatch} × ${c.iterSize}, lr ${c.lr.toPrecision(3)}` +
   `${Number.isFinite(c.bNoise) ? `, B_noise ${c.bNoise.toFixed(0)}` : ''} (${c.reason})\n`;
 
+/**
+ * What one update normalises over, when the model has batch norm: with iter-size K > 1 each
+ * micro-batch has its own statistics, so the update is not the one a single batch of B·K makes.
+ */
+export function batchNormLine(i: RunInfo): string {
+  const G = i.normGroup;
+  if (G === null) return '';
+  const B = i.microBatch;
+  const K = i.iterSize;
+  const groups = i.effectiveBatch / G;
+  if (i.config.bnBatch === undefined) {
+    if (K === 1) return `batchwise: batch norm normalises over the micro-batch of ${B} examples (--bn-batch sets that group size apart from the batch)\n`;
+    return (
+      `batchwise: batch norm normalises over each micro-batch of ${B} examples, ${K} separate statistics per update, ` +
+      `so micro-batch ${B} × iter-size ${K} is not the same update as one batch of ${i.effectiveBatch}, which would normalise over all ${i.effectiveBatch}; ` +
+      `give both --bn-batch ${B} to compare like with like\n`
+    );
+  }
+  return (
+    `batchwise: batch norm normalises over groups of ${G} examples (--bn-batch ${G}), ${groups} groups per update` +
+    (K > 1 ? `: the same update as one batch of ${i.effectiveBatch} with --bn-batch ${G}` : '') +
+    '\n'
+  );
+}
+
 export async function trainCommand(o: TrainOptions, given: string[]): Promise<number> {
   const config = toRunConfig(o);
   if (config.adaptive !== undefined) {
@@ -138,6 +163,7 @@ export async function trainCommand(o: TrainOptions, given: string[]): Promise<nu
             `${i.config.optimizer} lr ${i.config.hyper.lr}` +
             (i.resumedFromStep > 0 ? `; resuming at step ${i.resumedFromStep}` : '') +
             '\n' +
+            batchNormLine(i) +
             replanLine(i),
         );
         log({ type: 'start', config: i.config, stepsPerEpoch: i.stepsPerEpoch, effectiveBatch: i.effectiveBatch, resumedFromStep: i.resumedFromStep, schedule: i.schedule });

@@ -35,7 +35,7 @@ export const DEFAULT_LR: Record<OptimizerName, number> = {
 };
 
 export const trainDecls = {
-  model: opt('--model <name|file>', 'mlp, cnn, or a JSON model file', text, 'mlp'),
+  model: opt('--model <name|file>', 'mlp, cnn, resnet, or a JSON model file', text, 'mlp'),
   dataset: opt('--dataset <name|file>', 'mnist, a CSV file (label in the last column) or an IDX images file', text, 'mnist'),
   testFile: opt('--test-file <file>', 'a separate test set in the same format (default: hold out --test-fraction)', text),
   labelColumn: opt('--label-column <name|index>', 'CSV column holding the label (default: the last)', text),
@@ -53,6 +53,7 @@ export const trainDecls = {
     }
   })),
   iterSize: opt('--iter-size <k>', 'micro-batches whose mean gradient makes one update (Caffe iter_size)', intAtLeast(1), '1'),
+  bnBatch: opt('--bn-batch <g>', 'examples per batch-norm group (ghost batch norm); must divide the micro-batch (default: the micro-batch)', intAtLeast(1)),
   optimizer: opt('--optimizer <name>', OPTIMIZER_NAMES.join(', '), oneOf(OPTIMIZER_NAMES), 'momentum'),
   lr: opt('--lr <x>', `learning rate (Rprop: initial step); default per optimizer: ${Object.entries(DEFAULT_LR).map(([k, v]) => `${k} ${v}`).join(', ')}`, positiveNumber),
   momentum: opt('--momentum <m>', 'momentum / Nesterov coefficient (default 0.9)', numberIn(0, 0.999999)),
@@ -91,6 +92,7 @@ const CONFIG_KEY: Partial<Record<keyof TrainOptions, GivenKey>> = {
   testFraction: 'testFraction',
   batchSize: 'batchSize',
   iterSize: 'iterSize',
+  bnBatch: 'bnBatch',
   optimizer: 'optimizer',
   lr: 'hyper.lr',
   momentum: 'hyper.momentum',
@@ -132,6 +134,8 @@ export type SharedRunOptions = Pick<TrainOptions, (typeof RUN_KEYS)[number]>;
 export interface RunShape {
   readonly batchSize: number | 'full';
   readonly iterSize: number;
+  /** Examples per batch-norm group; absent: the micro-batch. */
+  readonly bnBatch?: number | undefined;
   readonly lr: number | undefined;
   readonly epochs: number;
   readonly targetAccuracy?: number | undefined;
@@ -157,6 +161,7 @@ export function baseRunConfig(o: SharedRunOptions, shape: RunShape): RunConfig {
     testFraction: o.testFraction,
     batchSize: shape.batchSize,
     iterSize: shape.iterSize,
+    ...(shape.bnBatch !== undefined ? { bnBatch: shape.bnBatch } : {}),
     optimizer: o.optimizer,
     hyper: {
       lr: shape.lr ?? DEFAULT_LR[o.optimizer],

@@ -14,28 +14,43 @@ export interface ForwardPass {
   /** What each layer's forward got, so its backward gets the same. */
   readonly contexts: readonly ForwardContext<LayerSpec>[];
   readonly saved: readonly Readonly<Record<string, string>>[];
+  /** Training: each buffer's statistic on this batch, in `model.buffers` order (see BufferSpec). */
+  readonly stats: readonly string[];
 }
 
-export function emitForward(g: GraphBuilder, model: ResolvedModel, x: string, params: readonly string[], training: boolean, seed = 0, batch?: number): ForwardPass {
+export interface ForwardOptions {
+  /** The running statistics, in `model.buffers` order; evaluation needs them. */
+  readonly buffers?: readonly string[];
+  /** Examples per batch-norm group (ghost batch norm); absent: the whole batch. */
+  readonly normGroup?: number | undefined;
+  /** The training batch, when known: a layer may choose its graph by it (conv2d's weight gradient). */
+  readonly batch?: number;
+}
+
+export function emitForward(g: GraphBuilder, model: ResolvedModel, x: string, params: readonly string[], training: boolean, seed = 0, norm: ForwardOptions = {}): ForwardPass {
   let h = x;
   const contexts: ForwardContext<LayerSpec>[] = [];
   const saved: Readonly<Record<string, string>>[] = [];
+  const stats: string[] = new Array<string>(model.buffers.length);
   for (const layer of model.layers) {
     const context = {
       spec: layer.spec,
       inShape: layer.inShape,
       x: h,
       params: layer.paramIndices.map((i) => params[i]!),
+      buffers: layer.bufferIndices.map((i) => norm.buffers?.[i] ?? ''),
       training,
       seed: seed * 1000 + layer.index + 1,
-      ...(batch === undefined ? {} : { batch }),
+      ...(norm.batch === undefined ? {} : { batch: norm.batch }),
+      normGroup: norm.normGroup,
     };
     const r = g.scoped(layerScope('forward', layer.index, layer.spec.type), () => layer.kind.forward(g, context));
     contexts.push(context);
     saved.push(r.saved);
+    layer.bufferIndices.forEach((b, k) => (stats[b] = r.stats?.[k] ?? ''));
     h = r.y;
   }
-  return { logits: h, contexts, saved };
+  return { logits: h, contexts, saved, stats };
 }
 
 /** The graph input holding `count` examples' targets: class indices, or vectors for a regression loss. */
@@ -56,8 +71,9 @@ export function emitForwardBackward(
   batch: number,
   seed = 0,
   sinks: readonly (GradSink | null)[] = [],
-): { loss: string; grads: string[] } {
-  const fwd = emitForward(g, model, x, params, true, seed, batch);
+  normGroup?: number,
+): { loss: string; grads: string[]; stats: readonly string[] } {
+  const fwd = emitForward(g, model, x, params, true, seed, { normGroup: normGroup ?? batch, batch });
   const { loss, dOutputs: dLogits } = g.scoped(LOSS_SCOPE, () => lossKind(model.loss).emit(g, fwd.logits, labels, model.numClasses, batch));
   const grads: string[] = new Array<string>(model.params.length);
   let dy = dLogits;
@@ -75,5 +91,5 @@ export function emitForwardBackward(
     layer.paramIndices.forEach((p, k) => (grads[p] = r.grads[k]!));
     if (i > 0) dy = r.dx!;
   }
-  return { loss, grads };
+  return { loss, grads, stats: fwd.stats };
 }

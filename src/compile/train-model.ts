@@ -12,7 +12,10 @@
  * already a mean over its B examples. Accumulation thus wraps every optimizer the same way.
  *
  * Inputs: data_x [N, …], data_y [N], order [M, K, B] int64, lrs [M], t0 (updates done before),
- * then every parameter, every optimizer slot and every optimizer global.
+ * then every parameter, every optimizer slot, every optimizer global and every buffer (batch
+ * norm's running statistics, which no optimizer sees: each moves once per update toward the mean
+ * of its statistic over the update's micro-batches, so B·K in one batch and B × K give the same
+ * buffers whenever the batch-norm groups are the same).
  * Outputs: t_out, the same state with an `out_` prefix, and losses [≤ M]: the mean loss of each
  * update. The loop stops early, after the update whose loss is NaN or ±Inf.
  */
@@ -29,6 +32,8 @@ export interface TrainGraphConfig {
   readonly iterSize: number;
   /** Seed for dropout masks. */
   readonly seed: number;
+  /** Examples per batch-norm group (ghost batch norm); absent: the micro-batch. */
+  readonly bnBatch?: number | undefined;
 }
 
 /** Names of the state tensors, in the order the graph takes and returns them. */
@@ -61,6 +66,8 @@ export function buildTrainModel(model: ResolvedModel, opt: Optimizer, cfg: Train
   layout.params.forEach((name, i) => carried.push({ name, shape: shapes[i]! }));
   layout.slots.forEach((names, i) => names.forEach((name) => carried.push({ name, shape: shapes[i]! })));
   layout.globals.forEach((name) => carried.push({ name, shape: [] }));
+  const bufferShapes = model.buffers.map((b) => [...b.shape]);
+  model.buffers.forEach((b, i) => carried.push({ name: b.id, shape: bufferShapes[i]! }));
   for (const c of carried) g.input(c.name, DType.float, c.shape);
 
   // --- body of the update loop ---
@@ -77,22 +84,24 @@ export function buildTrainModel(model: ResolvedModel, opt: Optimizer, cfg: Train
 
   const nS = opt.slots.length;
   const slotsOf = (i: number) => inner.slice(nP + i * nS, nP + (i + 1) * nS);
-  const globalsIn = inner.slice(nP + nP * nS);
+  const globalsIn = inner.slice(nP + nP * nS, nP + nP * nS + opt.globals.length);
+  const buffersIn = inner.slice(nP + nP * nS + opt.globals.length);
   const microStep = (sg: GraphBuilder, microIds: string, sinks: readonly (GradSink | null)[]) => {
     const xb = sg.op('Gather', [dataX, microIds], { axis: 0 });
     const yb = sg.op('Gather', [dataY, microIds], { axis: 0 });
-    return emitForwardBackward(sg, model, xb, yb, params, B, cfg.seed, sinks);
+    return emitForwardBackward(sg, model, xb, yb, params, B, cfg.seed, sinks, cfg.bnBatch);
   };
   // Without accumulation or weight decay, an optimizer with a fusable first stage gets it from
   // the backward pass itself (GradSink); otherwise plain gradients go through `update`.
   const fused = K === 1 && opt.hyper.weightDecay === 0 ? opt.fused : undefined;
   let loss: string;
   let grads: string[];
+  let stats: readonly string[];
   if (K === 1) {
     const sinks = fused ? fusedSinks(body, fused, lr, params, slotsOf) : [];
-    ({ loss, grads } = microStep(body, body.op('Gather', [ids, body.scalarInt64(0)], { axis: 0 }), sinks));
+    ({ loss, grads, stats } = microStep(body, body.op('Gather', [ids, body.scalarInt64(0)], { axis: 0 }), sinks));
   } else {
-    ({ loss, grads } = emitAccumulation(body, ids, K, shapes, microStep));
+    ({ loss, grads, stats } = emitAccumulation(body, ids, K, shapes, bufferShapes, microStep));
   }
 
   const newParams: string[] = [];
@@ -109,12 +118,16 @@ export function buildTrainModel(model: ResolvedModel, opt: Optimizer, cfg: Train
     newSlots.push(...u.slots);
   });
   const newGlobals = opt.updateGlobals ? opt.updateGlobals(body, { globals: globalsIn, loss }) : [];
+  // r + μ·(s − r) = (1 − μ)·r + μ·s
+  const newBuffers = model.buffers.map((b, i) =>
+    body.op('Add', [buffersIn[i]!, body.op('Mul', [body.op('Sub', [stats[i]!, buffersIn[i]!]), body.scalarFloat(b.momentum)])]),
+  );
 
   // loss − loss is 0 for a finite loss and NaN for NaN or ±Inf: one test, two nodes.
   const finite = body.op('Equal', [body.op('Sub', [loss, loss]), body.scalarFloat(0)]);
   // A body output needs its own name: copy only values that are body inputs or already listed.
   const seen = new Set<string>(inner);
-  const outs = [finite, t, ...newParams, ...newSlots, ...newGlobals, loss].map((v) => {
+  const outs = [finite, t, ...newParams, ...newSlots, ...newGlobals, ...newBuffers, loss].map((v) => {
     if (seen.has(v)) return body.op('Identity', [v]);
     seen.add(v);
     return v;
@@ -142,36 +155,42 @@ export function fusedSinks(g: GraphBuilder, fused: FusedStage, lr: string, param
 }
 
 /**
- * A nested Loop of K micro-steps that sums losses and gradients, then divides by K.
- * Accumulators start as zeros of each parameter's shape.
+ * A nested Loop of K micro-steps that sums losses, gradients and buffer statistics, then divides
+ * by K. Accumulators start as zeros of each parameter's (or buffer's) shape.
  */
 function emitAccumulation(
   g: GraphBuilder,
   ids: string,
   K: number,
   shapes: number[][],
-  microStep: (sg: GraphBuilder, microIds: string, sinks: readonly (GradSink | null)[]) => { loss: string; grads: string[] },
-): { loss: string; grads: string[] } {
+  statShapes: number[][],
+  microStep: (sg: GraphBuilder, microIds: string, sinks: readonly (GradSink | null)[]) => { loss: string; grads: string[]; stats: readonly string[] },
+): { loss: string; grads: string[]; stats: string[] } {
   const body = g.sub('micro');
   const k = body.input(body.fresh('k'), DType.int64, []);
   body.input(body.fresh('cond'), DType.bool, []);
   const lossAcc = body.input(body.fresh('loss_acc'), DType.float, []);
   const accs = shapes.map((s) => body.input(body.fresh('grad_acc'), DType.float, s));
+  const statAccs = statShapes.map((s) => body.input(body.fresh('stat_acc'), DType.float, s));
   // Each micro-step's backward adds its gradient straight into the accumulator (a sink).
   const r = microStep(body, body.op('Gather', [ids, k], { axis: 0 }), accs.map((addTo) => ({ addTo, beta: 1, scale: null })));
-  const outs = [body.op('Identity', [body.constBool(true)]), body.op('Add', [lossAcc, r.loss]), ...r.grads];
+  const statSums = statAccs.map((acc, i) => body.op('Add', [acc, r.stats[i]!]));
+  const outs = [body.op('Identity', [body.constBool(true)]), body.op('Add', [lossAcc, r.loss]), ...r.grads, ...statSums];
+  const allShapes = [...shapes, ...statShapes];
   body.output(outs[0]!, DType.bool, []);
   body.output(outs[1]!, DType.float, []);
-  shapes.forEach((s, i) => body.output(outs[2 + i]!, DType.float, s));
+  allShapes.forEach((s, i) => body.output(outs[2 + i]!, DType.float, s));
 
-  const zeros = shapes.map((s) => g.op('ConstantOfShape', [g.constInt64(s)]));
+  const zeros = allShapes.map((s) => g.op('ConstantOfShape', [g.constInt64(s)]));
   const trueConst = g.constBool(true);
-  const results = g.opN('Loop', [g.scalarInt64(K), trueConst, g.scalarFloat(0), ...zeros], 1 + shapes.length, {
+  const results = g.opN('Loop', [g.scalarInt64(K), trueConst, g.scalarFloat(0), ...zeros], 1 + allShapes.length, {
     body: { graph: body.build() },
   });
   const invK = g.scalarFloat(1 / K);
+  const means = results.slice(1).map((acc) => g.op('Mul', [acc, invK]));
   return {
     loss: g.op('Mul', [results[0]!, invK]),
-    grads: results.slice(1).map((acc) => g.op('Mul', [acc, invK])),
+    grads: means.slice(0, shapes.length),
+    stats: means.slice(shapes.length),
   };
 }

@@ -2,7 +2,8 @@
  * Checkpoints: a folder with
  * - `checkpoint.json`: the run's config, the step, the data normalisation and where each tensor
  *   lies in the state file;
- * - `state-<step>.bin`: parameters, optimizer slots and globals, float32, back to back;
+ * - `state-<step>.bin`: parameters, optimizer slots, globals and buffers (batch norm's running
+ *   statistics), float32, back to back;
  * - `model.onnx`: the network as a plain inference model (raw input → class probabilities).
  *
  * Writes never leave a broken checkpoint: the new state file is written whole first, then
@@ -25,8 +26,8 @@ export interface CheckpointMeta {
   /** Seconds spent in training runs up to this step, over every session. */
   readonly trainSeconds: number;
   readonly stateFile: string;
-  /** Lengths (floats) of params, then slots (param-major), then globals. */
-  readonly layout: { readonly params: number[]; readonly slotsPerParam: number; readonly globals: number };
+  /** Lengths (floats) of params, then slots (param-major), then globals, then buffers (absent: none). */
+  readonly layout: { readonly params: number[]; readonly slotsPerParam: number; readonly globals: number; readonly buffers?: number[] };
   readonly normalization: { readonly mean: number[]; readonly std: number[] };
   readonly savedAt: string;
   /** The adaptive batch's schedule state (src/adaptive), kept with the step it belongs to. */
@@ -46,7 +47,7 @@ function writeAtomic(path: string, data: string | Uint8Array): void {
 
 export function saveCheckpoint(dir: string, config: RunConfig, state: TrainState, norm: Normalization, inferenceModel: Uint8Array, adaptive?: unknown): void {
   mkdirSync(dir, { recursive: true });
-  const tensors = [...state.params, ...state.slots.flat(), ...state.globals];
+  const tensors = [...state.params, ...state.slots.flat(), ...state.globals, ...state.buffers];
   const total = tensors.reduce((a, t) => a + t.length, 0);
   const bytes = new Float32Array(total);
   let offset = 0;
@@ -63,7 +64,13 @@ export function saveCheckpoint(dir: string, config: RunConfig, state: TrainState
     step: state.step,
     trainSeconds: state.trainSeconds,
     stateFile,
-    layout: { params: state.params.map((p) => p.length), slotsPerParam: state.slots[0]?.length ?? 0, globals: state.globals.length },
+    layout: {
+      params: state.params.map((p) => p.length),
+      slotsPerParam: state.slots[0]?.length ?? 0,
+      globals: state.globals.length,
+      // Only for models with batch norm: a checkpoint without it reads as before.
+      ...(state.buffers.length > 0 ? { buffers: state.buffers.map((b) => b.length) } : {}),
+    },
     normalization: { mean: [...norm.mean], std: [...norm.std] },
     savedAt: new Date().toISOString(),
     ...(adaptive !== undefined ? { adaptive } : {}),
@@ -98,7 +105,8 @@ export function loadCheckpoint(dir: string): Checkpoint {
   if (!existsSync(statePath)) throw new UserError(`${statePath} is missing; the checkpoint is incomplete`);
   const raw = readFileSync(statePath);
   const { params, slotsPerParam, globals } = meta.layout;
-  const expected = params.reduce((a, n) => a + n * (1 + slotsPerParam), 0) + globals;
+  const buffers = meta.layout.buffers ?? [];
+  const expected = params.reduce((a, n) => a + n * (1 + slotsPerParam), 0) + globals + buffers.reduce((a, n) => a + n, 0);
   if (raw.byteLength !== expected * 4) {
     throw new UserError(`${statePath}: ${raw.byteLength} bytes, expected ${expected * 4}; the checkpoint is damaged`);
   }
@@ -109,6 +117,7 @@ export function loadCheckpoint(dir: string): Checkpoint {
     params: params.map(take),
     slots: params.map((n) => Array.from({ length: slotsPerParam }, () => take(n))),
     globals: Array.from({ length: globals }, () => take(1)),
+    buffers: buffers.map(take),
     step: meta.step,
     trainSeconds: meta.trainSeconds ?? 0,
   };

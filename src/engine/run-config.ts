@@ -21,6 +21,11 @@ export interface RunConfig {
   readonly batchSize: number | 'full';
   /** Micro-batches whose gradients are averaged into one update (Caffe's iter_size). */
   readonly iterSize: number;
+  /**
+   * Examples per batch-norm group (ghost batch norm, Hoffer et al. 2017); absent: the micro-batch.
+   * Fixed, it makes micro-batch × iter-size the same update as one batch of their product.
+   */
+  readonly bnBatch?: number | undefined;
   readonly optimizer: OptimizerName;
   readonly hyper: PartialHyper;
   readonly schedule: ParsedSchedule;
@@ -60,6 +65,7 @@ export const TRAJECTORY_KEYS = [
   'testFraction',
   'batchSize',
   'iterSize',
+  'bnBatch',
   'optimizer',
   'hyper',
   'schedule',

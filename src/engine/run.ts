@@ -30,6 +30,8 @@ export interface RunInfo {
   readonly microBatch: number;
   readonly iterSize: number;
   readonly effectiveBatch: number;
+  /** Examples each batch-norm layer normalises over in training; null when the model has no batch norm. */
+  readonly normGroup: number | null;
   readonly stepsPerEpoch: number;
   readonly totalSteps: number;
   readonly parameters: number;
@@ -128,6 +130,7 @@ export async function prepareTrainer(config: RunConfig, data?: DataSplits, sessi
     threads: config.threads,
     schedule,
     ...session,
+    bnBatch: config.bnBatch,
   });
 }
 
@@ -148,6 +151,7 @@ export async function runTraining(given: RunConfig, opts: RunOptions = {}, hooks
       microBatch: trainer.config.microBatch,
       iterSize: trainer.config.iterSize,
       effectiveBatch: trainer.effectiveBatch,
+      normGroup: trainer.model.buffers.length > 0 ? (config.bnBatch ?? trainer.config.microBatch) : null,
       stepsPerEpoch: trainer.stepsPerEpoch,
       totalSteps: trainer.stepsPerEpoch * config.epochs,
       parameters: paramCount(trainer.model),
@@ -158,7 +162,7 @@ export async function runTraining(given: RunConfig, opts: RunOptions = {}, hooks
     hooks.onStart?.(info);
     const save = () => {
       if (opts.saveDir === undefined) return;
-      const inference = buildInferenceModel(trainer.model, trainer.state.params, trainer.data.normalization);
+      const inference = buildInferenceModel(trainer.model, trainer.state.params, trainer.data.normalization, trainer.state.buffers);
       saveCheckpoint(opts.saveDir, config, trainer.snapshot(), trainer.data.normalization, inference);
     };
     const result = await trainLoop(trainer, {

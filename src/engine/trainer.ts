@@ -16,7 +16,7 @@ import type { DataSplits, Examples } from '../data/dataset.js';
 import { assert, UserError } from '../errors.js';
 import { size } from '../model/layer.js';
 import { lossKind } from '../model/loss.js';
-import { initParams, type ResolvedModel } from '../model/model.js';
+import { initBuffers, initParams, type ResolvedModel } from '../model/model.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { lrRange, type ScheduleSpec } from '../optim/schedule.js';
 import { Rng } from '../rng.js';
@@ -30,6 +30,8 @@ export interface TrainerConfig {
   readonly schedule: ScheduleSpec;
   /** Profile the training session (see `endProfiling`); evaluation is never profiled. */
   readonly profileFilePrefix?: string;
+  /** Examples per batch-norm group (ghost batch norm); absent: the micro-batch. */
+  readonly bnBatch?: number | undefined;
 }
 
 /** Everything that changes during training; enough to continue exactly where it stopped. */
@@ -38,6 +40,8 @@ export interface TrainState {
   /** slots[i][j]: optimizer slot j of parameter i. */
   slots: Float32Array[][];
   globals: Float32Array[];
+  /** Batch norm's running statistics, in `model.buffers` order: trained beside, never by, the optimizer. */
+  buffers: Float32Array[];
   /** Updates done so far. */
   step: number;
   /** Seconds spent inside training runs so far, over every session of this run. */
@@ -97,6 +101,10 @@ export class Trainer {
           `use --batch-size full or a smaller --batch-size/--iter-size`,
       );
     }
+    const G = config.bnBatch;
+    if (G !== undefined && (G < 1 || B % G !== 0)) {
+      throw new UserError(`--bn-batch ${G} does not divide the micro-batch of ${B} examples; use a divisor of ${B} (batch norm groups must tile each micro-batch)`);
+    }
     if (optimizer.fullBatchOnly && (B * K !== n || K !== 1)) {
       throw new UserError(
         `--optimizer ${optimizer.name} compares whole-data losses between updates, so it needs --batch-size full ` +
@@ -104,7 +112,7 @@ export class Trainer {
       );
     }
     const [trainSession, evalSession] = await Promise.all([
-      createSession(buildTrainModel(model, optimizer, { batchSize: B, iterSize: K, seed: config.seed }), config),
+      createSession(buildTrainModel(model, optimizer, { batchSize: B, iterSize: K, seed: config.seed, bnBatch: config.bnBatch }), config),
       createSession(buildEvalModel(model), { threads: config.threads }),
     ]);
     const params = initParams(model, config.seed);
@@ -112,6 +120,7 @@ export class Trainer {
       params,
       slots: params.map((p) => optimizer.slots.map((s) => new Float32Array(p.length).fill(optimizer.slotInit(s)))),
       globals: optimizer.globals.map((name) => Float32Array.of(optimizer.globalInit(name))),
+      buffers: initBuffers(model),
       step: 0,
       trainSeconds: 0,
     };
@@ -155,6 +164,7 @@ export class Trainer {
     this.layout.params.forEach((name, i) => (feeds[name] = floatTensor(s.params[i]!, shapes[i]!)));
     this.layout.slots.forEach((names, i) => names.forEach((name, j) => (feeds[name] = floatTensor(s.slots[i]![j]!, shapes[i]!))));
     this.layout.globals.forEach((name, j) => (feeds[name] = floatTensor(s.globals[j]!, [])));
+    this.feedBuffers(feeds);
 
     const started = performance.now();
     const out = await this.trainSession.run(feeds);
@@ -165,6 +175,7 @@ export class Trainer {
       params: this.layout.params.map(f32),
       slots: this.layout.slots.map((names) => names.map(f32)),
       globals: this.layout.globals.map(f32),
+      buffers: this.model.buffers.map((b) => f32(b.id)),
       step: s.step + (out['losses']!.data as Float32Array).length,
       trainSeconds: s.trainSeconds + seconds,
     };
@@ -186,6 +197,7 @@ export class Trainer {
         y: this.targetTensor(split, start, n),
       };
       this.model.params.forEach((p, i) => (feeds[p.id] = floatTensor(this.state.params[i]!, p.shape)));
+      this.feedBuffers(feeds);
       const out = await this.evalSession.run(feeds);
       lossSum += (out['loss_sum']!.data as Float32Array)[0]!;
       correct += this.classes ? (out['correct']!.data as Float32Array)[0]! : NaN;
@@ -196,7 +208,14 @@ export class Trainer {
   /** A deep copy of the training state. */
   snapshot(): TrainState {
     const s = this.state;
-    return { params: s.params.map((p) => p.slice()), slots: s.slots.map((ps) => ps.map((x) => x.slice())), globals: s.globals.map((x) => x.slice()), step: s.step, trainSeconds: s.trainSeconds };
+    return {
+      params: s.params.map((p) => p.slice()),
+      slots: s.slots.map((ps) => ps.map((x) => x.slice())),
+      globals: s.globals.map((x) => x.slice()),
+      buffers: s.buffers.map((x) => x.slice()),
+      step: s.step,
+      trainSeconds: s.trainSeconds,
+    };
   }
 
   restore(state: TrainState): void {
@@ -204,7 +223,9 @@ export class Trainer {
       state.params.length === this.state.params.length &&
       state.params.every((p, i) => p.length === this.state.params[i]!.length) &&
       state.slots.every((ps, i) => ps.length === this.state.slots[i]!.length && ps.every((x) => x.length === state.params[i]!.length)) &&
-      state.globals.length === this.state.globals.length;
+      state.globals.length === this.state.globals.length &&
+      state.buffers.length === this.state.buffers.length &&
+      state.buffers.every((b, i) => b.length === this.state.buffers[i]!.length);
     if (!ok) throw new UserError('the checkpoint does not match this model and optimizer (tensor counts or sizes differ)');
     this.state = state;
   }
@@ -216,6 +237,10 @@ export class Trainer {
 
   async release(): Promise<void> {
     await Promise.all([this.trainSession.release(), this.evalSession.release()]);
+  }
+
+  private feedBuffers(feeds: Feeds): void {
+    this.model.buffers.forEach((b, i) => (feeds[b.id] = floatTensor(this.state.buffers[i]!, b.shape)));
   }
 
   private permutation(epoch: number): Int32Array {

@@ -10,8 +10,21 @@ export interface ParamSpec {
   /** Suffix of the parameter's name, e.g. "W" or "b". */
   readonly name: string;
   readonly shape: Shape;
-  /** He-normal with this fan-in (for ReLU nets), zeros, or ones (a normalisation's scale). */
+  /** He-normal with this fan-in (for ReLU nets), zeros, or ones (a scale that starts as identity). */
   readonly init: { readonly kind: 'he'; readonly fanIn: number } | { readonly kind: 'zeros' } | { readonly kind: 'ones' };
+}
+
+/**
+ * Non-trainable state (batch norm's running statistics): carried through training beside the
+ * parameters and saved with them, but no optimizer sees it. In training the layer reports a
+ * statistic s per buffer; the buffer moves once per update, r ← (1 − momentum)·r + momentum·s̄,
+ * where s̄ is the mean of s over the update's micro-batches.
+ */
+export interface BufferSpec {
+  readonly name: string;
+  readonly shape: Shape;
+  readonly init: 'zeros' | 'ones';
+  readonly momentum: number;
 }
 
 export interface ForwardContext<S> {
@@ -19,6 +32,13 @@ export interface ForwardContext<S> {
   readonly inShape: Shape;
   readonly x: string;
   readonly params: readonly string[];
+  /** One per `buffers()` entry: the values evaluation uses (absent where only training runs). */
+  readonly buffers?: readonly string[];
+  /**
+   * Examples per normalisation group (ghost batch norm); absent: the whole batch. Must divide
+   * the batch.
+   */
+  readonly normGroup?: number | undefined;
   /** Training-mode forward (dropout active, saved values needed for backward). */
   readonly training: boolean;
   /** Seed for stochastic layers, distinct per layer. */
@@ -31,6 +51,8 @@ export interface ForwardResult {
   readonly y: string;
   /** Whatever backward needs (inputs, masks, indices), by name. */
   readonly saved: Readonly<Record<string, string>>;
+  /** Training only: one statistic per buffer, in `buffers()` order (see BufferSpec). */
+  readonly stats?: readonly string[];
 }
 
 /**
@@ -64,6 +86,8 @@ export interface LayerKind<S> {
   /** Per-example output shape, or a sentence saying why this input shape is not accepted. */
   outShape(spec: S, inShape: Shape): Shape | string;
   params(spec: S, inShape: Shape): readonly ParamSpec[];
+  /** Non-trainable state; absent: none. */
+  buffers?(spec: S, inShape: Shape): readonly BufferSpec[];
   forward(g: GraphBuilder, c: ForwardContext<S>): ForwardResult;
   backward(g: GraphBuilder, c: BackwardContext<S>): BackwardResult;
   /** Multiply-adds of the forward pass for one example (backward costs about twice this). */

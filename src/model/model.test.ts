@@ -58,3 +58,11 @@ test('a model of the newer layers: shapes, multiply-adds, parameters, and layern
   assert.equal(gamma.length, 256);
   assert.ok(gamma.every((v) => v === 1) && beta.every((v) => v === 0));
 });
+
+test('resnet preset: stem, two residual blocks (the second projected to 32 channels at 7×7) and batch norm buffers', () => {
+  const m = resolveModel(PRESETS['resnet']!, [1, 28, 28], 10);
+  assert.deepEqual(m.layers.map((l) => l.outShape), [[16, 28, 28], [16, 28, 28], [16, 28, 28], [16, 14, 14], [16, 14, 14], [16, 14, 14], [32, 7, 7], [32, 7, 7], [1568], [10]]);
+  assert.equal(m.buffers.length, 2 * 5);
+  assert.ok(m.params.some((p) => p.id === 'l6_proj_W'));
+  assert.ok(m.macsPerExample < resolveModel(PRESETS['cnn']!, [1, 28, 28], 10).macsPerExample);
+});

@@ -4,7 +4,7 @@
  */
 import { UserError } from '../errors.js';
 import { Rng } from '../rng.js';
-import { size, type LayerKind, type ParamSpec, type Shape } from './layer.js';
+import { size, type BufferSpec, type LayerKind, type ParamSpec, type Shape } from './layer.js';
 import { layerKind } from './layers/registry.js';
 import type { LossName } from './loss.js';
 import type { LayerSpec, ModelSpec } from './spec.js';
@@ -17,10 +17,17 @@ export interface ResolvedLayer {
   readonly outShape: Shape;
   /** Indices into `ResolvedModel.params` of this layer's parameters, in its own order. */
   readonly paramIndices: readonly number[];
+  /** Indices into `ResolvedModel.buffers` of this layer's non-trainable state. */
+  readonly bufferIndices: readonly number[];
 }
 
 export interface NamedParam extends ParamSpec {
   /** Unique graph-safe name, e.g. "l0_W". */
+  readonly id: string;
+}
+
+export interface NamedBuffer extends BufferSpec {
+  /** Unique graph-safe name, e.g. "l1_running_mean". */
   readonly id: string;
 }
 
@@ -32,6 +39,8 @@ export interface ResolvedModel {
   readonly loss: LossName;
   readonly layers: readonly ResolvedLayer[];
   readonly params: readonly NamedParam[];
+  /** Non-trainable state (batch norm's running statistics): saved and restored, never optimised. */
+  readonly buffers: readonly NamedBuffer[];
   /** Forward multiply-adds per example; a training step costs about 3× this. */
   readonly macsPerExample: number;
 }
@@ -42,6 +51,7 @@ const fmt = (s: Shape) => `[${s.join(', ')}]`;
 export function resolveModel(spec: ModelSpec, inputShape: Shape, numClasses: number, loss: LossName = 'softmax-cross-entropy'): ResolvedModel {
   const layers: ResolvedLayer[] = [];
   const params: NamedParam[] = [];
+  const buffers: NamedBuffer[] = [];
   let shape = inputShape;
   let macs = 0;
   spec.layers.forEach((layerSpec, i) => {
@@ -49,8 +59,9 @@ export function resolveModel(spec: ModelSpec, inputShape: Shape, numClasses: num
     const out = kind.outShape(layerSpec, shape);
     if (typeof out === 'string') throw new UserError(`model "${spec.name}": ${describe(layerSpec, i)} ${out}`);
     const paramIndices = kind.params(layerSpec, shape).map((p) => params.push({ ...p, id: `l${i}_${p.name}` }) - 1);
+    const bufferIndices = (kind.buffers?.(layerSpec, shape) ?? []).map((b) => buffers.push({ ...b, id: `l${i}_${b.name}` }) - 1);
     macs += kind.macs(layerSpec, shape);
-    layers.push({ index: i, spec: layerSpec, kind, inShape: shape, outShape: out, paramIndices });
+    layers.push({ index: i, spec: layerSpec, kind, inShape: shape, outShape: out, paramIndices, bufferIndices });
     shape = out;
   });
   if (shape.length !== 1 || shape[0] !== numClasses) {
@@ -61,13 +72,14 @@ export function resolveModel(spec: ModelSpec, inputShape: Shape, numClasses: num
     );
   }
   if (params.length === 0) throw new UserError(`model "${spec.name}" has no trainable layer (add a dense or conv2d layer)`);
-  return { spec, inputShape, numClasses, loss, layers, params, macsPerExample: macs };
+  return { spec, inputShape, numClasses, loss, layers, params, buffers, macsPerExample: macs };
 }
 
 /** He-normal weights (std √(2/fan-in), for ReLU nets), zero biases and unit scales, from the seed. */
 export function initParams(model: ResolvedModel, seed: number): Float32Array[] {
   return model.params.map((p, i) => {
     const values = new Float32Array(size(p.shape));
+    if (p.init.kind === 'ones') values.fill(1);
     if (p.init.kind === 'he') {
       const rng = Rng.derive(seed, 1, i);
       const std = Math.sqrt(2 / p.init.fanIn);
@@ -79,3 +91,8 @@ export function initParams(model: ResolvedModel, seed: number): Float32Array[] {
 }
 
 export const paramCount = (m: ResolvedModel): number => m.params.reduce((a, p) => a + size(p.shape), 0);
+
+/** Running statistics before any training: mean 0, variance 1 (PyTorch's start). */
+export function initBuffers(model: ResolvedModel): Float32Array[] {
+  return model.buffers.map((b) => new Float32Array(size(b.shape)).fill(b.init === 'ones' ? 1 : 0));
+}

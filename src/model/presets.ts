@@ -24,4 +24,43 @@ export const PRESETS: Readonly<Record<string, ModelSpec>> = {
       { type: 'dense', units: 10 },
     ],
   },
+  /**
+   * A small residual net with batch norm for 28×28 single-channel images: a 16-channel stem, a
+   * residual block at 14×14, a strided block to 32 channels at 7×7 (1×1 projection shortcut), then
+   * a linear classifier. About 1.8 M multiply-adds per example, fewer than the cnn's.
+   */
+  resnet: {
+    name: 'resnet',
+    input: 'image',
+    layers: [
+      { type: 'conv2d', filters: 16, kernel: 3, stride: 1, padding: 1 },
+      { type: 'batchnorm', momentum: 0.1, eps: 1e-5 },
+      { type: 'relu' },
+      { type: 'maxpool2d', size: 2 },
+      {
+        type: 'residual',
+        layers: [
+          { type: 'conv2d', filters: 16, kernel: 3, stride: 1, padding: 1 },
+          { type: 'batchnorm', momentum: 0.1, eps: 1e-5 },
+          { type: 'relu' },
+          { type: 'conv2d', filters: 16, kernel: 3, stride: 1, padding: 1 },
+          { type: 'batchnorm', momentum: 0.1, eps: 1e-5 },
+        ],
+      },
+      { type: 'relu' },
+      {
+        type: 'residual',
+        layers: [
+          { type: 'conv2d', filters: 32, kernel: 3, stride: 2, padding: 1 },
+          { type: 'batchnorm', momentum: 0.1, eps: 1e-5 },
+          { type: 'relu' },
+          { type: 'conv2d', filters: 32, kernel: 3, stride: 1, padding: 1 },
+          { type: 'batchnorm', momentum: 0.1, eps: 1e-5 },
+        ],
+      },
+      { type: 'relu' },
+      { type: 'flatten' },
+      { type: 'dense', units: 10 },
+    ],
+  },
 };

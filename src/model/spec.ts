@@ -46,6 +46,22 @@ export const layerSpecSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('layernorm'), eps: z.number().gt(0).default(1e-5).describe('a number > 0 (PyTorch\'s default is 1e-5)') }).strict(),
   z.object({ type: z.literal('flatten') }).strict(),
   z.object({ type: z.literal('dropout'), rate: z.number().min(0).lt(1).describe('a number in [0, 1)') }).strict(),
+  /** PyTorch's defaults: running statistics move 10% per update; ε inside the square root. */
+  z
+    .object({
+      type: z.literal('batchnorm'),
+      momentum: z.number().gt(0).max(1).default(0.1).describe('a number in (0, 1] (PyTorch\'s default is 0.1)'),
+      eps: z.number().gt(0).default(1e-5).describe('a number > 0 (PyTorch\'s default is 1e-5)'),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('residual'),
+      get layers() {
+        return z.array(layerSpecSchema).min(1).describe('a non-empty list of layers (the block\'s body), e.g. [{"type": "conv2d", "filters": 16, "kernel": 3, "padding": 1}]');
+      },
+    })
+    .strict(),
 ]);
 
 export const modelSpecSchema = z

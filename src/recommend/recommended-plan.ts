@@ -8,6 +8,7 @@
 import type { RunConfig } from '../engine/run-config.js';
 import type { TrainingPlan } from './export/export-plan.js';
 import type { Candidate } from './predict.js';
+import { bnBatchFor } from './verify.js';
 
 /** Epochs beyond the predicted ones, for safety. */
 export const PLAN_MARGIN = 1.25;
@@ -25,5 +26,6 @@ export function recommendedPlan(base: RunConfig, c: Candidate, targetAccuracy: n
     epochs: Math.max(1, Math.ceil(c.epochs * PLAN_MARGIN)),
     trainExamples,
     targetAccuracy,
+    ...(base.bnBatch !== undefined ? { bnBatch: bnBatchFor(base.bnBatch, c.microBatch) } : {}),
   };
 }

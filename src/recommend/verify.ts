@@ -51,10 +51,21 @@ export function verifySpread(outcomes: readonly TrialOutcome[]): VerifySpread | 
   };
 }
 
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+
+/**
+ * The batch-norm batch kept across splits: G itself whenever it divides the micro-batch (then
+ * micro-batch × iter-size is the same update as one batch), else the largest group that tiles it.
+ */
+export function bnBatchFor(G: number, microBatch: number): number {
+  return gcd(G, microBatch);
+}
+
 /** The run configuration that carries out a recommendation (on one worker: iterSize absorbs the world size). */
 export function recommendedConfig(base: RunConfig, c: Candidate, targetAccuracy: number): RunConfig {
   return {
     ...base,
+    ...(base.bnBatch !== undefined ? { bnBatch: bnBatchFor(base.bnBatch, c.microBatch) } : {}),
     batchSize: c.microBatch,
     iterSize: c.iterSize * c.worldSize,
     hyper: { ...base.hyper, lr: Number(c.lr.toPrecision(4)) },

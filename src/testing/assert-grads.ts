@@ -4,8 +4,8 @@ import type { Shape } from '../model/layer.js';
 import { checkLayerGradients } from './gradcheck.js';
 import type { LayerSpec } from '../model/spec.js';
 
-export async function assertLayerGradients(spec: LayerSpec, inShape: Shape, batch: number, expectParams: string[]): Promise<void> {
-  const { checks } = await checkLayerGradients(spec, inShape, batch);
+export async function assertLayerGradients(spec: LayerSpec, inShape: Shape, batch: number, expectParams: string[], normGroup?: number): Promise<void> {
+  const { checks } = await checkLayerGradients(spec, inShape, batch, 1, normGroup);
   assert.deepEqual([...new Set(checks.map((c) => c.name))], ['x', ...expectParams]);
   for (const c of checks) {
     const tol = 2e-3 * Math.max(1, Math.abs(c.analytic));

@@ -17,7 +17,8 @@ export interface GradCheckResult {
   readonly checks: { name: string; analytic: number; numeric: number }[];
 }
 
-export async function checkLayerGradients(spec: LayerSpec, inShape: Shape, batch: number, seed = 1): Promise<GradCheckResult> {
+/** `normGroup`: examples per batch-norm group (ghost batch norm); absent: the whole batch. */
+export async function checkLayerGradients(spec: LayerSpec, inShape: Shape, batch: number, seed = 1, normGroup?: number): Promise<GradCheckResult> {
   const kind = layerKind(spec);
   const outShape = kind.outShape(spec, inShape);
   if (typeof outShape === 'string') throw new Error(outShape);
@@ -26,9 +27,9 @@ export async function checkLayerGradients(spec: LayerSpec, inShape: Shape, batch
   const x = g.input('x', DType.float, [batch, ...inShape]);
   const params = paramSpecs.map((p) => g.input(`p_${p.name}`, DType.float, [...p.shape]));
   const r = g.input('r', DType.float, [batch, ...outShape]);
-  const fwd = kind.forward(g, { spec, inShape, x, params, training: true, seed: 1, batch });
+  const fwd = kind.forward(g, { spec, inShape, x, params, training: true, seed: 1, batch, normGroup });
   const loss = g.op('ReduceSum', [g.op('Mul', [fwd.y, r])], { keepdims: 0 });
-  const bwd = kind.backward(g, { spec, inShape, x, params, training: true, seed: 1, batch, dy: r, saved: fwd.saved, needInputGrad: true });
+  const bwd = kind.backward(g, { spec, inShape, x, params, training: true, seed: 1, batch, normGroup, dy: r, saved: fwd.saved, needInputGrad: true });
   g.identity(loss, 'loss');
   g.output('loss', DType.float, []);
   g.identity(bwd.dx!, 'grad_x');

@@ -14,23 +14,31 @@ import { maxpool2d } from './maxpool2d.js';
 import { relu } from './relu.js';
 import { sigmoid } from './sigmoid.js';
 import { tanh } from './tanh.js';
+import { batchnorm } from './batchnorm.js';
+import { residual } from './residual.js';
 
-const LAYERS: { [T in LayerType]: LayerKind<LayerOf<T>> } = {
-  dense,
-  conv2d,
-  maxpool2d,
-  avgpool2d,
-  globalavgpool,
-  relu,
-  leakyrelu,
-  tanh,
-  sigmoid,
-  gelu,
-  layernorm,
-  flatten,
-  dropout,
-};
+type Table = { [T in LayerType]: LayerKind<LayerOf<T>> };
+// Built on first use: residual imports this module back, so the table cannot be built while
+// modules are still loading.
+let LAYERS: Table | undefined;
 
 export function layerKind(spec: LayerSpec): LayerKind<LayerSpec> {
+  LAYERS ??= {
+    dense,
+    conv2d,
+    maxpool2d,
+    avgpool2d,
+    globalavgpool,
+    relu,
+    leakyrelu,
+    tanh,
+    sigmoid,
+    gelu,
+    layernorm,
+    flatten,
+    dropout,
+    batchnorm,
+    residual,
+  };
   return LAYERS[spec.type] as LayerKind<LayerSpec>;
 }

@@ -11,6 +11,7 @@ import { exportHf } from './hf.js';
 import { exportLightning } from './lightning.js';
 import { resolvePlan, type ExportedConfig, type ExportFormat, type ResolvedPlan, type TrainingPlan } from './plan.js';
 import { exportTfjs } from './tfjs.js';
+import { batchNormNotes } from './batch-norm.js';
 
 export { EXPORT_FORMATS, type ExportedConfig, type ExportFormat, type TrainingPlan } from './plan.js';
 
@@ -23,5 +24,6 @@ const EXPORTERS: Record<ExportFormat, (r: ResolvedPlan) => ExportedConfig> = {
 };
 
 export function exportPlan(format: ExportFormat, plan: TrainingPlan): ExportedConfig {
-  return EXPORTERS[format](resolvePlan(plan));
+  const e = EXPORTERS[format](resolvePlan(plan));
+  return { ...e, notes: [...e.notes, ...batchNormNotes(format, plan)] };
 }

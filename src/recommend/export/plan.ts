@@ -37,6 +37,8 @@ export interface TrainingPlan {
   readonly trainExamples: number;
   /** Validation accuracy the plan aims at, in [0, 1]; only reported in comments. */
   readonly targetAccuracy?: number;
+  /** Examples per batch-norm group when the model has batch norm (see --bn-batch); absent: none. */
+  readonly bnBatch?: number;
 }
 
 export interface ExportedConfig {
