@@ -1,10 +1,8 @@
 /**
- * Worker-thread entry of an adaptive-batch run: engine/worker.ts's messages, plus an 'event'
+ * Worker-thread entry of an adaptive-batch run: engine/worker-main.ts's messages, plus an 'event'
  * for each batch change. Started by `trainInWorker(…, ADAPTIVE_WORKER)`.
  */
-import { parentPort, workerData } from 'node:worker_threads';
-import type { WorkerInput, WorkerMessage } from '../engine/worker.js';
-import { UserError } from '../errors.js';
+import { workerMain, type WorkerInput } from '../engine/worker-main.js';
 import type { BatchChangeRow } from '../store/rows.js';
 import { runAdaptive, type AdaptiveOptions } from './run.js';
 
@@ -15,26 +13,6 @@ export interface BatchChangeEvent {
   readonly seq: number;
 }
 
-const port = parentPort!;
-const input = workerData as WorkerInput & { readonly options: AdaptiveOptions };
-const stop = new Int32Array(input.stopFlag);
-const post = (m: WorkerMessage) => port.postMessage(m);
-
-try {
-  const result = await runAdaptive(
-    input.config,
-    input.options,
-    {
-      onStart: (info) => post({ type: 'start', info }),
-      onProgress: (progress) => post({ type: 'progress', progress }),
-      onEvaluation: (evaluation) => post({ type: 'evaluation', evaluation }),
-      onBatchChange: (change, seq) => post({ type: 'event', event: { kind: 'batch-change', change, seq } satisfies BatchChangeEvent }),
-      shouldStop: () => Atomics.load(stop, 0) === 1,
-    },
-    new Set(input.explicitlyGiven),
-  );
-  post({ type: 'done', result });
-} catch (e) {
-  const err = e as Error;
-  post({ type: 'error', userError: e instanceof UserError, message: err.message, stack: err.stack });
-}
+await workerMain<WorkerInput & { readonly options: AdaptiveOptions }>((input, hooks, given, post) =>
+  runAdaptive(input.config, input.options, { ...hooks, onBatchChange: (change, seq) => post({ type: 'event', event: { kind: 'batch-change', change, seq } satisfies BatchChangeEvent }) }, given),
+);

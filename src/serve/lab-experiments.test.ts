@@ -6,39 +6,21 @@
  * screenshots/ to be looked at. Settings are the smallest that still show each claim, for CI's 2 cores.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { Store } from '../store/store.js';
-import { launchBrowser, openPage, screenshot, SCREENSHOTS, type WatchedPage } from '../testing/browser.js';
-import { startServer, type RunningServer } from './server.js';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { openPage, screenshot, SCREENSHOTS, type WatchedPage } from '../testing/browser.js';
+import { servedBrowser } from '../testing/served-browser.js';
 
-let dir = '';
-let store: Store;
-let server: RunningServer;
-let browser: Browser;
-before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'bw-labx-'));
-  store = Store.open(join(dir, 's.db'));
-  server = await startServer(store, { host: '127.0.0.1', port: 0 });
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  store?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const lab = servedBrowser('bw-labx-');
 
 const WAIT = { timeout: 300_000 };
 const waitDraws = (page: Page, n: number) => page.waitForFunction((k) => Number(document.body.dataset['draws'] ?? 0) >= k || document.getElementById('status')?.className === 'error', n, WAIT);
 const table = (page: Page) => page.$$eval('#figures tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
 
 async function open(path: string): Promise<WatchedPage> {
-  const w = await openPage(browser);
-  await w.page.goto(`${server.url.replace(/\/$/, '')}/lab/${path}`, WAIT);
+  const w = await openPage(lab.browser);
+  await w.page.goto(`${lab.server.url.replace(/\/$/, '')}/lab/${path}`, WAIT);
   await waitDraws(w.page, 1);
   assert.equal(await w.page.getAttribute('#status', 'class'), '', (await w.page.textContent('#status')) ?? '');
   return w;
@@ -123,8 +105,8 @@ test('accuracy page: at a fixed budget of epochs the largest batch falls well be
 });
 
 test('the zig-zag page takes its optimizer from the URL, and choosing another redraws every path', async () => {
-  const w = await openPage(browser);
-  await w.page.goto(`${server.url.replace(/\/$/, '')}/lab/?B=8&lr=0.05&kappa=10&seed=1&opt=adam`, WAIT);
+  const w = await openPage(lab.browser);
+  await w.page.goto(`${lab.server.url.replace(/\/$/, '')}/lab/?B=8&lr=0.05&kappa=10&seed=1&opt=adam`, WAIT);
   await waitDraws(w.page, 1);
   assert.equal(await w.page.$eval('#optimizer', (el) => (el as HTMLSelectElement).value), 'adam');
   const paths = () => w.page.$$eval('#plot-zigzag-paths g.mark-line.role-mark path', (ps) => ps.map((p) => p.getAttribute('d') ?? ''));

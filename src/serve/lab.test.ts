@@ -5,44 +5,27 @@
  * different path and writes the URL. Screenshots go to screenshots/ to be looked at.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
 import { writeLabSite } from '../lab/web/site.js';
-import { Store } from '../store/store.js';
-import { launchBrowser, openPage, screenshot, SCREENSHOTS } from '../testing/browser.js';
-import { startServer, type RunningServer } from './server.js';
+import { openPage, screenshot, SCREENSHOTS } from '../testing/browser.js';
+import { servedBrowser } from '../testing/served-browser.js';
 
-let dir = '';
-let store: Store;
-let server: RunningServer;
-let browser: Browser;
-before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'bw-lab-'));
-  store = Store.open(join(dir, 's.db'));
-  server = await startServer(store, { host: '127.0.0.1', port: 0 });
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  store?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const lab = servedBrowser('bw-lab-');
 
 const WAIT = { timeout: 60_000 };
-const origin = () => server.url.replace(/\/$/, '');
+const origin = () => lab.server.url.replace(/\/$/, '');
 
 /** The drawn SGD paths: the d attribute of every line vega drew in the paths plot (one per batch size, after the contours). */
 const pathData = (page: Page) => page.$$eval('#plot-zigzag-paths g.mark-line.role-mark path', (ps) => ps.map((p) => p.getAttribute('d') ?? ''));
 const waitDraws = (page: Page, n: number) => page.waitForFunction((k) => Number(document.body.dataset['draws'] ?? 0) >= k, n, WAIT);
 
 test('the lab trains the zigzag in the page, cross-origin isolated, with no console error and nothing leaving localhost', async () => {
-  const w = await openPage(browser);
+  const w = await openPage(lab.browser);
   const res = await w.page.goto(`${origin()}/lab?B=4&lr=0.3&kappa=20&seed=2`);
   assert.equal(new URL(w.page.url()).pathname, '/lab/', '/lab redirects to /lab/ and keeps the query');
   assert.equal(res?.headers()['cross-origin-embedder-policy'], 'require-corp');
@@ -63,7 +46,7 @@ test('the lab trains the zigzag in the page, cross-origin isolated, with no cons
 });
 
 test('moving the batch-size slider redraws a different mini-batch path and writes the new B into the URL', async () => {
-  const w = await openPage(browser);
+  const w = await openPage(lab.browser);
   await w.page.goto(`${origin()}/lab/?B=8&lr=0.25&kappa=10&seed=1`);
   await waitDraws(w.page, 1);
   const before = await pathData(w.page);
@@ -88,7 +71,7 @@ test('moving the batch-size slider redraws a different mini-batch path and write
 });
 
 test('the static folder from lab --web, on a plain static server without isolation headers, trains on one thread', async () => {
-  const site = join(dir, 'site');
+  const site = join(lab.dir, 'site');
   const files = new Set(writeLabSite(site));
   const types: Record<string, string> = { html: 'text/html', js: 'text/javascript', mjs: 'text/javascript', wasm: 'application/wasm' };
   const plain = createServer((req, res) => {
@@ -98,7 +81,7 @@ test('the static folder from lab --web, on a plain static server without isolati
   });
   await new Promise<void>((r) => plain.listen(0, '127.0.0.1', r));
   try {
-    const w = await openPage(browser);
+    const w = await openPage(lab.browser);
     await w.page.goto(`http://127.0.0.1:${(plain.address() as AddressInfo).port}/?B=16&kappa=5`);
     await waitDraws(w.page, 1);
     assert.equal(await w.page.evaluate(() => self.crossOriginIsolated), false);
@@ -113,7 +96,7 @@ test('the static folder from lab --web, on a plain static server without isolati
 });
 
 test('the in-page MNIST run (mnist=1 in the URL) trains every batch size side by side and its held-out loss falls', async () => {
-  const w = await openPage(browser);
+  const w = await openPage(lab.browser);
   await w.page.goto(`${origin()}/lab/?B=8&mnist=1`);
   await w.page.waitForFunction(() => document.body.dataset['mnist'] === 'done', undefined, { timeout: 240_000 });
   const rows = await w.page.$$eval('#mnist-table tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
