@@ -9,6 +9,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
+import { NEWER_LAYERS_IMAGE_MODEL } from '../testing/model-fixtures.js';
 import { assertNoStack, assertOk, assertUserError, idxUbyte, lastJson, makeBlobs, makeTempDir, removeDir, runCli, writeBlobsCsv, writeJson } from './testing/cli-fixtures.js';
 
 let dir = '';
@@ -29,20 +30,7 @@ const FLAT = {
     { type: 'dense', units: 3 },
   ],
 };
-/** An image model through the new pooling layers, ending in global average pooling as a ResNet does. */
-const IMAGE = {
-  input: 'image',
-  layers: [
-    { type: 'conv2d', filters: 4, kernel: 3, padding: 1 },
-    { type: 'layernorm' },
-    { type: 'gelu' },
-    { type: 'avgpool2d', size: 3, stride: 2, padding: 1 },
-    { type: 'conv2d', filters: 6, kernel: 3, padding: 1 },
-    { type: 'leakyrelu' },
-    { type: 'globalavgpool' },
-    { type: 'dense', units: 3 },
-  ],
-};
+const IMAGE = NEWER_LAYERS_IMAGE_MODEL;
 
 before(() => {
   dir = makeTempDir();

@@ -3,6 +3,7 @@ import test from 'node:test';
 import { initParams, paramCount, resolveModel } from './model.js';
 import { PRESETS } from './presets.js';
 import { modelSpecSchema } from './spec.js';
+import { NEWER_LAYERS_IMAGE_MODEL } from '../testing/model-fixtures.js';
 
 test('mlp preset: 784-512-512-10 has 669,706 parameters', () => {
   const m = resolveModel(PRESETS['mlp']!, [784], 10);
@@ -34,19 +35,7 @@ test('He initialisation: weights have std √(2/fan-in), biases are zero, same s
 });
 
 test('a model of the newer layers: shapes, multiply-adds, parameters, and layernorm scales from ones', () => {
-  const spec = modelSpecSchema.parse({
-    input: 'image',
-    layers: [
-      { type: 'conv2d', filters: 4, kernel: 3, padding: 1 },
-      { type: 'layernorm' },
-      { type: 'gelu' },
-      { type: 'avgpool2d', size: 3, stride: 2, padding: 1 },
-      { type: 'conv2d', filters: 6, kernel: 3, padding: 1 },
-      { type: 'leakyrelu' },
-      { type: 'globalavgpool' },
-      { type: 'dense', units: 3 },
-    ],
-  });
+  const spec = modelSpecSchema.parse(NEWER_LAYERS_IMAGE_MODEL);
   const m = resolveModel(spec, [1, 8, 8], 3);
   assert.deepEqual(m.layers.map((l) => l.outShape), [[4, 8, 8], [4, 8, 8], [4, 8, 8], [4, 4, 4], [6, 4, 4], [6, 4, 4], [6], [3]]);
   // conv 4·1·9·64, layernorm 4 per feature, avgpool 4·16·9, conv 6·4·9·16, global pool 6·16, dense 6·3.
