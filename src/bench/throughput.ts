@@ -15,7 +15,10 @@ import { prepareTrainer } from '../engine/run.js';
 import { PRESETS } from '../model/presets.js';
 import type { OptimizerName } from '../optim/registry.js';
 
-export type BenchModel = 'mlp' | 'cnn';
+export const BENCH_MODELS = ['mlp', 'cnn', 'resnet'] as const;
+export type BenchModel = (typeof BENCH_MODELS)[number];
+/** The models the PyTorch script has a twin of (torch.ts). */
+export const TORCH_TWINS: readonly BenchModel[] = ['mlp', 'cnn'];
 /** The optimizer timed unless `bench --optimizer` names another. */
 export const BENCH_OPTIMIZER: OptimizerName = 'sgd';
 export const FLOPS_PER_MAC_TRAINING = 6;
@@ -41,7 +44,7 @@ export function trainingGflops(samplesPerSec: number, macsPerExample: number): n
 
 /** MNIST as every bench run sees it: loaded once, shared by all batch sizes. */
 export function loadBenchData(model: BenchModel): DataSplits {
-  return loadDataset({ dataset: 'mnist', validationFraction: 1 / 12, testFraction: 0.1, seed: 1, imageShape: model === 'cnn' });
+  return loadDataset({ dataset: 'mnist', validationFraction: 1 / 12, testFraction: 0.1, seed: 1, imageShape: model !== 'mlp' });
 }
 
 /** Throws a UserError naming the first batch size that the training split cannot fill. */

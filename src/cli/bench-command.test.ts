@@ -24,8 +24,9 @@ test('benchRows: a failed setting leaves its column out; without PyTorch there i
   assert.deepEqual(benchRows([{ batchSize: 8, samplesPerSec: 800, gflops: 6 }], 60, null), [{ batchSize: 8, samplesPerSec: 800, gflops: 6, percentOfMatmul: 10 }]);
 });
 
-test('bench --model takes one model or both; anything else names the value', () => {
+test('bench --model takes one preset or several; anything else names the value', () => {
   assert.deepEqual(parseOptions(benchDecls, { model: 'mlp,cnn' }).model, ['mlp', 'cnn']);
+  assert.deepEqual(parseOptions(benchDecls, { model: 'resnet' }).model, ['resnet']);
   assert.deepEqual(parseOptions(benchDecls, {}).model, ['mlp']);
-  assert.throws(() => parseOptions(benchDecls, { model: 'mlp,resnet' }), /resnet/);
+  assert.throws(() => parseOptions(benchDecls, { model: 'mlp,resnet50' }), /resnet50/);
 });

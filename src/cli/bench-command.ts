@@ -6,7 +6,7 @@
  */
 import { measureMatmul, type MatmulResult } from '../bench/matmul.js';
 import { machineInfo, type MachineInfo } from '../bench/machine.js';
-import { checkBatchSizes, FLOPS_PER_MAC_TRAINING, loadBenchData, measureThroughput, type BenchModel, type ThroughputRow } from '../bench/throughput.js';
+import { checkBatchSizes, FLOPS_PER_MAC_TRAINING, TORCH_TWINS, loadBenchData, measureThroughput, type BenchModel, type ThroughputRow } from '../bench/throughput.js';
 import { runTorchBench, TORCH_HINT, TORCH_PYTHON, torchAvailable, type TorchOutcome } from '../bench/torch.js';
 import { resolveModel } from '../model/model.js';
 import { PRESETS } from '../model/presets.js';
@@ -52,9 +52,9 @@ export async function benchCommand(o: BenchOptions): Promise<number> {
       progress(`${model} batch ${batchSize}: ${fmt(r.samplesPerSec)} samples/s, ${fmt(r.gflops, 1)} GFLOP/s (${r.updates} updates in ${r.runs} runs, ${r.seconds.toFixed(2)} s)`);
       rows.push({ batchSize: r.batchSize, samplesPerSec: r.samplesPerSec, gflops: r.gflops });
     }
-    const torch = hasTorch ? await torchBoth(model, o) : null;
+    const torch = hasTorch && TORCH_TWINS.includes(model) ? await torchBoth(model, o) : null;
     const out = benchRows(rows, matmul.gflops, torch);
-    const note = torchNote(o, wantTorch, hasTorch, torch?.spinning ?? null);
+    const note = TORCH_TWINS.includes(model) ? torchNote(o, wantTorch, hasTorch, torch?.spinning ?? null) : wantTorch ? `PyTorch not compared for ${model}: the bench's PyTorch script has no twin of it` : null;
     if (o.json) {
       if (note) progress(note);
       const version = torch?.spinning.kind === 'ok' ? torch.spinning.version : torch?.passive.kind === 'ok' ? torch.passive.version : null;

@@ -1,11 +1,12 @@
 /** The `bench` command's options. */
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { BENCH_MODELS } from '../bench/throughput.js';
 import { OPTIMIZER_NAMES } from '../optim/registry.js';
 import { intAtLeast, listOf, numberIn, oneOf, type Decls } from './options.js';
 
 export const benchDecls = {
-  model: { flag: '--model <names>', help: 'mlp, cnn, or both as mlp,cnn (one MatMul measurement for all)', schema: listOf(oneOf(['mlp', 'cnn'] as const), 'mlp or cnn'), default: 'mlp' },
+  model: { flag: '--model <names>', help: 'mlp, cnn, resnet, or several as mlp,cnn (one MatMul measurement for all)', schema: listOf(oneOf(BENCH_MODELS), 'mlp, cnn or resnet'), default: 'mlp' },
   batchSizes: { flag: '--batch-sizes <list>', help: 'comma-separated micro-batch sizes', schema: listOf(intAtLeast(1), 'whole numbers ≥ 1'), default: '1,8,32,128,512,2048' },
   optimizer: { flag: '--optimizer <name>', help: `optimizer whose updates are timed, at its default settings (${OPTIMIZER_NAMES.join(', ')}); PyTorch is compared for sgd only`, schema: oneOf(OPTIMIZER_NAMES), default: 'sgd' },
   threads: { flag: '--threads <t>', help: 'ONNX Runtime intra-op threads (and PyTorch threads)', schema: intAtLeast(1), default: String(availableParallelism()) },
