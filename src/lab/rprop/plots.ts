@@ -41,7 +41,7 @@ export function rpropPlots(results: readonly VariantResult[], floors: Record<str
     {
       name: 'rprop-accuracy',
       title: 'Test accuracy against examples seen',
-      caption: 'Held-out accuracy of the same runs (classification only). Full-batch Rprop climbs steadily on few updates (C3); mini-batch Rprop stays far below the others on the same batches (C4).',
+      caption: 'Held-out accuracy of the same runs (classification only). Full-batch Rprop climbs steadily on few updates (C3); mini-batch Rprop, whose training loss climbs back, falls behind the others on the same batches and stops gaining (C4); on a small problem the gap in accuracy is smaller than the gap in loss.',
       spec: { ...facet('accuracy', 'test accuracy', false, 'datum.accuracy !== null'), title: 'Test accuracy: full-batch Rprop vs mini-batch Rprop, RMSProp, SGD' } as VegaLiteSpec,
     },
     {
