@@ -87,3 +87,18 @@ export const RESUMED_RUN_KEYS = ['epochs', 'targetAccuracy', 'evalEvery'] as con
  * run compares only these with its checkpoint: the rest of the given config is defaults.
  */
 export type GivenKey = keyof RunConfig | `hyper.${keyof Hyper}`;
+
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+
+/**
+ * The batch-norm group kept across splits: G itself whenever it divides the micro-batch (then
+ * micro-batch × iter-size is the same update as one batch), else the largest group that tiles it.
+ */
+export function bnBatchFor(G: number, microBatch: number): number {
+  return gcd(G, microBatch);
+}
+
+/** The configuration at another micro-batch (one update of it), its batch-norm group tiling it (measurements at 1, 4, 16, …). */
+export function atMicroBatch(config: RunConfig, microBatch: number): RunConfig {
+  return { ...config, batchSize: microBatch, iterSize: 1, ...(config.bnBatch !== undefined ? { bnBatch: bnBatchFor(config.bnBatch, microBatch) } : {}) };
+}

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { freemem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DataSplits } from '../data/dataset.js';
-import type { RunConfig } from '../engine/run-config.js';
+import { atMicroBatch, type RunConfig } from '../engine/run-config.js';
 import { loadRunData } from '../engine/run.js';
 import { Interrupted, UserError } from '../errors.js';
 import { paramCount, resolveModel } from '../model/model.js';
@@ -115,7 +115,7 @@ export async function fitMemory(config: RunConfig, opts: FitMemoryOptions): Prom
     const file = writeProbeData(data, dir, maxBatch * config.iterSize);
     const probe = async (b: number): Promise<ProbeOutcome> => {
       const r = await probeInChild(
-        { config: { ...config, batchSize: b }, microBatch: b, updates: PROBE_UPDATES, data: file },
+        { config: atMicroBatch(config, b), microBatch: b, updates: PROBE_UPDATES, data: file },
         {
           killAboveBytes: probeLimitBytes,
           timeoutSeconds: opts.timeoutSeconds ?? DEFAULT_PROBE_TIMEOUT_SECONDS,

@@ -6,7 +6,7 @@
 import { measureConfigThroughput } from '../bench/throughput.js';
 import { measureMatmul } from '../bench/matmul.js';
 import type { DataSplits } from '../data/dataset.js';
-import type { RunConfig } from '../engine/run-config.js';
+import { atMicroBatch, type RunConfig } from '../engine/run-config.js';
 import { Interrupted, UserError } from '../errors.js';
 import { fitMemory, type FitResult } from '../fit/fit.js';
 import type { ProbeRecord } from '../fit/search.js';
@@ -179,7 +179,7 @@ export async function recommend(spec: RecommendSpec, data: DataSplits, hooks: Re
     const points: ThroughputPoint[] = [];
     for (const microBatch of microBatches) {
       checkStop('while measuring throughput');
-      const config: RunConfig = { ...spec.base, batchSize: microBatch, iterSize: 1 };
+      const config: RunConfig = atMicroBatch(spec.base, microBatch);
       const r = await measureConfigThroughput(config, data, { seconds: spec.throughputSeconds, runSeconds: 0.15, warmupSeconds: 0.15 });
       const point = { microBatch, samplesPerSec: r.samplesPerSec, gflops: r.gflops };
       points.push(point);

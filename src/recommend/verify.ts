@@ -3,7 +3,7 @@
  * validations per epoch, same clock), and set what happened beside what was predicted.
  */
 import type { DataSplits } from '../data/dataset.js';
-import type { RunConfig } from '../engine/run-config.js';
+import { bnBatchFor, type RunConfig } from '../engine/run-config.js';
 import { median } from '../sweep/analyse.js';
 import { runTrial, type TrialMetric, type TrialOutcome } from '../sweep/trial.js';
 import type { Candidate } from './predict.js';
@@ -51,15 +51,7 @@ export function verifySpread(outcomes: readonly TrialOutcome[]): VerifySpread | 
   };
 }
 
-const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
-
-/**
- * The batch-norm batch kept across splits: G itself whenever it divides the micro-batch (then
- * micro-batch × iter-size is the same update as one batch), else the largest group that tiles it.
- */
-export function bnBatchFor(G: number, microBatch: number): number {
-  return gcd(G, microBatch);
-}
+export { bnBatchFor };
 
 /** The run configuration that carries out a recommendation (on one worker: iterSize absorbs the world size). */
 export function recommendedConfig(base: RunConfig, c: Candidate, targetAccuracy: number): RunConfig {
