@@ -27,3 +27,18 @@ test('lab files come with their own types; anything outside the closed map is a 
   assert.equal(labRoute('GET', '/laboratory'), null);
   assert.equal(labRoute('GET', '/'), null);
 });
+
+test('lab files but the pages are revalidated by content hash: the browser that holds one gets 304 and no body', () => {
+  const first = labRoute('GET', '/lab/ort/ort-wasm-simd-threaded.wasm')!;
+  const etag = first.headers['ETag']!;
+  assert.match(etag, /^"[A-Za-z0-9_-]{27}"$/);
+  assert.equal(first.headers['Cache-Control'], 'no-cache');
+  assert.ok((first.body as Uint8Array).length > 1_000_000, 'the wasm itself on a first request');
+  const again = labRoute('GET', '/lab/ort/ort-wasm-simd-threaded.wasm', `"other", ${etag}`)!;
+  assert.deepEqual([again.status, (again.body as Uint8Array).length, again.headers['ETag']], [304, 0, etag]);
+  assert.equal(labRoute('GET', '/lab/ort/ort-wasm-simd-threaded.wasm', '"stale"')!.status, 200);
+  const js = labRoute('GET', '/lab/js/compile/train-model.js')!;
+  assert.notEqual(js.headers['ETag'], etag, 'each file its own tag');
+  const page = labRoute('GET', '/lab/', '*')!;
+  assert.deepEqual([page.status, page.headers['ETag']], [200, undefined], 'pages are always sent whole');
+});

@@ -3,6 +3,7 @@
  * relative path, so nothing outside it can be named. Anything else, and any method but GET and
  * HEAD, falls through to the dashboard's routes, which refuse it as they refuse everything else.
  */
+import { createHash } from 'node:crypto';
 import { labAssets, type AssetType } from '../lab/web/assets.js';
 
 export interface FileReply {
@@ -22,7 +23,22 @@ export const LAB_CSP =
   "default-src 'none'; script-src 'self' 'unsafe-inline' 'unsafe-eval' 'wasm-unsafe-eval'; worker-src 'self'; style-src 'unsafe-inline'; img-src data: blob:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 const ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cross-Origin-Resource-Policy': 'same-origin' };
 
-export function labRoute(method: string, rawUrl: string): FileReply | null {
+/**
+ * Lab files other than pages are revalidated, not re-sent: onnxruntime-web's wasm alone is 14 MB.
+ * The tag is the content's hash, so a new batchwise version changes it and no stale file is used.
+ */
+const etags = new Map<string, string>();
+function etagOf(path: string, body: Uint8Array): string {
+  let tag = etags.get(path);
+  if (tag === undefined) {
+    tag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+    etags.set(path, tag);
+  }
+  return tag;
+}
+
+/** `ifNoneMatch`: the request's If-None-Match header; a file the browser holds gets 304 and no body. */
+export function labRoute(method: string, rawUrl: string, ifNoneMatch?: string): FileReply | null {
   if (method !== 'GET' && method !== 'HEAD') return null;
   const q = rawUrl.indexOf('?');
   const path = q < 0 ? rawUrl : rawUrl.slice(0, q);
@@ -30,5 +46,10 @@ export function labRoute(method: string, rawUrl: string): FileReply | null {
   if (!path.startsWith('/lab/')) return null;
   const asset = labAssets().get(path.slice('/lab/'.length));
   if (!asset) return { status: 404, type: 'text', body: 'not found\n', headers: {} };
-  return { status: 200, type: asset.type, body: asset.read(), headers: { ...ISOLATION, ...(asset.type === 'html' ? { 'Content-Security-Policy': LAB_CSP } : {}) } };
+  const body = asset.read();
+  if (asset.type === 'html') return { status: 200, type: asset.type, body, headers: { ...ISOLATION, 'Content-Security-Policy': LAB_CSP } };
+  const etag = etagOf(path, body);
+  const cache = { ...ISOLATION, ETag: etag, 'Cache-Control': 'no-cache' };
+  const held = (ifNoneMatch ?? '').split(',').some((t) => t.trim() === etag || t.trim() === '*');
+  return held ? { status: 304, type: asset.type, body: new Uint8Array(0), headers: cache } : { status: 200, type: asset.type, body, headers: cache };
 }

@@ -80,6 +80,19 @@ test('loopback: no token; a Host that is not loopback is refused (DNS rebinding)
   });
 });
 
+test('a lab file the browser holds is revalidated over HTTP: 304 with its tag and no body, the dashboard stays no-store', async () => {
+  await withServer({}, async (s) => {
+    const first = await httpGet(s.port, '/lab/ort/ort.wasm.min.mjs');
+    assert.equal(first.status, 200);
+    const etag = String(first.headers['etag']);
+    assert.equal(first.headers['cache-control'], 'no-cache');
+    assert.ok(first.body.length > 10_000);
+    const again = await httpGet(s.port, '/lab/ort/ort.wasm.min.mjs', { 'If-None-Match': etag });
+    assert.deepEqual([again.status, again.body, again.headers['etag'], again.headers['content-length']], [304, '', etag, undefined]);
+    assert.equal((await httpGet(s.port, '/api/runs', { 'If-None-Match': etag })).headers['cache-control'], 'no-store');
+  });
+});
+
 test('any other host needs the printed token: refused without it, accepted with it, then by cookie', async () => {
   await withServer({ host: '0.0.0.0' }, async (s) => {
     assert.match(s.url, /^http:\/\/0\.0\.0\.0:\d+\/\?token=[0-9a-f]{48}$/);

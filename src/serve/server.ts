@@ -89,7 +89,8 @@ function send(req: IncomingMessage, res: ServerResponse, reply: Reply | FileRepl
   const body = typeof reply.body === 'string' ? Buffer.from(reply.body, 'utf8') : reply.body;
   res.writeHead(reply.status, {
     'Content-Type': TYPES[reply.type],
-    'Content-Length': String(body.length),
+    // A 304's length would be the held file's, not its empty body's: leave it out.
+    ...(reply.status === 304 ? {} : { 'Content-Length': String(body.length) }),
     'Cache-Control': 'no-store',
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',
@@ -106,7 +107,7 @@ export function handler(store: Store, token: string | null, onError: (e: unknown
     if (!g.ok) return send(req, res, g.reply);
     let reply: Reply | FileReply;
     try {
-      reply = labRoute(req.method ?? 'GET', req.url ?? '/') ?? route(store, req.method ?? 'GET', req.url ?? '/');
+      reply = labRoute(req.method ?? 'GET', req.url ?? '/', req.headers['if-none-match']) ?? route(store, req.method ?? 'GET', req.url ?? '/');
     } catch (e) {
       onError(e);
       reply = { status: 500, type: 'text', body: 'the store could not be read for this request; try again\n' };
