@@ -48,10 +48,15 @@ test('a model of the newer layers: shapes, multiply-adds, parameters, and layern
   assert.ok(gamma.every((v) => v === 1) && beta.every((v) => v === 0));
 });
 
-test('resnet preset: stem, two residual blocks (the second projected to 32 channels at 7×7) and batch norm buffers', () => {
+test('resnet preset: stem, two residual blocks (the second projected to 48 channels at 7×7) and batch norm buffers', () => {
   const m = resolveModel(PRESETS['resnet']!, [1, 28, 28], 10);
-  assert.deepEqual(m.layers.map((l) => l.outShape), [[16, 28, 28], [16, 28, 28], [16, 28, 28], [16, 14, 14], [16, 14, 14], [16, 14, 14], [32, 7, 7], [32, 7, 7], [1568], [10]]);
+  assert.deepEqual(m.layers.map((l) => l.outShape), [[24, 28, 28], [24, 28, 28], [24, 28, 28], [24, 14, 14], [24, 14, 14], [24, 14, 14], [48, 7, 7], [48, 7, 7], [2352], [10]]);
   assert.equal(m.buffers.length, 2 * 5);
   assert.ok(m.params.some((p) => p.id === 'l6_proj_W'));
-  assert.ok(m.macsPerExample < resolveModel(PRESETS['cnn']!, [1, 28, 28], 10).macsPerExample);
+  // conv MACs = H·W of the output × out channels × in channels × k²: stem, two 14×14 convs, the strided
+  // 7×7 pair, the 1×1 projection; batch norm counts 2 per value (scale, shift), max-pool 1 per input value.
+  const convs = 28 * 28 * 24 * 1 * 9 + 2 * (14 * 14 * 24 * 24 * 9) + 7 * 7 * 48 * 24 * 9 + 7 * 7 * 48 * 48 * 9 + 7 * 7 * 48 * 24;
+  const norms = 2 * (28 * 28 * 24 + 2 * 14 * 14 * 24 + 2 * 7 * 7 * 48);
+  assert.equal(m.macsPerExample, convs + norms + 28 * 28 * 24 + 2352 * 10);
+  assert.equal(paramCount(m), 66_922);
 });

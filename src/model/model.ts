@@ -85,7 +85,6 @@ export function initParams(model: ResolvedModel, seed: number): Float32Array[] {
       const std = Math.sqrt(2 / p.init.fanIn);
       for (let k = 0; k < values.length; k++) values[k] = rng.normal() * std;
     }
-    if (p.init.kind === 'ones') values.fill(1);
     return values;
   });
 }

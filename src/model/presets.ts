@@ -25,25 +25,27 @@ export const PRESETS: Readonly<Record<string, ModelSpec>> = {
     ],
   },
   /**
-   * A small residual net with batch norm for 28×28 single-channel images: a 16-channel stem, a
-   * residual block at 14×14, a strided block to 32 channels at 7×7 (1×1 projection shortcut), then
-   * a linear classifier. About 1.8 M multiply-adds per example, fewer than the cnn's.
+   * A small residual net with batch norm for 28×28 single-channel images: a 24-channel stem, a
+   * residual block at 14×14, a strided block to 48 channels at 7×7 (1×1 projection shortcut), then
+   * a linear classifier. 3.9 M multiply-adds per example, 1.3× the cnn's. At 16 and
+   * 32 channels (1.8 M) it reached 99.11% MNIST test accuracy with the defaults; this width
+   * reaches 99.3% (README, Models).
    */
   resnet: {
     name: 'resnet',
     input: 'image',
     layers: [
-      { type: 'conv2d', filters: 16, kernel: 3, stride: 1, padding: 1 },
+      { type: 'conv2d', filters: 24, kernel: 3, stride: 1, padding: 1 },
       { type: 'batchnorm', momentum: 0.1, eps: 1e-5 },
       { type: 'relu' },
       { type: 'maxpool2d', size: 2 },
       {
         type: 'residual',
         layers: [
-          { type: 'conv2d', filters: 16, kernel: 3, stride: 1, padding: 1 },
+          { type: 'conv2d', filters: 24, kernel: 3, stride: 1, padding: 1 },
           { type: 'batchnorm', momentum: 0.1, eps: 1e-5 },
           { type: 'relu' },
-          { type: 'conv2d', filters: 16, kernel: 3, stride: 1, padding: 1 },
+          { type: 'conv2d', filters: 24, kernel: 3, stride: 1, padding: 1 },
           { type: 'batchnorm', momentum: 0.1, eps: 1e-5 },
         ],
       },
@@ -51,10 +53,10 @@ export const PRESETS: Readonly<Record<string, ModelSpec>> = {
       {
         type: 'residual',
         layers: [
-          { type: 'conv2d', filters: 32, kernel: 3, stride: 2, padding: 1 },
+          { type: 'conv2d', filters: 48, kernel: 3, stride: 2, padding: 1 },
           { type: 'batchnorm', momentum: 0.1, eps: 1e-5 },
           { type: 'relu' },
-          { type: 'conv2d', filters: 32, kernel: 3, stride: 1, padding: 1 },
+          { type: 'conv2d', filters: 48, kernel: 3, stride: 1, padding: 1 },
           { type: 'batchnorm', momentum: 0.1, eps: 1e-5 },
         ],
       },
