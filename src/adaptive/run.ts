@@ -10,7 +10,8 @@
  * starting batch, counted in examples, so its cadence stays put as the batch changes.
  *
  * Noise. Before update `nextRoundStep` a round computes the gradients of k micro-batches of
- * B_small examples (drawn with replacement, seeded by the step) at the current parameters, and
+ * B_small examples (drawn with replacement, seeded by the step; B_big = k·B_small ≥ 1,024, see
+ * goodput.ts noisePlan) at the current parameters, and
  * the two-batch estimator of noise/estimator.ts turns |mean of the k|² against the mean of their
  * |·|² into |G|² and tr(Σ). The training graph is not touched: the gradients are computed again
  * by the gradient model, at a cost the schedule bounds to NOISE_OVERHEAD of training time, and
@@ -39,7 +40,8 @@ import { curveBatches, measureCurve, microBatchCap } from './setup.js';
 
 /** Decisions fall due this often, in epochs of examples. */
 export const DECIDE_EVERY_EPOCHS = 1 / 20;
-const FORMAT = 'batchwise-adaptive-1';
+// 2: noise rounds of B_big ≥ 1,024 pooled as 1/B_noise (schedule.ts); a format-1 state would resume with other rounds.
+const FORMAT = 'batchwise-adaptive-2';
 
 /** Everything the adaptive loop needs to go on exactly: kept in the checkpoint beside the trainer's state. */
 export interface AdaptiveState {
@@ -107,7 +109,7 @@ export async function runAdaptive(given: RunConfig, opts: AdaptiveOptions = {}, 
     const changes: BatchChangeRow[] = [];
     if (resumed) {
       st = resumed.meta.adaptive as AdaptiveState;
-      if (st?.format !== FORMAT) throw new UserError(`${opts.resumeDir}: the checkpoint has no adaptive-batch state (format ${JSON.stringify((st as { format?: unknown } | undefined)?.format)}); it was not saved by --batch-size auto`);
+      if (st?.format !== FORMAT) throw new UserError(`${opts.resumeDir}: the checkpoint has no adaptive-batch state of format ${JSON.stringify(FORMAT)} (it has ${JSON.stringify((st as { format?: unknown } | undefined)?.format)}); it was not saved by --batch-size auto of this version: train it again`);
     } else {
       const ladder = batchLadder(spec.minBatch, Math.min(spec.maxBatch, N));
       const microCap = microBatchCap(model, makeOptimizer(config.optimizer, config.hyper).slots.length, spec.memoryBytes, ladder[ladder.length - 1]!);
@@ -184,7 +186,7 @@ export async function runAdaptive(given: RunConfig, opts: AdaptiveOptions = {}, 
     };
     const noiseRound = async () => {
       const sc = st.schedule;
-      const plan = noisePlan(sc.batch, sc.microBatch, s.curve);
+      const plan = noisePlan(sc.batch, sc.microBatch, s.curve, s.microCap);
       let sampler = samplers.get(plan.bSmall);
       if (!sampler) {
         sampler = await GradientSampler.create(trainer.model, data.train, plan.bSmall, config.threads, trainer.optimizer.hyper.weightDecay);
