@@ -70,7 +70,7 @@ test('noise rounds are big (B_big ≥ 1,024 and 8·B), split in ≥ 8 micro-batc
 });
 
 test('the schedule pools rounds as 1/B_noise, weighted by examples and NOISE_DECAY per round; a round without tr Σ is skipped', () => {
-  const settings: AdaptiveSettings = { ladder: [32, 64], microCap: 64, lr0: 0.01, curve, decideEveryExamples: 100 };
+  const settings: AdaptiveSettings = { ladder: [32, 64], microCap: 64, lr0: 0.01, curve, decideEveryExamples: 100, noiseBigMin: NOISE_BIG_MIN };
   let state = initialSchedule(settings).state;
   assert.ok(Number.isNaN(bNoiseOf(state.noise)));
   const rounds = [

@@ -110,8 +110,8 @@ const NOISE_MIN_K = 8;
  * of training time, which NOISE_OVERHEAD bounds. The rounds are therefore rare (at B = 32 about
  * one per 1,024/0.04 = 25,600 examples, less where the small batch runs faster) and big.
  */
-export function noisePlan(batch: number, microBatch: number, curve: readonly ThroughputPoint[], microCap = microBatch): { bSmall: number; k: number; every: number } {
-  const target = Math.max(NOISE_BIG_MIN, 8 * batch);
+export function noisePlan(batch: number, microBatch: number, curve: readonly ThroughputPoint[], microCap = microBatch, bigMin = NOISE_BIG_MIN): { bSmall: number; k: number; every: number } {
+  const target = Math.max(bigMin, 8 * batch);
   let bSmall = microBatch;
   while (bSmall * 2 <= microCap && bSmall * 2 * NOISE_MIN_K <= target) bSmall *= 2;
   let k = NOISE_MIN_K;

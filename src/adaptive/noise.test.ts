@@ -12,7 +12,7 @@ import { GradientSampler } from '../noise/gradient-sampler.js';
 import { Rng } from '../rng.js';
 import { blobs } from '../testing/blobs.js';
 import { blobsRunConfig } from '../testing/run-config-fixtures.js';
-import { noisePlan, type ThroughputPoint } from './goodput.js';
+import { NOISE_BIG_MIN, noisePlan, type ThroughputPoint } from './goodput.js';
 import { addRound, bNoiseOf, initialSchedule, type AdaptiveSettings } from './schedule.js';
 
 test('a round’s |G_small|² and |G_big|² are the micro-batch gradients’ mean squared norm and their mean’s, per-example gradients summed by hand', async () => {
@@ -76,7 +76,7 @@ function syntheticRound(bSmall: number, k: number, rng: Rng) {
 
 test('the rounds as planned at B = 32 recover a known B_noise of 1,000 (median within 10%, 90% within 2×) where update-sized rounds (B_big = 32, the old plan) do not', () => {
   const curve: ThroughputPoint[] = [{ microBatch: 32, samplesPerSec: 1000 }];
-  const settings: AdaptiveSettings = { ladder: [32, 64, 128], microCap: 32, lr0: 0.01, curve, decideEveryExamples: 100 };
+  const settings: AdaptiveSettings = { ladder: [32, 64, 128], microCap: 32, lr0: 0.01, curve, decideEveryExamples: 100, noiseBigMin: NOISE_BIG_MIN };
   const plan = noisePlan(32, 32, curve, 32);
   assert.deepEqual([plan.bSmall, plan.k], [32, 32], 'B_big = 1,024');
   const within2 = (b: number) => b >= 500 && b <= 2000;

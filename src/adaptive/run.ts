@@ -34,7 +34,7 @@ import { estimateFromPair } from '../noise/estimator.js';
 import { GradientSampler } from '../noise/gradient-sampler.js';
 import { Rng } from '../rng.js';
 import type { BatchChangeRow } from '../store/rows.js';
-import { batchLadder, noisePlan, type ThroughputPoint } from './goodput.js';
+import { batchLadder, NOISE_BIG_MIN, noisePlan, type ThroughputPoint } from './goodput.js';
 import { addRound, bNoiseOf, decide, initialSchedule, type AdaptiveSettings, type ScheduleState } from './schedule.js';
 import { curveBatches, measureCurve, microBatchCap } from './setup.js';
 
@@ -68,6 +68,8 @@ export interface AdaptiveOptions extends RunOptions {
   readonly curve?: readonly ThroughputPoint[] | undefined;
   /** The data, already loaded (tests); otherwise loaded from the config. */
   readonly data?: DataSplits | undefined;
+  /** Fewest examples per noise round (default NOISE_BIG_MIN): tests on a few hundred examples take smaller rounds to see several. */
+  readonly noiseBigMin?: number | undefined;
 }
 
 export interface AdaptiveResult extends RunResult {
@@ -119,7 +121,7 @@ export async function runAdaptive(given: RunConfig, opts: AdaptiveOptions = {}, 
         curve = await measureCurve(config, data, curveBatches(ladder, microCap));
         curveSeconds = (performance.now() - started) / 1000;
       }
-      const settings: AdaptiveSettings = { ladder, microCap, lr0, curve, decideEveryExamples: Math.max(1, Math.round(N * DECIDE_EVERY_EPOCHS)) };
+      const settings: AdaptiveSettings = { ladder, microCap, lr0, curve, decideEveryExamples: Math.max(1, Math.round(N * DECIDE_EVERY_EPOCHS)), noiseBigMin: opts.noiseBigMin ?? NOISE_BIG_MIN };
       const start = initialSchedule(settings);
       changes.push(start.change);
       st = { format: FORMAT, settings, schedule: start.state, epoch: 0, offset: 0, examples: 0, nextEvalExamples: evalEvery(config), noiseSeconds: 0, changes: 1 };
@@ -186,7 +188,7 @@ export async function runAdaptive(given: RunConfig, opts: AdaptiveOptions = {}, 
     };
     const noiseRound = async () => {
       const sc = st.schedule;
-      const plan = noisePlan(sc.batch, sc.microBatch, s.curve, s.microCap);
+      const plan = noisePlan(sc.batch, sc.microBatch, s.curve, s.microCap, s.noiseBigMin);
       let sampler = samplers.get(plan.bSmall);
       if (!sampler) {
         sampler = await GradientSampler.create(trainer.model, data.train, plan.bSmall, config.threads, trainer.optimizer.hyper.weightDecay);

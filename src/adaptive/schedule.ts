@@ -42,6 +42,8 @@ export interface AdaptiveSettings {
   readonly lr0: number;
   readonly curve: readonly ThroughputPoint[];
   readonly decideEveryExamples: number;
+  /** Fewest examples in a noise round (NOISE_BIG_MIN unless a small test problem sets fewer). */
+  readonly noiseBigMin: number;
 }
 
 /** The pool of rounds (see the header): 1/B_noise = inverse / weight. */
@@ -88,7 +90,7 @@ export function initialSchedule(s: AdaptiveSettings): { state: ScheduleState; ch
 /** The schedule after a noise round taken before update `step`. */
 export function addRound(state: ScheduleState, e: NoiseEstimate, step: number, s: AdaptiveSettings): ScheduleState {
   const n = state.noise;
-  const plan = noisePlan(state.batch, state.microBatch, s.curve, s.microCap);
+  const plan = noisePlan(state.batch, state.microBatch, s.curve, s.microCap, s.noiseBigMin);
   const w = e.traceSigma > 0 ? plan.bSmall * plan.k : 0;
   const noise: NoiseEma = {
     inverse: NOISE_DECAY * n.inverse + (w > 0 ? (w * e.gradSq) / e.traceSigma : 0),
