@@ -24,8 +24,13 @@ import type { NoiseEstimate } from '../noise/estimator.js';
 import type { BatchChangeRow } from '../store/rows.js';
 import { goodput, noisePlan, noiseRuleLr, splitBatch, type ThroughputPoint } from './goodput.js';
 
-/** Weight of a round per later round: B_noise grows some 150-fold in MNIST's first epoch (README), so a round describes little beyond the next. */
-export const NOISE_DECAY = 0.25;
+/**
+ * Weight of a round per later round. Small: rounds are ~0.2–0.5 epoch apart and on MNIST's mlp
+ * B_noise grew 4–5× from one to the next (50, 254, 1,076, 5,732 against `noise`'s 56, 298, 1,859,
+ * 7,954 at the same weights); at 0.25 the pool lagged at 140, 415, 1,376. 0.1 still takes the
+ * edge off a single round's spread (±20–30% at B_big = 1,024) when the scale holds still.
+ */
+export const NOISE_DECAY = 0.1;
 /** Rounds before the first decision: one round resolves |G|² (noisePlan). */
 export const MIN_ROUNDS = 1;
 /** Relative goodput gain a move needs. */
