@@ -64,9 +64,9 @@ test('noise rounds are big (B_big ≥ 1,024 and 8·B), split in ≥ 8 micro-batc
     const overhead = bBig / samplesPerSecAt(curve, p.bSmall) / ((p.every * batch) / samplesPerSecAt(curve, micro));
     assert.ok(overhead <= NOISE_OVERHEAD && overhead > NOISE_OVERHEAD / 2, `${batch}: overhead ${overhead}`);
   }
-  assert.deepEqual(noisePlan(32, 32, curve), { bSmall: 32, k: 32, every: 800 }, 'B = 32 at micro-batch 32, no room to grow it: 1,024 examples every 25,600');
+  assert.deepEqual(noisePlan(32, 32, curve), { bSmall: 32, k: 32, every: 1067 }, 'B = 32 at micro-batch 32, no room to grow it: 1,024 examples every 1,067 updates (34,144 examples)');
   // Micro-batches of 128 run 3× faster per example (the curve), so rounds come 3× as often.
-  assert.deepEqual(noisePlan(32, 32, curve, 4096), { bSmall: 128, k: 8, every: 267 });
+  assert.deepEqual(noisePlan(32, 32, curve, 4096), { bSmall: 128, k: 8, every: 356 });
 });
 
 test('the schedule pools rounds as 1/B_noise, weighted by examples and NOISE_DECAY per round; a round without tr Σ is skipped', () => {
