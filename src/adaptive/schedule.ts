@@ -13,7 +13,7 @@
  * of the rounds' B_noise; ∞ while the pooled |G|² is not positive). Pooling |G|² and tr Σ
  * themselves instead lets the early rounds, whose |G|² is ten times larger, dominate the sum and
  * pull the ratio towards their far smaller noise scale. A round whose tr Σ came out ≤ 0 carries no
- * scale and is skipped.
+ * scale and is skipped (the pool stays as it was).
  *
  * Decisions fall due every `decideEveryExamples` training examples (a fraction of an epoch) and
  * need a noise round since the last one; each moves the batch at most one rung of the doubling
@@ -25,12 +25,13 @@ import type { BatchChangeRow } from '../store/rows.js';
 import { goodput, noisePlan, noiseRuleLr, splitBatch, type ThroughputPoint } from './goodput.js';
 
 /**
- * Weight of a round per later round. Small: rounds are ~0.2–0.5 epoch apart and on MNIST's mlp
- * B_noise grew 4–5× from one to the next (50, 254, 1,076, 5,732 against `noise`'s 56, 298, 1,859,
- * 7,954 at the same weights); at 0.25 the pool lagged at 140, 415, 1,376. 0.1 still takes the
- * edge off a single round's spread (±20–30% at B_big = 1,024) when the scale holds still.
+ * Weight of a round per later round: none. Rounds are ~0.3 epoch apart and on MNIST's mlp
+ * B_noise grew 5–18× from one to the next (50, 892, 4,806 against `noise`'s 56, 996, 4,116 at the
+ * same weights). Pooled as 1/B_noise, an older round's far larger inverse dominates even at small
+ * weight: at 0.1 the pool read 353 and 2,134, at 0.25 a quarter of the latest round. One round
+ * of B_big ≥ 1,024 is resolved on its own (±20–30%), so the latest round decides.
  */
-export const NOISE_DECAY = 0.1;
+export const NOISE_DECAY = 0;
 /** Rounds before the first decision: one round resolves |G|² (noisePlan). */
 export const MIN_ROUNDS = 1;
 /** Relative goodput gain a move needs. */
@@ -97,8 +98,8 @@ export function addRound(state: ScheduleState, e: NoiseEstimate, step: number, s
   const n = state.noise;
   const plan = noisePlan(state.batch, state.microBatch, s.curve, s.microCap, s.noiseBigMin);
   const w = e.traceSigma > 0 ? plan.bSmall * plan.k : 0;
-  const noise: NoiseEma = {
-    inverse: NOISE_DECAY * n.inverse + (w > 0 ? (w * e.gradSq) / e.traceSigma : 0),
+  const noise: NoiseEma = w === 0 ? { ...n, rounds: n.rounds + 1 } : {
+    inverse: NOISE_DECAY * n.inverse + (w * e.gradSq) / e.traceSigma,
     weight: NOISE_DECAY * n.weight + w,
     rounds: n.rounds + 1,
     roundsAtDecision: n.roundsAtDecision,
