@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { UserError } from '../errors.js';
-import { NoiseSmoother } from '../noise/estimator.js';
-import { batchLadder, goodput, NOISE_OVERHEAD, noisePlan, noiseRuleLr, samplesPerSecAt, splitBatch, statisticalEfficiency } from './goodput.js';
-import { addRound, bNoiseOf, initialSchedule, type AdaptiveSettings } from './schedule.js';
+import { batchLadder, goodput, NOISE_BIG_MIN, NOISE_OVERHEAD, noisePlan, noiseRuleLr, samplesPerSecAt, splitBatch, statisticalEfficiency } from './goodput.js';
+import { addRound, bNoiseOf, initialSchedule, NOISE_DECAY, type AdaptiveSettings } from './schedule.js';
 
 const curve = [
   { microBatch: 32, samplesPerSec: 1000 },
@@ -55,32 +54,44 @@ test('a batch splits into the fewest micro-batches within the cap, and a cap bel
   assert.throws(() => splitBatch(24, 2), /raise --memory/);
 });
 
-test('noise rounds are planned to cost at most NOISE_OVERHEAD of training time', () => {
-  for (const [batch, micro] of [[32, 32], [128, 128], [512, 128], [2048, 512]] as const) {
-    const p = noisePlan(batch, micro, curve);
-    assert.ok(p.k >= 2 && p.bSmall * p.k <= batch, `${batch}: ${JSON.stringify(p)}`);
-    // A round: B examples at the small batch's speed; `every` updates: every·B at the micro-batch's.
-    const overhead = batch / samplesPerSecAt(curve, p.bSmall) / ((p.every * batch) / samplesPerSecAt(curve, micro));
-    assert.ok(overhead <= NOISE_OVERHEAD, `${batch}: overhead ${overhead}`);
+test('noise rounds are big (B_big ≥ 1,024 and 8·B), split in ≥ 8 micro-batches within the cap, and cost at most NOISE_OVERHEAD of training time', () => {
+  for (const [batch, micro, cap] of [[32, 32, 32], [32, 32, 4096], [128, 128, 128], [512, 128, 128], [2048, 512, 4096]] as const) {
+    const p = noisePlan(batch, micro, curve, cap);
+    const bBig = p.bSmall * p.k;
+    assert.ok(p.k >= 8 && bBig >= Math.max(NOISE_BIG_MIN, 8 * batch) && bBig < 2 * Math.max(NOISE_BIG_MIN, 8 * batch), `${batch}: ${JSON.stringify(p)}`);
+    assert.ok(p.bSmall % micro === 0 && p.bSmall <= Math.max(micro, cap), `${batch}: small batch ${p.bSmall} within the cap ${cap}`);
+    // A round: B_big examples at the small batch's speed; `every` updates: every·B at the micro-batch's.
+    const overhead = bBig / samplesPerSecAt(curve, p.bSmall) / ((p.every * batch) / samplesPerSecAt(curve, micro));
+    assert.ok(overhead <= NOISE_OVERHEAD && overhead > NOISE_OVERHEAD / 2, `${batch}: overhead ${overhead}`);
   }
-  assert.deepEqual(noisePlan(512, 128, curve).bSmall, 128, 'K = 4: micro-batch against the accumulated gradient');
+  assert.deepEqual(noisePlan(32, 32, curve), { bSmall: 32, k: 32, every: 1067 }, 'B = 32 at micro-batch 32, no room to grow it: 1,024 examples every 1,067 updates (34,144 examples)');
+  // Micro-batches of 128 run 3× faster per example (the curve), so rounds come 3× as often.
+  assert.deepEqual(noisePlan(32, 32, curve, 4096), { bSmall: 128, k: 8, every: 356 });
 });
 
-test('the schedule’s smoothed B_noise is the noise estimator’s EMA (decay 0.8) of |G|² and tr Σ', () => {
-  const settings: AdaptiveSettings = { ladder: [32, 64], microCap: 64, lr0: 0.01, curve, decideEveryExamples: 100 };
+test('the schedule pools rounds as 1/B_noise, weighted by examples and NOISE_DECAY per round; a round without tr Σ is skipped', () => {
+  const settings: AdaptiveSettings = { ladder: [32, 64], microCap: 64, lr0: 0.01, curve, decideEveryExamples: 100, noiseBigMin: NOISE_BIG_MIN };
   let state = initialSchedule(settings).state;
-  const smoother = new NoiseSmoother(0.8);
+  assert.ok(Number.isNaN(bNoiseOf(state.noise)));
   const rounds = [
     { gradSq: 2, traceSigma: 100 },
     { gradSq: 1, traceSigma: 300 },
-    { gradSq: -0.5, traceSigma: 250 },
-    { gradSq: 0.7, traceSigma: 400 },
+    { gradSq: 0.5, traceSigma: -10 },
+    { gradSq: 0.7, traceSigma: 700 },
   ];
+  let beforeSkip = NaN;
   rounds.forEach((r, i) => {
+    if (i === 2) beforeSkip = bNoiseOf(state.noise);
     state = addRound(state, r, i * 10, settings);
-    smoother.add(r);
-    assert.ok(Math.abs(bNoiseOf(state.noise) - smoother.summary().bSimple) < 1e-9 * smoother.summary().bSimple, `round ${i}`);
+    if (i === 2) assert.equal(bNoiseOf(state.noise), beforeSkip, 'a round without tr Σ leaves the pool as it was');
   });
+  // Every round here is 1,024 examples (B = 32): equal weights but for age, which the skipped round does not add to.
+  const d = NOISE_DECAY;
+  const want = (d ** 2 + d + 1) / ((d ** 2 * 2) / 100 + (d * 1) / 300 + 0.7 / 700);
+  assert.ok(Math.abs(bNoiseOf(state.noise) - want) < 1e-9 * want, `${bNoiseOf(state.noise)} vs ${want}`);
+  assert.ok(bNoiseOf(state.noise) > 300 && bNoiseOf(state.noise) <= 1000, 'between the rounds’ own scales, nearest the latest (700/0.7)');
   assert.equal(state.noise.rounds, 4);
-  assert.equal(state.nextRoundStep, 30 + noisePlan(32, 32, curve).every);
+  assert.equal(state.nextRoundStep, 30 + noisePlan(32, 32, curve, 64).every);
+  state = addRound(state, { gradSq: -5, traceSigma: 700 }, 40, settings);
+  assert.equal(bNoiseOf(state.noise), Infinity, 'a pooled |G|² ≤ 0: the gradient is lost in the noise');
 });

@@ -30,7 +30,7 @@ const config = (over: Partial<RunConfig> = {}): RunConfig =>
   blobsRunConfig({ batchSize: 4, hyper: { lr: 0.02 }, epochs: 4, adaptive: { minBatch: 4, maxBatch: 64 }, ...over });
 const run = (c: RunConfig, opts: AdaptiveOptions = {}, stopAfter?: number) => {
   let progress = 0;
-  return runAdaptive(c, { data, curve, ...opts }, stopAfter === undefined ? {} : { onProgress: () => progress++, shouldStop: () => progress >= stopAfter });
+  return runAdaptive(c, { data, curve, noiseBigMin: 64, ...opts }, stopAfter === undefined ? {} : { onProgress: () => progress++, shouldStop: () => progress >= stopAfter });
 };
 const tmp = () => mkdtempSync(join(tmpdir(), 'adaptive-'));
 
@@ -99,6 +99,7 @@ test('a run stopped and resumed takes the same decisions and ends at the same we
     assert.ok(first.steps > 0 && first.steps < a.steps, `stopped midway: ${first.steps} of ${a.steps}`);
     const second = await run(config(), { saveDir: parts, resumeDir: parts });
     assert.equal(second.firstSeq, first.changes.length, 'numbering goes on');
+    assert.ok(first.changes.length >= 2 && second.changes.length >= 1, `decisions before and after the stop, each on its own noise round: ${first.changes.length} and ${second.changes.length}`);
     assert.deepEqual([...first.changes, ...second.changes], a.changes);
     assert.equal(second.steps, a.steps);
     assert.equal(second.examples, a.examples);

@@ -10,7 +10,8 @@
  * starting batch, counted in examples, so its cadence stays put as the batch changes.
  *
  * Noise. Before update `nextRoundStep` a round computes the gradients of k micro-batches of
- * B_small examples (drawn with replacement, seeded by the step) at the current parameters, and
+ * B_small examples (drawn with replacement, seeded by the step; B_big = k·B_small ≥ 1,024, see
+ * goodput.ts noisePlan) at the current parameters, and
  * the two-batch estimator of noise/estimator.ts turns |mean of the k|² against the mean of their
  * |·|² into |G|² and tr(Σ). The training graph is not touched: the gradients are computed again
  * by the gradient model, at a cost the schedule bounds to NOISE_OVERHEAD of training time, and
@@ -33,13 +34,14 @@ import { estimateFromPair } from '../noise/estimator.js';
 import { GradientSampler } from '../noise/gradient-sampler.js';
 import { Rng } from '../rng.js';
 import type { BatchChangeRow } from '../store/rows.js';
-import { batchLadder, noisePlan, type ThroughputPoint } from './goodput.js';
+import { batchLadder, NOISE_BIG_MIN, noisePlan, type ThroughputPoint } from './goodput.js';
 import { addRound, bNoiseOf, decide, initialSchedule, type AdaptiveSettings, type ScheduleState } from './schedule.js';
 import { curveBatches, measureCurve, microBatchCap } from './setup.js';
 
 /** Decisions fall due this often, in epochs of examples. */
 export const DECIDE_EVERY_EPOCHS = 1 / 20;
-const FORMAT = 'batchwise-adaptive-1';
+// 2: noise rounds of B_big ≥ 1,024 pooled as 1/B_noise (schedule.ts); a format-1 state would resume with other rounds.
+const FORMAT = 'batchwise-adaptive-2';
 
 /** Everything the adaptive loop needs to go on exactly: kept in the checkpoint beside the trainer's state. */
 export interface AdaptiveState {
@@ -66,6 +68,8 @@ export interface AdaptiveOptions extends RunOptions {
   readonly curve?: readonly ThroughputPoint[] | undefined;
   /** The data, already loaded (tests); otherwise loaded from the config. */
   readonly data?: DataSplits | undefined;
+  /** Fewest examples per noise round (default NOISE_BIG_MIN): tests on a few hundred examples take smaller rounds to see several. */
+  readonly noiseBigMin?: number | undefined;
 }
 
 export interface AdaptiveResult extends RunResult {
@@ -107,7 +111,7 @@ export async function runAdaptive(given: RunConfig, opts: AdaptiveOptions = {}, 
     const changes: BatchChangeRow[] = [];
     if (resumed) {
       st = resumed.meta.adaptive as AdaptiveState;
-      if (st?.format !== FORMAT) throw new UserError(`${opts.resumeDir}: the checkpoint has no adaptive-batch state (format ${JSON.stringify((st as { format?: unknown } | undefined)?.format)}); it was not saved by --batch-size auto`);
+      if (st?.format !== FORMAT) throw new UserError(`${opts.resumeDir}: the checkpoint has no adaptive-batch state of format ${JSON.stringify(FORMAT)} (it has ${JSON.stringify((st as { format?: unknown } | undefined)?.format)}); it was not saved by --batch-size auto of this version: train it again`);
     } else {
       const ladder = batchLadder(spec.minBatch, Math.min(spec.maxBatch, N));
       const microCap = microBatchCap(model, makeOptimizer(config.optimizer, config.hyper).slots.length, spec.memoryBytes, ladder[ladder.length - 1]!);
@@ -117,7 +121,7 @@ export async function runAdaptive(given: RunConfig, opts: AdaptiveOptions = {}, 
         curve = await measureCurve(config, data, curveBatches(ladder, microCap));
         curveSeconds = (performance.now() - started) / 1000;
       }
-      const settings: AdaptiveSettings = { ladder, microCap, lr0, curve, decideEveryExamples: Math.max(1, Math.round(N * DECIDE_EVERY_EPOCHS)) };
+      const settings: AdaptiveSettings = { ladder, microCap, lr0, curve, decideEveryExamples: Math.max(1, Math.round(N * DECIDE_EVERY_EPOCHS)), noiseBigMin: opts.noiseBigMin ?? NOISE_BIG_MIN };
       const start = initialSchedule(settings);
       changes.push(start.change);
       st = { format: FORMAT, settings, schedule: start.state, epoch: 0, offset: 0, examples: 0, nextEvalExamples: evalEvery(config), noiseSeconds: 0, changes: 1 };
@@ -184,7 +188,7 @@ export async function runAdaptive(given: RunConfig, opts: AdaptiveOptions = {}, 
     };
     const noiseRound = async () => {
       const sc = st.schedule;
-      const plan = noisePlan(sc.batch, sc.microBatch, s.curve);
+      const plan = noisePlan(sc.batch, sc.microBatch, s.curve, s.microCap, s.noiseBigMin);
       let sampler = samplers.get(plan.bSmall);
       if (!sampler) {
         sampler = await GradientSampler.create(trainer.model, data.train, plan.bSmall, config.threads, trainer.optimizer.hyper.weightDecay);

@@ -5,12 +5,15 @@
  * it) and the noise rounds, which are deterministic for a seed; so a resumed run takes exactly the
  * decisions the uninterrupted one takes. Measured times never enter a decision.
  *
- * Smoothing. |G|² and tr(Σ) are averaged separately with an exponential moving average over
- * rounds (McCandlish et al. 2018 smooth both before taking the ratio: the ratio of two noisy
- * means, not the mean of noisy ratios, which is biased and heavy-tailed); with Adam's bias
- * correction, kept as weighted sums (see noise/estimator.ts). NOISE_DECAY = 0.8 remembers about
- * the last five rounds: B_noise grows some 150-fold in MNIST's first epoch (README), so an average
- * much longer would lag the batch behind it.
+ * Pooling. Each round is big enough to resolve |G|² on its own (goodput.ts, noisePlan), and
+ * rounds are rare, so the pool is short: rounds are weighted by their examples B_big and by
+ * NOISE_DECAY per round of age. What is pooled is each round's |G|²/tr Σ, the inverse noise scale:
+ * its |G|² part is unbiased and its tr Σ (k − 1 ≥ 7 degrees of freedom) precise, so the weighted
+ * mean is nearly unbiased for 1/B_noise, and B_noise is its reciprocal (a weighted harmonic mean
+ * of the rounds' B_noise; ∞ while the pooled |G|² is not positive). Pooling |G|² and tr Σ
+ * themselves instead lets the early rounds, whose |G|² is ten times larger, dominate the sum and
+ * pull the ratio towards their far smaller noise scale. A round whose tr Σ came out ≤ 0 carries no
+ * scale and is skipped (the pool stays as it was).
  *
  * Decisions fall due every `decideEveryExamples` training examples (a fraction of an epoch) and
  * need a noise round since the last one; each moves the batch at most one rung of the doubling
@@ -21,9 +24,16 @@ import type { NoiseEstimate } from '../noise/estimator.js';
 import type { BatchChangeRow } from '../store/rows.js';
 import { goodput, noisePlan, noiseRuleLr, splitBatch, type ThroughputPoint } from './goodput.js';
 
-export const NOISE_DECAY = 0.8;
-/** Rounds before the first decision: fewer leave |G|² unresolved. */
-export const MIN_ROUNDS = 3;
+/**
+ * Weight of a round per later round: none. Rounds are ~0.3 epoch apart and on MNIST's mlp
+ * B_noise grew 5–18× from one to the next (50, 892, 4,806 against `noise`'s 56, 996, 4,116 at the
+ * same weights). Pooled as 1/B_noise, an older round's far larger inverse dominates even at small
+ * weight: at 0.1 the pool read 353 and 2,134, at 0.25 a quarter of the latest round. One round
+ * of B_big ≥ 1,024 is resolved on its own (±20–30%), so the latest round decides.
+ */
+export const NOISE_DECAY = 0;
+/** Rounds before the first decision: one round resolves |G|² (noisePlan). */
+export const MIN_ROUNDS = 1;
 /** Relative goodput gain a move needs. */
 export const HYSTERESIS = 0.05;
 /** Relative rate change (at an unchanged batch) worth a logged change. */
@@ -38,12 +48,15 @@ export interface AdaptiveSettings {
   readonly lr0: number;
   readonly curve: readonly ThroughputPoint[];
   readonly decideEveryExamples: number;
+  /** Fewest examples in a noise round (NOISE_BIG_MIN unless a small test problem sets fewer). */
+  readonly noiseBigMin: number;
 }
 
-/** Weighted sums of the EMA: mean = sum / weight. */
+/** The pool of rounds (see the header): 1/B_noise = inverse / weight. */
 export interface NoiseEma {
-  readonly gradSq: number;
-  readonly traceSigma: number;
+  /** Σ w_r·|G|²_r/tr Σ_r. */
+  readonly inverse: number;
+  /** Σ w_r. */
   readonly weight: number;
   readonly rounds: number;
   /** Rounds at the last decision. */
@@ -60,10 +73,10 @@ export interface ScheduleState {
   readonly nextDecisionExamples: number;
 }
 
-/** B_noise = tr(Σ)/|G|² of the smoothed estimates: NaN before any round, ∞ while |G|² ≤ 0. */
+/** B_noise of the pool: NaN before any usable round, ∞ while the pooled |G|² is ≤ 0. */
 export function bNoiseOf(n: NoiseEma): number {
-  if (n.rounds === 0) return NaN;
-  return n.gradSq > 0 ? n.traceSigma / n.gradSq : Infinity;
+  if (n.weight === 0) return NaN;
+  return n.inverse > 0 ? n.weight / n.inverse : Infinity;
 }
 
 export function initialSchedule(s: AdaptiveSettings): { state: ScheduleState; change: BatchChangeRow } {
@@ -73,7 +86,7 @@ export function initialSchedule(s: AdaptiveSettings): { state: ScheduleState; ch
     batch,
     ...split,
     lr: s.lr0,
-    noise: { gradSq: 0, traceSigma: 0, weight: 0, rounds: 0, roundsAtDecision: 0 },
+    noise: { inverse: 0, weight: 0, rounds: 0, roundsAtDecision: 0 },
     nextRoundStep: 0,
     nextDecisionExamples: s.decideEveryExamples,
   };
@@ -83,14 +96,15 @@ export function initialSchedule(s: AdaptiveSettings): { state: ScheduleState; ch
 /** The schedule after a noise round taken before update `step`. */
 export function addRound(state: ScheduleState, e: NoiseEstimate, step: number, s: AdaptiveSettings): ScheduleState {
   const n = state.noise;
-  const noise: NoiseEma = {
-    gradSq: NOISE_DECAY * n.gradSq + e.gradSq,
-    traceSigma: NOISE_DECAY * n.traceSigma + e.traceSigma,
-    weight: NOISE_DECAY * n.weight + 1,
+  const plan = noisePlan(state.batch, state.microBatch, s.curve, s.microCap, s.noiseBigMin);
+  const w = e.traceSigma > 0 ? plan.bSmall * plan.k : 0;
+  const noise: NoiseEma = w === 0 ? { ...n, rounds: n.rounds + 1 } : {
+    inverse: NOISE_DECAY * n.inverse + (w * e.gradSq) / e.traceSigma,
+    weight: NOISE_DECAY * n.weight + w,
     rounds: n.rounds + 1,
     roundsAtDecision: n.roundsAtDecision,
   };
-  return { ...state, noise, nextRoundStep: step + noisePlan(state.batch, state.microBatch, s.curve).every };
+  return { ...state, noise, nextRoundStep: step + plan.every };
 }
 
 /** The decision due at `examples` seen (`step` updates done): the new state, and the change to log if any. */
