@@ -179,4 +179,5 @@ test('sweep --batch-sizes 4,16,auto --seeds 2: one auto trial per seed, kept wit
 
   assert.match(assertUserError(sweep('--db', 'auto.db', '--batch-sizes', '4,auto', '--schedule', 'cosine')), /auto trials choose their rate.*drop --schedule/);
   assert.match(assertUserError(sweep('--db', 'auto.db', '--auto-min', '8')), /--auto-min and --auto-max apply to auto trials/);
+  assert.match(assertUserError(sweep('--db', 'auto.db', '--batch-sizes', '4,auto', '--queue', 'redis://127.0.0.1:1')), /sweep --queue does not run auto trials/);
 });

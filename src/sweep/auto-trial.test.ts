@@ -14,10 +14,10 @@ import { blobs } from '../testing/blobs.js';
 import { blobsRunConfig } from '../testing/run-config-fixtures.js';
 import type { BatchSummary } from './analyse.js';
 import { analyseAuto, type AutoTrialResult } from './auto-analyse.js';
-import { examplesAtStep } from './auto-trial.js';
+import { examplesAtStep, runAutoTrial } from './auto-trial.js';
 import { planTrials } from './plan.js';
 import { StoreRecorder } from './store-recorder.js';
-import { runSweep, type SweepSpec } from './sweep.js';
+import { runSweep, trialConfig, type SweepSpec } from './sweep.js';
 
 const N = 600;
 const data = blobs(N, 6, 3, 7);
@@ -109,4 +109,18 @@ test('auto against the best fixed trial: faster or slower only outside the seeds
   assert.equal(analyseAuto([trial(7, 1)], fixed([4, 6])).verdict, 'slower');
   const missed = analyseAuto([trial(1, 1), { ...trial(1, 2), secondsToTarget: null, status: 'budget' }], fixed([4, 6]));
   assert.deepEqual([missed.runs[0]!.reached, missed.runs[0]!.secondsToTarget, missed.best, missed.verdict], [1, null, null, null]);
+});
+
+test('an auto trial keeps to a trial’s budget: past it at a validation, short of the target, it stops as budget', async () => {
+  const [t] = planTrials({ ...spec.plan, batchSizes: [], seeds: 1, trainExamples: N });
+  const config = { ...trialConfig(spec.base, t!), targetAccuracy: 0.9999 };
+  const o = await runAutoTrial(config, data, { maxEpochs: 4, maxSeconds: 1e-9, evalsPerEpoch: 4, untilBudget: false }, {}, curve);
+  assert.ok(o !== null);
+  assert.equal(o.status, 'budget');
+  assert.equal(o.metrics.length, 1, 'stopped at its first validation');
+  assert.equal(o.steps, o.metrics[0]!.step);
+  assert.equal(o.secondsToTarget, null);
+  assert.equal(o.auto.examples, examplesAtStep(o.batchChanges, o.steps));
+  const stopped = await runAutoTrial(config, data, { maxEpochs: 4, maxSeconds: 60, evalsPerEpoch: 4, untilBudget: false }, { shouldStop: () => true }, curve);
+  assert.equal(stopped, null, 'interrupted by the user: no result');
 });
