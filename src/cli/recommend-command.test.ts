@@ -224,3 +224,40 @@ test('recommend refuses bad input in one line before any measuring', () => {
   assertOk(listed);
   assert.match(listed.stdout, /no runs/, 'a refused command stores no run');
 });
+
+test('recommend --verify-auto --seeds 2: the recommendation and --batch-size auto from the pilot batch, both verified at each seed, in the JSON and the store', () => {
+  assert.match(assertUserError(recommend('--verify-auto', '--schedule', 'cosine', '--db', 'auto.db')), /--verify-auto trains --batch-size auto.*drop --schedule/);
+  const run = recommend('--memory', '1GiB', '--db', 'auto.db', '--json', '--verify-auto', '--seeds', '2');
+  assertOk(run);
+  const r = lastJson(run);
+  const pilot = r['pilot'] as PilotResult;
+  const v = r['verification'] as { seeds: { seed: number }[] };
+  assert.deepEqual(v.seeds.map((s) => s.seed), [1, 2], '--verify-auto verifies the recommendation too');
+  const a = r['autoVerification'] as {
+    startBatch: number; maxBatch: number; lr: number;
+    seeds: { seed: number; measured: { status: string; steps: number; secondsToTarget: number | null; auto: { examples: number; changes: number; examplesToTarget: number | null } } }[];
+    spread: { reached: number; secondsToTarget: { median: number; min: number; max: number } } | null;
+  };
+  const candidates = r['candidates'] as Candidate[];
+  assert.deepEqual([a.startBatch, a.maxBatch, a.lr], [8, Math.max(...candidates.map((c) => c.effectiveBatch)), Number(pilot.lr.toPrecision(4))]);
+  assert.deepEqual(a.seeds.map((s) => s.seed), [1, 2]);
+  const db = new Database(join(dir, 'auto.db'), { readonly: true });
+  for (const s of a.seeds) {
+    const key = s.seed === 1 ? 'verify-auto' : 'verify-auto-s2';
+    const row = db.prepare('SELECT batch_size AS b, status, steps, seconds_to_target AS secs FROM trials WHERE run_id = ? AND key = ?').get(r['run'], key) as { b: number; status: string; steps: number; secs: number | null };
+    assert.deepEqual(row, { b: 8, status: s.measured.status, steps: s.measured.steps, secs: s.measured.secondsToTarget });
+    const changes = db.prepare('SELECT step, micro_batch * iter_size AS b FROM batch_changes WHERE run_id = ? AND trial_key = ? ORDER BY seq').all(r['run'], key) as { step: number; b: number }[];
+    assert.equal(changes.length, s.measured.auto.changes);
+    assert.deepEqual(changes[0], { step: 0, b: 8 });
+    const examples = changes.reduce((sum, c, i) => sum + ((changes[i + 1]?.step ?? s.measured.steps) - c.step) * c.b, 0);
+    assert.equal(s.measured.auto.examples, examples, 'examples seen: the sum over its changes');
+  }
+  db.close();
+  const hit = a.seeds.filter((s) => s.measured.secondsToTarget !== null).map((s) => s.measured.secondsToTarget!);
+  assert.equal(a.spread?.reached ?? 0, hit.length);
+  if (a.spread !== null) assert.deepEqual([a.spread.secondsToTarget.min, a.spread.secondsToTarget.max], [Math.min(...hit), Math.max(...hit)]);
+  const text = recommend('--memory', '1GiB', '--db', 'auto.db', '--verify-auto');
+  assertOk(text);
+  assert.match(text.stdout, /verify --batch-size auto: from batch 8 at lr [\d.]+ \(the pilot's batch and rate\) up to \d+/);
+  assert.match(text.stderr, /the throughput curve of auto is reused from run/, 'the second run reuses the curve the first kept');
+});

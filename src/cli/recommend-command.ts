@@ -16,7 +16,7 @@ import type { MachineSource } from '../recommend/machine-memo.js';
 import type { Candidate } from '../recommend/predict.js';
 import { recommend, type Recommendation, type RecommendSpec } from '../recommend/recommend.js';
 import { recommendedPlan } from '../recommend/recommended-plan.js';
-import { recommendedConfig, verify, type Verification } from '../recommend/verify.js';
+import { recommendedConfig, verify, verifyAuto, type AutoVerification, type Verification } from '../recommend/verify.js';
 import { ProgressWriter } from '../sweep/progress.js';
 import { trialRow } from '../sweep/store-recorder.js';
 import { Store, type RunRow } from '../store/store.js';
@@ -24,7 +24,8 @@ import { noiseRow } from './noise-command.js';
 import { EXIT } from './parse.js';
 import { reportCommandLine } from './report-options.js';
 import type { RecommendOptions } from './recommend-options.js';
-import { recommendationLines, verificationLines } from './recommend-report.js';
+import { autoVerificationLines, recommendationLines, verificationLines } from './recommend-report.js';
+import { keepCurve, recallCurve } from './train-adaptive.js';
 import { fmt } from './table.js';
 import { baseRunConfig } from './train-options.js';
 
@@ -36,7 +37,9 @@ function writeNew(path: string, text: string): void {
   renameSync(tmp, path);
 }
 
-export async function recommendCommand(o: RecommendOptions): Promise<number> {
+export async function recommendCommand(options: RecommendOptions): Promise<number> {
+  // --verify-auto verifies the recommendation too: the two are reported side by side.
+  const o = options.verifyAuto ? { ...options, verify: true } : options;
   if (o.targetAccuracy === undefined) throw new UserError('--target-accuracy is required: the recommendation is the fastest way to it (e.g. --target-accuracy 0.97)');
   if (o.lrGrid !== undefined && o.pilotRuns === 'bounded') throw new UserError('--lr-grid is the grid of --pilot-runs to-target; the default bounded pilot finds its rate by a range test from --lr, so add --pilot-runs to-target or give --lr instead');
   const budgetBytes = o.memory === undefined ? Math.floor(freemem()) : parseBytes(o.memory, '--memory');
@@ -76,6 +79,9 @@ export async function recommendCommand(o: RecommendOptions): Promise<number> {
   const exportPath = o.export === undefined ? undefined : (o.out ?? exportPlan(o.export, recommendedPlan(base, dummy, o.targetAccuracy, data.train.count)).fileName);
   if (exportPath !== undefined && existsSync(exportPath)) throw new UserError(`--out ${exportPath} already exists; give another path with --out, or move that file away`);
 
+  if (o.verifyAuto && (base.schedule.kind !== 'constant' || base.warmupSteps > 0)) {
+    throw new UserError(`--verify-auto trains --batch-size auto, which chooses its rate as the batch grows; drop --${base.schedule.kind !== 'constant' ? 'schedule' : 'warmup-steps'}, or drop --verify-auto`);
+  }
   if (o.pilotBatch > data.train.count) throw new UserError(`--pilot-batch ${o.pilotBatch} is larger than the ${data.train.count} training examples; use a smaller one`);
   // Opened first so that a bad --db fails now; the run is stored only once there is something to keep.
   const store = Store.open(o.db);
@@ -99,6 +105,7 @@ export async function recommendCommand(o: RecommendOptions): Promise<number> {
     };
     let rec: Recommendation;
     let verification: Verification | null = null;
+    let autoVerification: AutoVerification | null = null;
     const label = `${base.modelName} on ${base.dataset}, ${base.optimizer}, target ${o.targetAccuracy}, ${formatBytes(budgetBytes)}`;
     // Stored once the first trial starts (a refusal before then stores nothing), so that a live
     // reader (batchwise serve) can show the trial in progress.
@@ -169,6 +176,33 @@ export async function recommendCommand(o: RecommendOptions): Promise<number> {
           for (const s of verification.seeds) store.recordTrial(trialRow(run.id, key(s.seed), { batchSize: rec.choice.microBatch, iterSize: c.iterSize, lr: c.hyper.lr!, seed: s.seed }, s.measured), s.measured.metrics);
         }
       }
+      if (o.verifyAuto && verification !== null) {
+        const auto = { startBatch: rec.pilot.batchSize, maxBatch: Math.max(...rec.candidates.map((x) => x.effectiveBatch)), lr: rec.pilot.lr, memoryBytes: budgetBytes };
+        say(`recommend: verify --batch-size auto: from batch ${auto.startBatch} at lr ${auto.lr.toPrecision(4)} (the pilot's) up to ${auto.maxBatch}${o.seeds > 1 ? ` at ${o.seeds} seeds` : ''}…`);
+        const autoKey = (seed: number) => (seed === base.seed ? 'verify-auto' : `verify-auto-s${seed}`);
+        const curveConfig = { ...base, batchSize: auto.startBatch, adaptive: { minBatch: auto.startBatch, maxBatch: auto.maxBatch, memoryBytes: auto.memoryBytes } };
+        const kept = o.remeasure ? null : recallCurve(store, curveConfig);
+        if (kept !== null) say(`  the throughput curve of auto is ${kept.said}`);
+        const v = await verifyAuto(base, data, rec.choice, { ...auto, curve: kept?.curve }, o.targetAccuracy, {
+          evalsPerEpoch: o.evalsPerEpoch,
+          seeds: o.seeds,
+          shouldStop: () => stop,
+          onMetric: (m) => live?.metric(m),
+          onSeed: (seed) => {
+            if (o.seeds > 1) say(`  seed ${seed}…`);
+            liveRun().start({ key: autoKey(seed), batchSize: auto.startBatch, iterSize: 1, lr: auto.lr });
+          },
+        });
+        if (v !== null) {
+          const { curve, ...rest } = v;
+          autoVerification = rest;
+          if (kept === null) keepCurve(store, curveConfig, curve, run.id);
+          for (const s of v.seeds) {
+            store.recordBatchChanges(run.id, autoKey(s.seed), 0, s.measured.batchChanges);
+            store.recordTrial(trialRow(run.id, autoKey(s.seed), { batchSize: auto.startBatch, iterSize: 1, lr: v.lr, seed: s.seed }, s.measured, { batchLabel: 'auto' }), s.measured.metrics);
+          }
+        }
+      }
     } finally {
       process.off('SIGINT', onSigint);
     }
@@ -178,8 +212,9 @@ export async function recommendCommand(o: RecommendOptions): Promise<number> {
     const rangeTest = rec.rangeTest === null ? null : { ...rec.rangeTest, points: undefined };
     const evidence = { candidates: rec.candidates, throughput: rec.throughput, matmulGflops: rec.matmulGflops, fit, pilot, pilotRuns: rec.pilotRuns, rangeTest, lrRule: rec.lrRule, trainExamples: rec.trainExamples };
     const cost = adviceCost(rec.choice, rec.candidates, rec.seconds);
-    const summary = { choice: rec.choice, bNoise: rec.bNoise, seconds: rec.seconds, stageSeconds: rec.stageSeconds, machine: rec.machine, cost, verification, ...evidence };
-    store.finishRun(run.id, o.verify && verification === null ? 'interrupted' : 'finished', summary);
+    const interrupted = (o.verify && verification === null) || (o.verifyAuto && autoVerification === null);
+    const summary = { choice: rec.choice, bNoise: rec.bNoise, seconds: rec.seconds, stageSeconds: rec.stageSeconds, machine: rec.machine, cost, verification, ...(o.verifyAuto ? { autoVerification: autoJson(autoVerification) } : {}), ...evidence };
+    store.finishRun(run.id, interrupted ? 'interrupted' : 'finished', summary);
 
     let exported: string | null = null;
     if (o.export !== undefined && exportPath !== undefined) {
@@ -190,18 +225,26 @@ export async function recommendCommand(o: RecommendOptions): Promise<number> {
     }
     if (o.json) {
       const { fit, throughput, pilot, lrTrials, candidates, matmulGflops, stageSeconds } = rec;
-      process.stdout.write(`${JSON.stringify({ db: o.db, run: run.id, choice: rec.choice, bNoise: rec.bNoise, lrRule: rec.lrRule, seconds: rec.seconds, stageSeconds, machine: rec.machine, cost, fit, matmulGflops, throughput, lrTrials: lrTrials.map(({ lr, outcome: { metrics: _m, ...rest } }) => ({ lr, ...rest })), lrSearch: rec.lrSearch, pilotRuns: rec.pilotRuns, rangeTest: rec.rangeTest, pilot, candidates, worldSize: rec.worldSize, communication: rec.communication, verification, exported })}\n`);
+      process.stdout.write(`${JSON.stringify({ db: o.db, run: run.id, choice: rec.choice, bNoise: rec.bNoise, lrRule: rec.lrRule, seconds: rec.seconds, stageSeconds, machine: rec.machine, cost, fit, matmulGflops, throughput, lrTrials: lrTrials.map(({ lr, outcome: { metrics: _m, ...rest } }) => ({ lr, ...rest })), lrSearch: rec.lrSearch, pilotRuns: rec.pilotRuns, rangeTest: rec.rangeTest, pilot, candidates, worldSize: rec.worldSize, communication: rec.communication, verification, ...(o.verifyAuto ? { autoVerification: autoJson(autoVerification) } : {}), exported })}\n`);
     } else {
       const heading = `recommendation for ${base.modelName} on ${base.dataset} (${base.optimizer}) to ${(o.targetAccuracy * 100).toFixed(2)}% validation accuracy within ${formatBytes(budgetBytes)}:`;
       const lines = recommendationLines(rec, heading);
       if (verification) lines.push(...verificationLines(verification));
+      if (verification && autoVerification) lines.push(...autoVerificationLines(autoVerification, verification));
       if (exported) lines.push('', `exported (${o.export}): ${exported}`);
       lines.push('', `stored: ${o.db} run ${run.id} (batchwise runs --db ${o.db})`);
       process.stdout.write(`${lines.join('\n')}\n`);
     }
     say(`batchwise: see the evidence: ${reportCommandLine(o.db, run.id)}`);
-    return o.verify && verification === null ? EXIT.interrupted : EXIT.ok;
+    return interrupted ? EXIT.interrupted : EXIT.ok;
   } finally {
     store.close();
   }
+}
+
+/** An auto verification without its runs' metrics and changes (the store keeps those). */
+function autoJson(v: AutoVerification | null) {
+  if (v === null) return null;
+  const strip = ({ metrics: _m, batchChanges: _c, curve: _curve, ...rest }: AutoVerification['measured']) => rest;
+  return { ...v, measured: strip(v.measured), seeds: v.seeds.map((s) => ({ seed: s.seed, measured: strip(s.measured) })) };
 }

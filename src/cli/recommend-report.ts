@@ -5,7 +5,7 @@ import { formatInterconnect } from '../recommend/comm/interconnect.js';
 import { capsRate } from '../recommend/lr-rule.js';
 import { describeProvenance } from '../recommend/machine-memo.js';
 import type { Recommendation } from '../recommend/recommend.js';
-import type { Verification } from '../recommend/verify.js';
+import type { AutoVerification, Verification } from '../recommend/verify.js';
 import { fmt, formatTable, pct } from './table.js';
 
 const RULE_TEXT = {
@@ -175,4 +175,24 @@ export function verificationLines(v: Verification): string[] {
     ).map((l) => `  ${l}`),
     ...seedLines,
   ];
+}
+
+/** `--verify-auto`: auto's run beside the recommendation's, with each one's range over the seeds. */
+export function autoVerificationLines(a: AutoVerification, v: Verification): string[] {
+  const m = a.measured;
+  const f = m.auto;
+  const fixed = v.measured;
+  const ratio = m.secondsToTarget !== null && fixed.secondsToTarget !== null ? ` (${(m.secondsToTarget / fixed.secondsToTarget).toFixed(2)}×)` : '';
+  const seconds = (x: number | null) => (x === null ? 'not reached' : `${x.toFixed(2)} s`);
+  const range = (s: { reached: number; secondsToTarget: { median: number; min: number; max: number } } | null, n: number) =>
+    s === null ? 'none reached the target' : `${s.reached}/${n} reached, median ${s.secondsToTarget.median.toFixed(2)} s (${s.secondsToTarget.min.toFixed(2)}–${s.secondsToTarget.max.toFixed(2)})`;
+  const lines = [
+    '',
+    `verify --batch-size auto: from batch ${a.startBatch} at lr ${a.lr} (the pilot's batch and rate) up to ${a.maxBatch}: ${m.status}${m.testAccuracy !== null ? `, test accuracy ${pct(m.testAccuracy)}` : ''}`,
+    `  seconds to target: auto ${seconds(m.secondsToTarget)} against the recommendation's ${seconds(fixed.secondsToTarget)}${ratio}; ` +
+      `examples to target ${f.examplesToTarget === null ? '–' : fmt(f.examplesToTarget)}; ended at B = ${fmt(f.finalBatch)} after ${f.changes - 1} change(s); noise rounds ${f.noiseSeconds.toFixed(2)} s (included)` +
+      (a.curveSeconds > 0 ? `; throughput curve measured in ${a.curveSeconds.toFixed(1)} s before training (not included)` : ''),
+  ];
+  if (a.seeds.length > 1) lines.push(`  over ${a.seeds.length} seeds (${a.seeds.map((s) => s.seed).join(', ')}): auto ${range(a.spread, a.seeds.length)}; the recommendation ${range(v.spread, v.seeds.length)}`);
+  return lines;
 }

@@ -156,3 +156,28 @@ test('sweep input errors are one line, exit 2', () => {
   assert.match(assertUserError(sweep('--db', 'e.db', '--lr-rule', 'cubic')), /--lr-rule must be one of linear, sqrt, none/);
   assert.match(assertUserError(sweep('--db', 'blobs.csv')), /blobs\.csv/);
 });
+
+test('sweep --batch-sizes 4,16,auto --seeds 2: one auto trial per seed, kept with its batch changes and shown apart; auto with a schedule, or --auto-min without auto, is one line', () => {
+  const run = sweep('--db', 'auto.db', '--batch-sizes', '4,16,auto', '--lr-grid', '0.05', '--seeds', '2', '--json');
+  assertOk(run);
+  const r = lastJson(run);
+  assert.deepEqual([r['ran'], r['total']], [6, 6]);
+  assert.deepEqual((r['analysis'] as { batches: Summary[] }).batches.map((b) => b.batchSize), [4, 16], 'auto is no batch size of the fixed analysis');
+  const auto = r['auto'] as { runs: { startBatch: number; maxBatch: number; lr: number; seeds: number }[]; bestFixed: { batchSize: number } | null };
+  // From the smallest fixed size at the grid's rate carried there (0.05 · √(4/16)), up to the largest.
+  assert.deepEqual(auto.runs.map((x) => [x.startBatch, x.maxBatch, x.lr, x.seeds]), [[4, 16, 0.025, 2]]);
+  const db = new Database(join(dir, 'auto.db'), { readonly: true });
+  const rows = db.prepare(`SELECT key, batch_size AS b, json_extract(detail, '$.auto.changes') AS changes FROM trials WHERE key LIKE 'auto-%' ORDER BY key`).all() as { key: string; b: number; changes: number }[];
+  const logged = db.prepare(`SELECT trial_key AS key, count(*) AS n FROM batch_changes GROUP BY trial_key ORDER BY trial_key`).all() as { key: string; n: number }[];
+  db.close();
+  assert.deepEqual(rows.map((x) => [x.key, x.b]), [['auto-b4-16-lr0.025-s1', 4], ['auto-b4-16-lr0.025-s2', 4]]);
+  assert.deepEqual(logged, rows.map((x) => ({ key: x.key, n: x.changes })));
+  const text = sweep('--db', 'auto.db', '--batch-sizes', '4,16,auto', '--lr-grid', '0.05', '--seeds', '2');
+  assertOk(text);
+  assert.match(text.stdout, /auto trials \(--batch-size auto from 4/);
+  assert.match(text.stdout, /auto against the best fixed trial: auto from lr 0\.025 median of 2 seeds/);
+
+  assert.match(assertUserError(sweep('--db', 'auto.db', '--batch-sizes', '4,auto', '--schedule', 'cosine')), /auto trials choose their rate.*drop --schedule/);
+  assert.match(assertUserError(sweep('--db', 'auto.db', '--auto-min', '8')), /--auto-min and --auto-max apply to auto trials/);
+  assert.match(assertUserError(sweep('--db', 'auto.db', '--batch-sizes', '4,auto', '--queue', 'redis://127.0.0.1:1')), /sweep --queue does not run auto trials/);
+});

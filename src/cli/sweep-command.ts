@@ -12,15 +12,17 @@ import { UserError } from '../errors.js';
 import { Store } from '../store/store.js';
 import type { BatchSummary, SweepAnalysis } from '../sweep/analyse.js';
 import { EDGE_BOUNDS } from '../sweep/edges.js';
-import { planTrials, powersOfTwoUpTo } from '../sweep/plan.js';
+import { autoTrials, planTrials, powersOfTwoUpTo } from '../sweep/plan.js';
 import { sweepIdentity } from '../sweep/identity.js';
 import { ProgressWriter } from '../sweep/progress.js';
 import { StoreRecorder } from '../sweep/store-recorder.js';
-import { LOCAL_RUNNER, runSweep, type BatchRates, type SweepSpec, type TrialRunner } from '../sweep/sweep.js';
+import { LOCAL_RUNNER, runSweep, trialConfig, type BatchRates, type SweepSpec, type TrialRunner } from '../sweep/sweep.js';
 import { batchwiseVersion } from '../bench/machine.js';
 import { dataFingerprint } from '../sweep/identity.js';
 import { hostTimes } from '../queue/host-times.js';
 import { queueLines } from './sweep-queue.js';
+import { autoLines, autoPlan } from './sweep-auto.js';
+import { keepCurve, recallCurve } from './train-adaptive.js';
 import { EXIT } from './parse.js';
 import { reportCommandLine } from './report-options.js';
 import type { SweepOptions } from './sweep-options.js';
@@ -34,9 +36,11 @@ export async function sweepCommand(o: SweepOptions): Promise<number> {
   const base = baseRunConfig(o, { batchSize: 1, iterSize: 1, lr: undefined, epochs: o.maxEpochs, targetAccuracy: o.targetAccuracy });
   const lrGrid = o.lrGrid ?? [0.5, 1, 2].map((f) => f * DEFAULT_LR[o.optimizer]);
   const data = loadRunData(base);
-  const spec: SweepSpec = {
+  const batchSizes = o.batchSizes.sizes === 'pow2' ? powersOfTwoUpTo(data.train.count) : o.batchSizes.sizes;
+  const auto = autoPlan(o, base, batchSizes.map((b) => (b === 'full' ? data.train.count : b)));
+  let spec: SweepSpec = {
     base,
-    plan: { batchSizes: o.batchSizes === 'pow2' ? powersOfTwoUpTo(data.train.count) : o.batchSizes, lrGrid, lrRule: o.lrRule, lrRefBatch: o.lrRefBatch, seeds: o.seeds, baseSeed: o.seed },
+    plan: { batchSizes, lrGrid, lrRule: o.lrRule, lrRefBatch: o.lrRefBatch, seeds: o.seeds, baseSeed: o.seed, auto },
     limits: { maxEpochs: o.maxEpochs, maxSeconds: o.budget, evalsPerEpoch: o.evalsPerEpoch, untilBudget: o.until === 'budget' },
     pruneFactor: o.prune,
     stallAfter: o.stallAfter,
@@ -60,6 +64,13 @@ export async function sweepCommand(o: SweepOptions): Promise<number> {
     const label = `${base.modelName} on ${base.dataset}, ${base.optimizer}, target ${o.targetAccuracy}`;
     const { run, created } = store.openRun('sweep', identity, label, { base, plan: spec.plan, limits: spec.limits, pruneFactor: spec.pruneFactor, stallAfter: spec.stallAfter, extendGrid: spec.extendGrid });
     const recorder = new StoreRecorder(store, run.id);
+    // Auto trials weigh batches by a throughput curve kept like train --batch-size auto's (train-adaptive.ts).
+    const autoBase = auto === undefined ? null : trialConfig(base, autoTrials({ ...spec.plan, trainExamples: data.train.count }, auto)[0]!);
+    const kept = autoBase === null ? null : recallCurve(store, autoBase);
+    if (kept !== null) {
+      spec = { ...spec, autoCurve: kept.curve };
+      say(`batchwise: auto trials: the throughput curve is ${kept.said}`);
+    }
     const live = new ProgressWriter(store, run.id);
     say(`batchwise sweep: ${label}; ${o.db} run ${run.id}${created ? '' : ' (resuming: finished trials are kept)'}`);
     if (o.retryFailed) say(`batchwise: --retry-failed: ${store.dropFailedTrials(run.id).length} failed trial(s) to run again`);
@@ -88,12 +99,13 @@ export async function sweepCommand(o: SweepOptions): Promise<number> {
       result = await runSweep(spec, data, recorder, {
         shouldStop: () => stop,
         onTrialStart: (t, index, total) => {
-          if (!barStarted) bar.start(total, index, { batch: t.batchSize, lr: t.lr, acc: '–' });
+          const batch = t.auto ? `auto from ${t.batchSize}` : t.batchSize;
+          if (!barStarted) bar.start(total, index, { batch, lr: t.lr, acc: '–' });
           barStarted = true;
           // Rates past a grid edge add trials as the sweep goes.
           if (total !== bar.getTotal()) bar.setTotal(total);
-          if (runner.parallel) bar.update({ batch: t.batchSize, lr: t.lr, acc: '–' });
-          else bar.update(index, { batch: t.batchSize, lr: t.lr, acc: '–' });
+          if (runner.parallel) bar.update({ batch, lr: t.lr, acc: '–' });
+          else bar.update(index, { batch, lr: t.lr, acc: '–' });
           shown = t.key;
           live.start({ key: t.key, batchSize: t.batchSize, iterSize: 1, lr: t.lr }, index, total);
         },
@@ -106,7 +118,7 @@ export async function sweepCommand(o: SweepOptions): Promise<number> {
           live.clear();
           bar.increment();
           if (!process.stderr.isTTY) {
-            say(`trial B=${t.batchSize} lr=${t.lr} seed=${t.seed}: ${r.status}` + (r.secondsToTarget !== null ? ` in ${r.stepsToTarget} steps, ${r.secondsToTarget.toFixed(2)} s` : '') + `, best val ${pct(r.bestValAccuracy)}`);
+            say(`trial B=${t.auto ? `auto from ${t.batchSize}` : t.batchSize} lr=${t.lr} seed=${t.seed}: ${r.status}` + (r.secondsToTarget !== null ? ` in ${r.stepsToTarget} steps, ${r.secondsToTarget.toFixed(2)} s` : '') + `, best val ${pct(r.bestValAccuracy)}`);
           }
         },
       }, runner);
@@ -119,10 +131,11 @@ export async function sweepCommand(o: SweepOptions): Promise<number> {
     // Trials from several machines: their seconds do not compare; this machine's throughput names the time optimum.
     const times = await hostTimes(result, spec.base, data);
     if (times !== null) result = { ...result, analysis: times.analysis };
-    const summary = { analysis: result.analysis, rates: result.rates, extendGrid: spec.extendGrid, ran: result.ran, skipped: result.skipped, total: result.total, wallSeconds, matmul, ...(times ? { throughput: times.throughput } : {}) };
+    if (result.autoCurve !== null && autoBase !== null) keepCurve(store, autoBase, result.autoCurve.curve, run.id);
+    const summary = { analysis: result.analysis, ...(auto !== undefined ? { auto: result.auto } : {}), rates: result.rates, extendGrid: spec.extendGrid, ran: result.ran, skipped: result.skipped, total: result.total, wallSeconds, matmul, ...(times ? { throughput: times.throughput } : {}) };
     store.finishRun(run.id, result.interrupted ? 'interrupted' : 'finished', summary);
     if (o.json) process.stdout.write(`${JSON.stringify({ db: o.db, run: run.id, targetAccuracy: o.targetAccuracy, ...summary, trials: result.trials })}\n`);
-    else process.stdout.write(`${report(result.analysis, o.targetAccuracy, { ...result, untilBudget: o.until === 'budget', wallSeconds, extendGrid: spec.extendGrid }).join('\n')}\n`);
+    else process.stdout.write(`${[...report(result.analysis, o.targetAccuracy, { ...result, untilBudget: o.until === 'budget', wallSeconds, extendGrid: spec.extendGrid }), ...autoLines(result.auto, result.autoCurve)].join('\n')}\n`);
     say(`batchwise: see the evidence: ${reportCommandLine(o.db, run.id)}`);
     if (result.interrupted) say(`batchwise: interrupted after ${result.skipped + result.ran} of ${result.total} trials; run the same command again to finish${queued ? ' (trials handed out stay queued, and their results are collected then)' : ''}`);
     return result.interrupted ? EXIT.interrupted : EXIT.ok;

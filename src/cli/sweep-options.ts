@@ -5,21 +5,27 @@ import { batchSizeSchema, intAtLeast, listOf, numberIn, oneOf, positiveNumber, t
 import { runDecls, trainDecls } from './train-options.js';
 import { queueAddressSchema } from './worker-options.js';
 
-/** `pow2` (1, 2, 4, … and full) or a list of sizes and `full`. */
-const batchSizesSchema = z.string().transform((s, ctx): (number | 'full')[] | 'pow2' => {
-  if (s.trim() === 'pow2') return 'pow2';
-  const r = listOf(batchSizeSchema, 'whole numbers ≥ 1 or full').safeParse(s);
+/** `pow2` (1, 2, 4, … and full) or a list of sizes and `full`; either with `auto` (auto trials beside the fixed ones). */
+const batchSizesSchema = z.string().transform((s, ctx): { sizes: (number | 'full')[] | 'pow2'; auto: boolean } => {
+  const parts = s.split(',').map((p) => p.trim());
+  const auto = parts.includes('auto');
+  const rest = parts.filter((p) => p !== 'auto');
+  if (rest.length === 1 && rest[0] === 'pow2') return { sizes: 'pow2', auto };
+  if (rest.length === 0 && auto) return { sizes: [], auto };
+  const r = listOf(batchSizeSchema, 'whole numbers ≥ 1 or full').safeParse(rest.join(','));
   if (!r.success) {
-    ctx.addIssue({ code: 'custom', message: 'must be pow2 (1, 2, 4, … and full) or a comma-separated list of sizes ≥ 1 and full' });
+    ctx.addIssue({ code: 'custom', message: 'must be pow2 (1, 2, 4, … and full) or a comma-separated list of sizes ≥ 1 and full, either with auto (e.g. 16,64,256,auto)' });
     return z.NEVER;
   }
-  return r.data;
+  return { sizes: r.data, auto };
 });
 
 export const sweepDecls = {
   ...runDecls(),
   schedule: { ...trainDecls.schedule, default: 'constant' },
-  batchSizes: { flag: '--batch-sizes <list|pow2>', help: 'micro-batch sizes to compare: a list like 1,8,64,full, or pow2 for 1, 2, 4, … and full', schema: batchSizesSchema, default: 'pow2' },
+  batchSizes: { flag: '--batch-sizes <list|pow2>', help: 'micro-batch sizes to compare: a list like 1,8,64,full, or pow2 for 1, 2, 4, … and full; add auto (e.g. 16,64,256,auto) for trials with --batch-size auto beside them, one per grid rate and seed', schema: batchSizesSchema, default: 'pow2' },
+  autoMin: { flag: '--auto-min <n>', help: 'with auto in --batch-sizes: the auto trials’ starting and smallest batch, whose grid rates they start from (default: the smallest fixed size, else 32)', schema: intAtLeast(1) },
+  autoMax: { flag: '--auto-max <n>', help: 'with auto in --batch-sizes: the auto trials’ largest batch (default: the largest fixed size, else 4096)', schema: intAtLeast(1) },
   targetAccuracy: { flag: '--target-accuracy <a>', help: 'validation accuracy each trial trains to (required)', schema: numberIn(0, 1, { minOpen: true }) },
   lrGrid: { flag: '--lr-grid <list>', help: 'learning rates tried at the reference batch and carried to every batch size by --lr-rule (default: the optimizer’s default rate ×½, ×1, ×2)', schema: listOf(positiveNumber, 'positive numbers') },
   lrRule: { flag: '--lr-rule <rule>', help: 'how a rate moves with the batch size: linear (∝B), sqrt (∝√B) or none', schema: oneOf(LR_RULES), default: 'sqrt' },

@@ -4,7 +4,9 @@
  */
 import type { DataSplits } from '../data/dataset.js';
 import { bnBatchFor, type RunConfig } from '../engine/run-config.js';
+import type { ThroughputPoint } from '../adaptive/index.js';
 import { median } from '../sweep/analyse.js';
+import { runAutoTrial, type AutoOutcome } from '../sweep/auto-trial.js';
 import { runTrial, type TrialMetric, type TrialOutcome } from '../sweep/trial.js';
 import type { Candidate } from './predict.js';
 
@@ -92,4 +94,57 @@ export async function verify(
   const seconds = (c.seconds - c.commSeconds) * c.worldSize;
   const onOneMachine: Candidate = { ...c, samplesPerSec: c.samplesPerSec / c.worldSize, allReduceSeconds: 0, commSeconds: 0, seconds, wallSeconds: seconds + c.wallSeconds - c.seconds };
   return { predicted: onOneMachine, measured, seeds, spread: verifySpread(seeds.map((s) => s.measured)) };
+}
+
+/** `--verify-auto`: the same check for `--batch-size auto`, trained beside the recommendation. */
+export interface AutoVerification {
+  readonly startBatch: number;
+  readonly maxBatch: number;
+  /** The rate at the starting batch. */
+  readonly lr: number;
+  readonly measured: AutoOutcome;
+  readonly seeds: readonly { readonly seed: number; readonly measured: AutoOutcome }[];
+  readonly spread: VerifySpread | null;
+  /** Seconds measuring the throughput curve before the first seed (0 when one was given). */
+  readonly curveSeconds: number;
+}
+
+/**
+ * Trains `--batch-size auto` from `startBatch` at `lr` up to `maxBatch` (micro-batches within
+ * `memoryBytes`), at the seeds verify() trains, with verify()'s limits for the candidate `c` so
+ * that both are held to the same terms. Null when interrupted.
+ */
+export async function verifyAuto(
+  base: RunConfig,
+  data: DataSplits,
+  c: Candidate,
+  auto: { readonly startBatch: number; readonly maxBatch: number; readonly lr: number; readonly memoryBytes?: number | undefined; readonly curve?: readonly ThroughputPoint[] | undefined },
+  targetAccuracy: number,
+  opts: { evalsPerEpoch: number; seeds?: number; shouldStop?: () => boolean; onMetric?: (m: TrialMetric) => void; onSeed?: (seed: number) => void },
+): Promise<(AutoVerification & { readonly curve: readonly ThroughputPoint[] }) | null> {
+  const config: RunConfig = {
+    ...base,
+    batchSize: auto.startBatch,
+    iterSize: 1,
+    hyper: { ...base.hyper, lr: Number(auto.lr.toPrecision(4)) },
+    schedule: { kind: 'constant' },
+    warmupSteps: 0,
+    targetAccuracy,
+    adaptive: { minBatch: auto.startBatch, maxBatch: auto.maxBatch, memoryBytes: auto.memoryBytes },
+  };
+  const limits = { maxEpochs: Math.max(5, Math.ceil(c.epochs * 4)), maxSeconds: Math.max(30, c.seconds * 5), evalsPerEpoch: opts.evalsPerEpoch, untilBudget: false };
+  const seeds: { seed: number; measured: AutoOutcome }[] = [];
+  let curve = auto.curve;
+  let curveSeconds = 0;
+  for (let i = 0; i < (opts.seeds ?? 1); i++) {
+    const seed = base.seed + i;
+    opts.onSeed?.(seed);
+    const m = await runAutoTrial({ ...config, seed }, data, limits, { ...(opts.shouldStop ? { shouldStop: opts.shouldStop } : {}), ...(opts.onMetric ? { onMetric: opts.onMetric } : {}) }, curve);
+    if (m === null) return null;
+    // The curve is the machine's, not the seed's: measured once.
+    if (curve === undefined) [curve, curveSeconds] = [m.curve, m.auto.curveSeconds];
+    seeds.push({ seed, measured: m });
+  }
+  const measured = seeds[0]!.measured;
+  return { startBatch: auto.startBatch, maxBatch: auto.maxBatch, lr: config.hyper.lr!, measured, seeds, spread: verifySpread(seeds.map((s) => s.measured)), curveSeconds, curve: curve! };
 }

@@ -4,6 +4,7 @@
  * run written by an older batchwise shows the plots its stored figures allow.
  */
 import { analyseSweep } from '../sweep/analyse.js';
+import { isAutoKey } from '../sweep/plan.js';
 import type { NoiseRow, RunRow, Store, TrialRow } from '../store/store.js';
 import { memoryByComponent, memoryFit, noiseAlongTraining, predictedTimeByBatch, type MeasuredPoint, type MemorySplit, type PredictedPoint } from './advisor-plots.js';
 import { batchAlongTraining } from './batch-plots.js';
@@ -32,7 +33,8 @@ export function plotsForRun(store: Store, runId: number): RunView {
   };
   switch (run.kind) {
     case 'sweep':
-      sweepView(view, run, trials, curves());
+      // Auto trials are no batch size: the by-batch plots leave them out (their validation curves stay).
+      sweepView(view, run, trials.filter((t) => !isAutoKey(t.key)), curves());
       break;
     case 'recommend':
       recommendView(view, store, run, trials, curves());

@@ -14,6 +14,7 @@
  * fastest; otherwise the analysis says which it cannot tell apart.
  */
 import { gridEdge, type GridEdge } from './edges.js';
+import { isAutoKey } from './plan.js';
 import type { TrialFigures } from './trial.js';
 
 export interface TrialResult extends TrialFigures {
@@ -22,6 +23,8 @@ export interface TrialResult extends TrialFigures {
   readonly seed: number;
   /** The machine that trained it; absent or null: the process that kept it. */
   readonly host?: string | null;
+  /** The trial's key, where known: an auto trial's (plan.ts) is no point on the B axis and is left out here (auto-analyse.ts). */
+  readonly key?: string;
 }
 
 export type Regime = 'perfect scaling' | 'diminishing returns' | 'no further gain';
@@ -189,7 +192,7 @@ export function fitCriticalBatch(points: readonly { batchSize: number; steps: nu
 /** `throughput`: samples/s by batch size, measured by the coordinator, for trials from several machines. */
 export function analyseSweep(all: readonly TrialResult[], throughput: ReadonlyMap<number, number> = new Map()): SweepAnalysis {
   // A trial that failed on a worker (an error, not a divergence) is no result.
-  const trials = all.filter((t) => t.status !== 'failed');
+  const trials = all.filter((t) => t.status !== 'failed' && !isAutoKey(t.key));
   const byBatch = new Map<number, TrialResult[]>();
   for (const t of trials) byBatch.set(t.batchSize, [...(byBatch.get(t.batchSize) ?? []), t]);
   const sizes = [...byBatch.keys()].sort((a, b) => a - b);

@@ -29,6 +29,13 @@ export interface SweepPlanSpec {
   readonly baseSeed: number;
   /** Examples in the training split, to resolve 'full' and check sizes. */
   readonly trainExamples: number;
+  /** Auto trials (`--batch-sizes …,auto`): `--batch-size auto` from minBatch up to maxBatch, after the grid. */
+  readonly auto?: AutoPlan | undefined;
+}
+
+export interface AutoPlan {
+  readonly minBatch: number;
+  readonly maxBatch: number;
 }
 
 export interface PlannedTrial {
@@ -40,6 +47,8 @@ export interface PlannedTrial {
   /** The grid value this rate came from (at the reference batch). */
   readonly gridLr: number;
   readonly seed: number;
+  /** Set for an auto trial: batchSize is then its starting batch, and lr the rate there. */
+  readonly auto?: AutoPlan;
 }
 
 export function ruleLr(gridLr: number, batchSize: number, rule: LrRule, refBatch: number): number {
@@ -58,7 +67,7 @@ export function trialKey(batchSize: number, lr: number, seed: number): string {
  * likely-best rate runs first and sets the bar that prunes the rest; seeds innermost.
  */
 export function planTrials(spec: SweepPlanSpec): PlannedTrial[] {
-  if (spec.batchSizes.length === 0) throw new UserError('--batch-sizes is empty; give at least one, e.g. --batch-sizes 32,128,512');
+  if (spec.batchSizes.length === 0 && spec.auto === undefined) throw new UserError('--batch-sizes is empty; give at least one, e.g. --batch-sizes 32,128,512');
   if (spec.lrGrid.length === 0) throw new UserError('--lr-grid is empty; give at least one rate, e.g. --lr-grid 0.01,0.02,0.04');
   const seen = new Set<number>();
   const trials: PlannedTrial[] = [];
@@ -75,6 +84,31 @@ export function planTrials(spec: SweepPlanSpec): PlannedTrial[] {
         const seed = spec.baseSeed + s;
         trials.push({ key: trialKey(batchSize, lr, seed), batchSize, batchLabel: label, lr, gridLr, seed });
       }
+    }
+  }
+  if (spec.auto !== undefined) trials.push(...autoTrials(spec, spec.auto));
+  return trials;
+}
+
+/** Keys of auto trials start so; no fixed trial's does (trialKey). */
+export const AUTO_KEY_PREFIX = 'auto-';
+export const isAutoKey = (key: string | undefined): boolean => key !== undefined && key.startsWith(AUTO_KEY_PREFIX);
+
+/**
+ * The auto trials: one per grid rate carried to the starting batch by the rule (the rate the
+ * grid gives a fixed trial at that batch), and per seed. The key holds both ends of the ladder,
+ * which the sweep's identity leaves out (as it leaves out the batch sizes).
+ */
+export function autoTrials(spec: Omit<SweepPlanSpec, 'batchSizes' | 'auto'>, auto: AutoPlan): PlannedTrial[] {
+  if (auto.minBatch > spec.trainExamples) throw new UserError(`--auto-min ${auto.minBatch} is larger than the ${spec.trainExamples} training examples; use a smaller one`);
+  if (auto.maxBatch < auto.minBatch) throw new UserError(`--auto-max ${auto.maxBatch} is below the auto trial's starting batch ${auto.minBatch}; raise --auto-max or lower --auto-min`);
+  const trials: PlannedTrial[] = [];
+  for (const gridLr of middleOut(spec.lrGrid)) {
+    const lr = round4(ruleLr(gridLr, auto.minBatch, spec.lrRule, spec.lrRefBatch));
+    for (let s = 0; s < spec.seeds; s++) {
+      const seed = spec.baseSeed + s;
+      const key = `${AUTO_KEY_PREFIX}b${auto.minBatch}-${auto.maxBatch}-lr${lr}-s${seed}`;
+      trials.push({ key, batchSize: auto.minBatch, batchLabel: auto.minBatch, lr, gridLr, seed, auto });
     }
   }
   return trials;

@@ -1,6 +1,7 @@
 /** The SQLite store as a sweep's record: one run row per sweep identity, one trial row per finished trial. */
 import type { Store, TrialRow } from '../store/store.js';
-import type { PlannedTrial } from './plan.js';
+import type { AutoFigures } from './auto-trial.js';
+import { isAutoKey, type PlannedTrial } from './plan.js';
 import type { RecordedTrial, SweepRecorder } from './sweep.js';
 import type { TrialOutcome } from './trial.js';
 
@@ -25,11 +26,14 @@ export class StoreRecorder implements SweepRecorder {
       finalValAccuracy: t.finalValAccuracy,
       testAccuracy: t.testAccuracy,
       ...(t.host != null ? { host: t.host } : {}),
+      ...(isAutoKey(t.key) ? { auto: (t.detail as { auto: AutoFigures }).auto } : {}),
     }));
   }
 
   record(t: PlannedTrial, o: TrialOutcome): boolean {
-    const row = trialRow(this.runId, t.key, { batchSize: t.batchSize, iterSize: 1, lr: t.lr, seed: t.seed }, o, { batchLabel: t.batchLabel, gridLr: t.gridLr });
+    const row = trialRow(this.runId, t.key, { batchSize: t.batchSize, iterSize: 1, lr: t.lr, seed: t.seed }, o, { batchLabel: t.auto ? 'auto' : t.batchLabel, gridLr: t.gridLr });
+    // The changes first: the trial row is what marks the trial done, and a rerun rewrites the changes.
+    if (o.batchChanges !== undefined) this.store.recordBatchChanges(this.runId, t.key, 0, o.batchChanges);
     return this.store.recordTrial(row, o.metrics);
   }
 }
@@ -42,6 +46,7 @@ export function trialRow(
   o: TrialOutcome,
   detail: Record<string, unknown> = {},
 ): TrialRow {
-  const { metrics: _metrics, divergedAtStep, detail: more, ...figures } = o;
-  return { runId, key, ...at, ...figures, detail: { ...detail, ...more, divergedAtStep } };
+  const { metrics: _metrics, divergedAtStep, detail: more, auto, batchChanges: _changes, ...rest } = o;
+  const { curve: _curve, ...figures } = rest as typeof rest & { curve?: unknown };
+  return { runId, key, ...at, ...figures, detail: { ...detail, ...more, divergedAtStep, ...(auto !== undefined ? { auto } : {}) } };
 }

@@ -13,12 +13,16 @@
  * ordinary trials with ordinary keys, and each choice follows from the results alone, so a
  * resumed sweep finds them in the record and reruns none.
  */
+import type { ThroughputPoint } from '../adaptive/index.js';
 import type { DataSplits } from '../data/dataset.js';
 import type { RunConfig } from '../engine/run-config.js';
 import { UserError } from '../errors.js';
+import type { BatchChangeRow } from '../store/rows.js';
 import { analyseSweep, type SweepAnalysis, type TrialResult } from './analyse.js';
+import { analyseAuto, type AutoAnalysis } from './auto-analyse.js';
+import { runAutoTrial, type AutoFigures } from './auto-trial.js';
 import { searchRates, type GridEdge } from './edges.js';
-import { planTrials, rateTrials, type PlannedTrial, type SweepPlanSpec } from './plan.js';
+import { isAutoKey, planTrials, rateTrials, type PlannedTrial, type SweepPlanSpec } from './plan.js';
 import { runTrial, type TrialHooks, type TrialLimits, type TrialMetric, type TrialOutcome } from './trial.js';
 
 export interface SweepSpec {
@@ -32,6 +36,8 @@ export interface SweepSpec {
   readonly stallAfter: number;
   /** While a batch size's best rate is on an edge of its grid, or all failed, try rates beyond it (edges.ts). */
   readonly extendGrid: boolean;
+  /** The throughput curve auto trials weigh batches by, kept from an earlier run; measured by the first auto trial if absent. */
+  readonly autoCurve?: readonly ThroughputPoint[] | undefined;
 }
 
 /** How a batch size's rate search ended. */
@@ -50,6 +56,8 @@ export interface BatchRates {
 
 export interface RecordedTrial extends TrialResult {
   readonly key: string;
+  /** An auto trial's own figures (auto-trial.ts). */
+  readonly auto?: AutoFigures;
 }
 
 /** Where finished trials go and come back from: one record per sweep identity (identity.ts), as trial keys hold only batch size, rate and seed. */
@@ -92,21 +100,34 @@ export interface SweepResult {
   readonly skipped: number;
   readonly total: number;
   readonly interrupted: boolean;
+  /** The auto trials (`--batch-sizes …,auto`), apart from the fixed grid, against its best. */
+  readonly auto: AutoAnalysis;
+  /** The throughput curve this call measured for its auto trials, to be kept; null when none was measured. */
+  readonly autoCurve: { readonly curve: readonly ThroughputPoint[]; readonly seconds: number } | null;
 }
 
 export function trialConfig(base: RunConfig, t: PlannedTrial): RunConfig {
+  // An auto trial: the rate rule replaces the schedule (src/adaptive), from the starting batch.
+  if (t.auto !== undefined) {
+    return { ...base, batchSize: t.batchSize, iterSize: 1, seed: t.seed, hyper: { ...base.hyper, lr: t.lr }, schedule: { kind: 'constant' }, warmupSteps: 0, adaptive: { minBatch: t.auto.minBatch, maxBatch: t.auto.maxBatch } };
+  }
   return { ...base, batchSize: t.batchSize, iterSize: 1, seed: t.seed, hyper: { ...base.hyper, lr: t.lr } };
 }
 
 export async function runSweep(spec: SweepSpec, data: DataSplits, recorder: SweepRecorder, hooks: SweepHooks = {}, runner: TrialRunner = LOCAL_RUNNER): Promise<SweepResult> {
   if (spec.base.targetAccuracy === undefined) throw new UserError('a sweep needs --target-accuracy (e.g. 0.97): trials are compared by their time to it');
   const plan = planTrials({ ...spec.plan, trainExamples: data.train.count });
+  if (runner.parallel && plan.some((t) => t.auto !== undefined)) throw new UserError('sweep --queue does not run auto trials; drop auto from --batch-sizes, or run the sweep without --queue');
+  let autoCurve = spec.autoCurve;
+  let measuredCurve: SweepResult['autoCurve'] = null;
   const done = new Map(recorder.finishedTrials().map((t) => [t.key, t]));
-  const fastest = new Map<number, number>();
-  const noteFastest = (batchSize: number, seconds: number | null) => {
-    if (seconds !== null && seconds < (fastest.get(batchSize) ?? Infinity)) fastest.set(batchSize, seconds);
+  // Prune bars per batch size; auto trials have theirs apart ('auto'), as they are no batch size.
+  const fastest = new Map<number | 'auto', number>();
+  const groupOf = (t: { key: string; batchSize: number }) => (isAutoKey(t.key) ? 'auto' : t.batchSize);
+  const noteFastest = (group: number | 'auto', seconds: number | null) => {
+    if (seconds !== null && seconds < (fastest.get(group) ?? Infinity)) fastest.set(group, seconds);
   };
-  for (const t of done.values()) noteFastest(t.batchSize, t.secondsToTarget);
+  for (const t of done.values()) noteFastest(groupOf(t), t.secondsToTarget);
 
   const keys = new Set(plan.map((t) => t.key));
   let ran = 0;
@@ -130,23 +151,34 @@ export async function runSweep(spec: SweepSpec, data: DataSplits, recorder: Swee
     }
     const start = () => hooks.onTrialStart?.(t, skipped + ran, total);
     if (!runner.parallel) start();
-    const bar = fastest.get(t.batchSize);
+    const bar = fastest.get(groupOf(t));
     const limits: TrialLimits = { ...spec.limits, stallAfter: spec.stallAfter, ...(spec.pruneFactor > 0 && bar !== undefined ? { pruneSeconds: bar * spec.pruneFactor } : {}) };
-    const outcome = await runner.run(t, trialConfig(spec.base, t), data, limits, {
+    const trialHooks: TrialHooks = {
       ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}),
       ...(hooks.onMetric ? { onMetric: (m: TrialMetric) => hooks.onMetric!(t, m) } : {}),
       ...(runner.parallel ? { onStart: start } : {}),
-    });
+    };
+    let outcome: TrialOutcome | null;
+    if (t.auto !== undefined) {
+      // Auto trials train here (a queue refuses them above); the first measures the curve the rest reuse.
+      const o = await runAutoTrial(trialConfig(spec.base, t), data, limits, trialHooks, autoCurve);
+      if (o !== null && autoCurve === undefined) {
+        autoCurve = o.curve;
+        measuredCurve = { curve: o.curve, seconds: o.auto.curveSeconds };
+      }
+      outcome = o;
+    } else outcome = await runner.run(t, trialConfig(spec.base, t), data, limits, trialHooks);
     if (outcome === null) {
       interrupted = true;
       return null;
     }
     recorder.record(t, outcome);
     runner.committed?.(t);
-    const { metrics: _m, steps: _s, epochs: _e, trainSeconds: _t, divergedAtStep: _d, detail: _x, ...figures } = outcome;
+    const { metrics: _m, steps: _s, epochs: _e, trainSeconds: _t, divergedAtStep: _d, detail: _x, batchChanges: _c, ...rest } = outcome;
+    const { curve: _curve, ...figures } = rest as typeof rest & { curve?: unknown };
     const r: RecordedTrial = { key: t.key, batchSize: t.batchSize, lr: t.lr, seed: t.seed, ...figures };
     done.set(t.key, r);
-    noteFastest(t.batchSize, outcome.secondsToTarget);
+    noteFastest(groupOf(t), outcome.secondsToTarget);
     ran++;
     hooks.onTrialEnd?.(t, outcome);
     return r;
@@ -180,14 +212,17 @@ export async function runSweep(spec: SweepSpec, data: DataSplits, recorder: Swee
     const tried = search.tried.map((x) => x.lr);
     return tried.length === 0 ? null : { batchSize, edge: search.edge, below: search.below, above: search.above, lowestLr: Math.min(...tried), highestLr: Math.max(...tried), interrupted: search.interrupted };
   };
-  const groups = groupByBatch(plan);
+  const groups = groupByBatch(plan.filter((t) => t.auto === undefined));
   const searched: (BatchRates | null)[] = [];
   if (runner.parallel) searched.push(...(await Promise.all(groups.map(searchBatch))));
   else for (const g of groups) searched.push(await searchBatch(g));
   const rates = searched.filter((r): r is BatchRates => r !== null);
+  // Auto trials after the grid, its rates from the middle out (plan.ts), so their prune bar is set early too.
+  for (const t of plan.filter((x) => x.auto !== undefined)) await runOne(t);
   // Analyse what this sweep covers, from the record (which may hold trials of an earlier, larger plan).
   const trials = recorder.finishedTrials().filter((t) => keys.has(t.key));
-  return { analysis: analyseSweep(trials), trials, rates, ran, skipped, total, interrupted };
+  const analysis = analyseSweep(trials);
+  return { analysis, trials, rates, ran, skipped, total, interrupted, auto: analyseAuto(trials, analysis.timeOptimal), autoCurve: measuredCurve };
 }
 
 /** The plan's trials per batch size, in the plan's order. */
@@ -200,12 +235,17 @@ function groupByBatch(plan: readonly PlannedTrial[]): PlannedTrial[][] {
 /** A recorder in memory, for tests and for library callers who keep their own records. */
 export class MemoryRecorder implements SweepRecorder {
   readonly trials = new Map<string, RecordedTrial>();
+  /** An auto trial's batch changes, by trial key. */
+  readonly changes = new Map<string, readonly BatchChangeRow[]>();
   finishedTrials(): RecordedTrial[] {
     return [...this.trials.values()];
   }
   record(t: PlannedTrial, o: TrialOutcome): boolean {
     if (this.trials.has(t.key)) return false;
-    this.trials.set(t.key, { key: t.key, batchSize: t.batchSize, lr: t.lr, seed: t.seed, ...o });
+    const { batchChanges: _c, ...rest } = o;
+    const { curve: _curve, ...figures } = rest as typeof rest & { curve?: unknown };
+    this.trials.set(t.key, { key: t.key, batchSize: t.batchSize, lr: t.lr, seed: t.seed, ...figures });
+    if (o.batchChanges !== undefined) this.changes.set(t.key, o.batchChanges);
     return true;
   }
 }

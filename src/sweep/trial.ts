@@ -11,7 +11,8 @@ import type { DataSplits } from '../data/dataset.js';
 import { prepareTrainer } from '../engine/run.js';
 import type { RunConfig } from '../engine/run-config.js';
 import { trainLoop } from '../engine/train-loop.js';
-import type { EpochMetricRow, TrialRow, TrialStatus } from '../store/store.js';
+import type { BatchChangeRow, EpochMetricRow, TrialRow, TrialStatus } from '../store/store.js';
+import type { AutoFigures } from './auto-trial.js';
 import { chanceAccuracy, isStalled, STALL_RULE } from './stall.js';
 
 /** Trial records are the store's: one definition of their fields, here and in SQLite. */
@@ -36,6 +37,9 @@ export interface TrialOutcome extends TrialFigures {
   readonly host?: string;
   /** Kept beside the trial in the store (e.g. a queued trial's job id and attempts). */
   readonly detail?: Readonly<Record<string, unknown>>;
+  /** An auto trial's own figures (auto-trial.ts), kept in its detail, and its batch changes. */
+  readonly auto?: AutoFigures;
+  readonly batchChanges?: readonly BatchChangeRow[];
 }
 
 export interface TrialLimits {
