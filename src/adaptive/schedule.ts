@@ -16,9 +16,12 @@
  * scale and is skipped (the pool stays as it was).
  *
  * Decisions fall due every `decideEveryExamples` training examples (a fraction of an epoch) and
- * need a noise round since the last one; each moves the batch at most one rung of the doubling
- * ladder, and only for a goodput gain above HYSTERESIS, so one noisy round cannot make the batch
- * swing. Changes are therefore at least `decideEveryExamples` apart.
+ * need a noise round since the last one. Rounds are rare (~0.35 epoch apart on MNIST's mlp) while
+ * B_noise grows 5–18× from one to the next, so a decision moves straight to the rung of highest
+ * goodput, as Pollux chooses its optimum directly (one rung per decision reached only 128 while
+ * the optimum was far larger), but at most MAX_JUMP_RUNGS away and only for a goodput gain above
+ * HYSTERESIS against the current batch, so one noisy round cannot make the batch swing. Changes
+ * are therefore at least `decideEveryExamples` apart.
  */
 import type { NoiseEstimate } from '../noise/estimator.js';
 import type { BatchChangeRow } from '../store/rows.js';
@@ -36,6 +39,15 @@ export const NOISE_DECAY = 0;
 export const MIN_ROUNDS = 1;
 /** Relative goodput gain a move needs. */
 export const HYSTERESIS = 0.05;
+/**
+ * Rungs a decision may move (×8 or ÷8). A round's estimate spreads ±20–30% and the optimum moves
+ * less than B_noise does, so an ordinary round needs no bound; but a round whose pooled |G|² came
+ * out ≤ 0 reads B_noise = ∞, where every batch is worth its samples/s, and an unbounded decision
+ * would take the batch to --auto-max with the rate scaled linearly (×128 from 32 to 4,096) on one
+ * unresolved round. Three rungs still follow the measured 5–18× growth between rounds within one
+ * or two decisions, and the next round (B_big ≥ 8·B) corrects a wrong move.
+ */
+export const MAX_JUMP_RUNGS = 3;
 /** Relative rate change (at an unchanged batch) worth a logged change. */
 export const RATE_STEP = 0.1;
 
@@ -116,10 +128,13 @@ export function decide(state: ScheduleState, s: AdaptiveSettings, step: number, 
   const decided = { ...waited, noise: { ...n, roundsAtDecision: n.rounds } };
   const at = s.ladder.indexOf(state.batch);
   const value = (b: number) => goodput(b, splitBatch(b, s.microCap).microBatch, s.curve, bNoise);
+  // The highest goodput within reach; on a tie the smaller batch (the later `>` must be strict).
   let best = state.batch;
-  for (const b of [s.ladder[at - 1], s.ladder[at + 1]]) {
-    if (b !== undefined && value(b) > (1 + HYSTERESIS) * value(state.batch) && value(b) > value(best)) best = b;
+  let bestValue = -Infinity;
+  for (const b of s.ladder.slice(Math.max(0, at - MAX_JUMP_RUNGS), at + MAX_JUMP_RUNGS + 1)) {
+    if (value(b) > bestValue) [best, bestValue] = [b, value(b)];
   }
+  if (!(bestValue > (1 + HYSTERESIS) * value(state.batch))) best = state.batch;
   const lr = noiseRuleLr(s.lr0, s.ladder[0]!, best, bNoise);
   if (best === state.batch && Math.abs(lr / state.lr - 1) <= RATE_STEP) return { state: decided, change: null };
   const split = splitBatch(best, s.microCap);
