@@ -1,5 +1,5 @@
 /**
- * The adaptive batch's schedule as plain data: the batch, its split and rate, the smoothed noise
+ * The adaptive batch's schedule as plain data: the batch, its split and rate, the pooled noise
  * estimates and when the next noise round and decision fall due. Every transition is a pure
  * function of this state, the settings (fixed at the run's start and kept in the checkpoint with
  * it) and the noise rounds, which are deterministic for a seed; so a resumed run takes exactly the

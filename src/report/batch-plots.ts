@@ -19,7 +19,7 @@ export function batchAlongTraining(changes: readonly BatchChangeRow[], endExampl
     name: 'batch-along-training',
     title: 'Adaptive batch and rate along training',
     caption:
-      'The batch (micro-batch × iter-size) and the learning rate after each change of `--batch-size auto`, against the examples seen; dots: the smoothed noise scale B_noise each change was decided on. ' +
+      'The batch (micro-batch × iter-size) and the learning rate after each change of `--batch-size auto`, against the examples seen; dots: the noise scale B_noise each change was decided on (the estimate of the latest noise round). ' +
       'The batch moves where goodput = samples/s × 1/(1 + B/B_noise) is highest; the rate follows the noise rule ε(B) = ε₀(1 + B_noise/B₀)/(1 + B_noise/B).',
     spec: {
       vconcat: [
