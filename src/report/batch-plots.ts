@@ -27,7 +27,7 @@ export function batchAlongTraining(changes: readonly BatchChangeRow[], endExampl
           width: WIDTH,
           height: HEIGHT - 60,
           layer: [
-            { data: { values: line }, mark: { type: 'line', interpolate: 'step-after', color: '#4e79a7' }, encoding: { x, y: { field: 'batch', type: 'quantitative', scale: { ...LOG, base: 2 }, title: 'examples per update (line), B_noise (dots)' }, tooltip } },
+            { data: { values: line }, mark: { type: 'line', interpolate: 'step-after', color: '#4e79a7' }, encoding: { x, y: { field: 'batch', type: 'quantitative', scale: { ...LOG, base: 2 }, title: 'batch (line), B_noise (dots)' }, tooltip } },
             { data: { values: rows.filter((r) => r.bNoise !== null) }, mark: { type: 'point', filled: true, color: '#f28e2b' }, encoding: { x, y: { field: 'bNoise', type: 'quantitative', scale: { ...LOG, base: 2 } }, tooltip } },
           ],
         },
