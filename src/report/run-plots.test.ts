@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import { Store } from '../store/store.js';
 import { linearTwin, reportHtml } from './html.js';
 import { plotsForRun, type RunView } from './run-plots.js';
-import { fillStore, sweepTrials } from './testing/report-fixtures.js';
+import { curve, fillStore, sweepTrials } from './testing/report-fixtures.js';
 
 let dir = '';
 let store: Store;
@@ -85,4 +85,25 @@ test('linearTwin turns every log scale linear and is null without one', () => {
   const spec = { layer: [{ mark: 'point', encoding: { x: { field: 'b', scale: { type: 'log', nice: false, padding: 10 } }, y: { field: 's', scale: { zero: false } } } }] };
   assert.deepEqual(linearTwin(spec as never), { layer: [{ mark: 'point', encoding: { x: { field: 'b', scale: { type: 'linear', padding: 10 } }, y: { field: 's', scale: { zero: false } } } }] });
   assert.equal(linearTwin({ mark: 'bar', encoding: {} } as never), null);
+});
+
+test('a sweep with auto trials draws them along training, off the by-batch plots, each line held to the examples it saw', () => {
+  const run = store.openRun('sweep', 'k-sweep-auto', 'mlp on mnist, momentum, target 0.95, with auto', { plan: { lrRefBatch: 32 } }).run.id;
+  const fixed = sweepTrials(run);
+  for (const t of fixed) store.recordTrial(t, curve(12, t.batchSize));
+  const key = 'auto-b16-1024-lr0.01-s1';
+  store.recordBatchChanges(run, key, 0, [
+    { step: 0, examples: 0, microBatch: 16, iterSize: 1, lr: 0.01, bNoise: NaN, reason: 'start' },
+    { step: 400, examples: 6_400, microBatch: 64, iterSize: 1, lr: 0.035, bNoise: 700, reason: 'goodput: larger' },
+  ]);
+  store.recordTrial({ ...fixed[0]!, key, batchSize: 16, detail: { batchLabel: 'auto', auto: { examples: 20_000 } } }, curve(12, 16));
+  store.finishRun(run, 'finished', {});
+  const v = plotsForRun(store, run);
+  assert.deepEqual(names(v).slice(-1), ['auto-trials-along-training']);
+  const plot = v.plots.find((p) => p.name === 'auto-trials-along-training')!;
+  const line = (plot.spec as unknown as { vconcat: [{ layer: { data: { values: Record<string, unknown>[] } }[] }] }).vconcat[0].layer[0]!.data.values;
+  assert.deepEqual(line.map((r) => [r['trial'], r['examples'], r['batch']]), [[key, 0, 16], [key, 6_400, 64], [key, 20_000, 64]]);
+  const steps = v.plots.find((p) => p.name === 'steps-to-target-by-batch')!;
+  assert.doesNotMatch(JSON.stringify(steps.spec), /auto-b16/, 'the auto trial is no batch size');
+  assert.match(plot.caption, /C9/);
 });

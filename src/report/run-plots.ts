@@ -7,7 +7,7 @@ import { analyseSweep } from '../sweep/analyse.js';
 import { isAutoKey } from '../sweep/plan.js';
 import type { NoiseRow, RunRow, Store, TrialRow } from '../store/store.js';
 import { memoryByComponent, memoryFit, noiseAlongTraining, predictedTimeByBatch, type MeasuredPoint, type MemorySplit, type PredictedPoint } from './advisor-plots.js';
-import { batchAlongTraining } from './batch-plots.js';
+import { autoTrialsAlongTraining, batchAlongTraining } from './batch-plots.js';
 import { configCard, fitCard, recommendCard, runCard, sweepCard, type Card } from './cards.js';
 import { arrayAt, at, numAt } from './fields.js';
 import type { Plot } from './render.js';
@@ -35,9 +35,11 @@ export function plotsForRun(store: Store, runId: number): RunView {
     case 'sweep':
       // Auto trials are no batch size: the by-batch plots leave them out (their validation curves stay).
       sweepView(view, run, trials.filter((t) => !isAutoKey(t.key)), curves());
+      autoTrialsView(view, store, run.id, trials.filter((t) => isAutoKey(t.key)));
       break;
     case 'recommend':
       recommendView(view, store, run, trials, curves());
+      autoTrialsView(view, store, run.id, trials.filter((t) => t.key.startsWith('verify-auto')));
       break;
     case 'fit':
       view.cards.push(fitCard(run.summary));
@@ -59,6 +61,12 @@ export function plotsForRun(store: Store, runId: number): RunView {
       }
   }
   return view;
+}
+
+/** The batch and rate along each auto trial, from the changes kept under its key. */
+function autoTrialsView(view: RunView, store: Store, runId: number, trials: TrialRow[]): void {
+  const series = trials.map((t) => ({ label: t.key, changes: store.batchChanges(runId, t.key), endExamples: numAt(t.detail, 'auto.examples') })).filter((s) => s.changes.length > 0);
+  if (series.length > 0) view.plots.push(autoTrialsAlongTraining(series));
 }
 
 const targetOf = (run: RunRow) => numAt(run.config, 'base.targetAccuracy') ?? numAt(run.config, 'targetAccuracy');
