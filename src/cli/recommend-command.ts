@@ -19,6 +19,7 @@ import { recommendedPlan } from '../recommend/recommended-plan.js';
 import { recommendedConfig, verify, verifyAuto, type AutoVerification, type Verification } from '../recommend/verify.js';
 import { ProgressWriter } from '../sweep/progress.js';
 import { trialRow } from '../sweep/store-recorder.js';
+import type { TrialMetric } from '../sweep/trial.js';
 import { Store, type RunRow } from '../store/store.js';
 import { noiseRow } from './noise-command.js';
 import { EXIT } from './parse.js';
@@ -157,21 +158,23 @@ export async function recommendCommand(options: RecommendOptions): Promise<numbe
       if (!rec.machine.memory.reused) store.recordProbes(run.id, rec.fit.probes.map((p) => ({ batchSize: p.batchSize, ok: p.ok, peakBytes: p.peakBytes, reason: p.reason, seconds: p.seconds })));
       for (const t of rec.lrTrials) store.recordTrial(trialRow(run.id, `pilot-lr-${t.lr}`, { batchSize: o.pilotBatch, iterSize: 1, lr: t.lr, seed: base.seed }, t.outcome), t.outcome.metrics);
       store.recordNoise(run.id, rec.pilot.measurements.map(noiseRow));
+      // Both verifications train seed after seed on the same terms, each seed a live trial.
+      const seedRuns = (trial: (seed: number) => Parameters<ReturnType<typeof liveRun>['start']>[0]) => ({
+        evalsPerEpoch: o.evalsPerEpoch,
+        seeds: o.seeds,
+        shouldStop: () => stop,
+        onMetric: (m: TrialMetric) => live?.metric(m),
+        onSeed: (seed: number) => {
+          if (o.seeds > 1) say(`  seed ${seed}…`);
+          liveRun().start(trial(seed));
+        },
+      });
       if (o.verify) {
         say(`recommend: verify: training with batch ${rec.choice.effectiveBatch}, lr ${rec.choice.lr.toPrecision(4)} to ${o.targetAccuracy}${o.seeds > 1 ? ` at ${o.seeds} seeds` : ''}…`);
         const c = recommendedConfig(base, rec.choice, o.targetAccuracy);
         // The first seed's trial keeps the key 'verify'; further seeds are 'verify-s<seed>'.
         const key = (seed: number) => (seed === base.seed ? 'verify' : `verify-s${seed}`);
-        verification = await verify(base, data, rec.choice, o.targetAccuracy, {
-          evalsPerEpoch: o.evalsPerEpoch,
-          seeds: o.seeds,
-          shouldStop: () => stop,
-          onMetric: (m) => live?.metric(m),
-          onSeed: (seed) => {
-            if (o.seeds > 1) say(`  seed ${seed}…`);
-            liveRun().start({ key: key(seed), batchSize: rec.choice.microBatch, iterSize: c.iterSize, lr: c.hyper.lr! });
-          },
-        });
+        verification = await verify(base, data, rec.choice, o.targetAccuracy, seedRuns((seed) => ({ key: key(seed), batchSize: rec.choice.microBatch, iterSize: c.iterSize, lr: c.hyper.lr! })));
         if (verification) {
           for (const s of verification.seeds) store.recordTrial(trialRow(run.id, key(s.seed), { batchSize: rec.choice.microBatch, iterSize: c.iterSize, lr: c.hyper.lr!, seed: s.seed }, s.measured), s.measured.metrics);
         }
@@ -183,16 +186,7 @@ export async function recommendCommand(options: RecommendOptions): Promise<numbe
         const curveConfig = { ...base, batchSize: auto.startBatch, adaptive: { minBatch: auto.startBatch, maxBatch: auto.maxBatch, memoryBytes: auto.memoryBytes } };
         const kept = o.remeasure ? null : recallCurve(store, curveConfig);
         if (kept !== null) say(`  the throughput curve of auto is ${kept.said}`);
-        const v = await verifyAuto(base, data, rec.choice, { ...auto, curve: kept?.curve }, o.targetAccuracy, {
-          evalsPerEpoch: o.evalsPerEpoch,
-          seeds: o.seeds,
-          shouldStop: () => stop,
-          onMetric: (m) => live?.metric(m),
-          onSeed: (seed) => {
-            if (o.seeds > 1) say(`  seed ${seed}…`);
-            liveRun().start({ key: autoKey(seed), batchSize: auto.startBatch, iterSize: 1, lr: auto.lr });
-          },
-        });
+        const v = await verifyAuto(base, data, rec.choice, { ...auto, curve: kept?.curve }, o.targetAccuracy, seedRuns((seed) => ({ key: autoKey(seed), batchSize: auto.startBatch, iterSize: 1, lr: auto.lr })));
         if (v !== null) {
           const { curve, ...rest } = v;
           autoVerification = rest;
