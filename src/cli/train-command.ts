@@ -149,7 +149,9 @@ export async function trainCommand(o: TrainOptions, given: string[]): Promise<nu
       onEvent: (e) => {
         const { change, seq } = e as BatchChangeEvent;
         record?.batchChange(change, seq);
-        process.stderr.write(changeLine(change));
+        // Over a live bar: clear its line, write the change there, and save the cursor again (ESC 7),
+        // since the bar restores the position it saved at its start when it stops.
+        process.stderr.write(process.stderr.isTTY ? `\r\x1b[K${changeLine(change)}\x1b7` : changeLine(change));
         log({ type: 'batch-change', seq, ...change });
       },
       onStart: (i) => {
@@ -227,7 +229,9 @@ export async function trainCommand(o: TrainOptions, given: string[]): Promise<nu
   } else {
     const lines = [
       `status: ${result.status}${result.divergedAtStep !== null ? ` at step ${result.divergedAtStep} (loss became NaN or infinite; try a smaller --lr)` : ''}`,
-      `steps: ${result.steps} (${result.epochs.toFixed(2)} epochs of ${result.info.stepsPerEpoch} updates of ${result.info.effectiveBatch} examples)`,
+      adaptive
+        ? `steps: ${result.steps} (${result.epochs.toFixed(2)} epochs, updates of the adaptive batch below)`
+        : `steps: ${result.steps} (${result.epochs.toFixed(2)} epochs of ${result.info.stepsPerEpoch} updates of ${result.info.effectiveBatch} examples)`,
       `test accuracy: ${pct(result.test?.accuracy)}   test loss: ${result.test?.loss.toFixed(4) ?? '–'}   validation accuracy: ${pct(result.validation?.accuracy)}`,
       `throughput: ${fmtRate(result.samplesPerSec)} samples/s; ${result.trainSeconds.toFixed(1)} s of training${result.info.resumedFromStep > 0 ? ' (earlier sessions included)' : ''}; ${wallSeconds.toFixed(1)} s wall`,
     ];
