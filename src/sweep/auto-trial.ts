@@ -19,7 +19,7 @@ import type { DataSplits } from '../data/dataset.js';
 import type { RunConfig } from '../engine/run-config.js';
 import type { BatchChangeRow } from '../store/rows.js';
 import { chanceAccuracy, isStalled, STALL_RULE } from './stall.js';
-import type { TrialHooks, TrialLimits, TrialMetric, TrialOutcome, TrialStatus } from './trial.js';
+import { trialOutcome, type TrialHooks, type TrialLimits, type TrialMetric, type TrialOutcome } from './trial.js';
 
 /** What an auto trial has beyond a fixed one's figures (kept in the trial's detail as `auto`). */
 export interface AutoFigures {
@@ -96,25 +96,9 @@ export async function runAutoTrial(config: RunConfig, data: DataSplits, limits: 
   });
   if (interrupted) return null;
   const reached = target as { steps: number; epochs: number; seconds: number } | null;
-  const accuracies = metrics.map((m) => m.valAccuracy).filter(Number.isFinite);
-  const status: TrialStatus =
-    reached !== null ? 'target-reached' : r.status === 'diverged' ? 'diverged' : stopReason ?? (r.status === 'interrupted' ? 'budget' : 'completed');
   const f = r.final;
   return {
-    status,
-    stepsToTarget: reached?.steps ?? null,
-    epochsToTarget: reached?.epochs ?? null,
-    secondsToTarget: reached?.seconds ?? null,
-    samplesPerSec: r.samplesPerSec,
-    bestValAccuracy: accuracies.length > 0 ? Math.max(...accuracies) : 0,
-    finalValAccuracy: r.validation?.accuracy ?? 0,
-    testAccuracy: r.test?.accuracy ?? null,
-    steps: r.steps,
-    epochs: r.epochs,
-    trainSeconds: r.trainSeconds,
-    divergedAtStep: r.divergedAtStep,
-    metrics,
-    wallSecondsToTarget,
+    ...trialOutcome(r, metrics, reached, stopReason, wallSecondsToTarget),
     auto: {
       startBatch,
       maxBatch: config.adaptive!.maxBatch,

@@ -111,28 +111,38 @@ export async function runTrial(config: RunConfig, data: DataSplits, limits: Tria
       },
     });
     if (interrupted) return null;
-    const accuracies = metrics.map((m) => m.valAccuracy).filter(Number.isFinite);
-    const reached = target as { steps: number; epochs: number; seconds: number } | null;
-    // Reaching the target is what the sweep measures; a later divergence stays in divergedAtStep.
-    const status: TrialStatus =
-      reached !== null ? 'target-reached' : result.status === 'diverged' ? 'diverged' : stopReason ?? (result.status === 'interrupted' ? 'budget' : 'completed');
-    return {
-      status,
-      stepsToTarget: reached?.steps ?? null,
-      epochsToTarget: reached?.epochs ?? null,
-      secondsToTarget: reached?.seconds ?? null,
-      samplesPerSec: result.samplesPerSec,
-      bestValAccuracy: accuracies.length > 0 ? Math.max(...accuracies) : 0,
-      finalValAccuracy: result.validation?.accuracy ?? 0,
-      testAccuracy: result.test?.accuracy ?? null,
-      steps: result.steps,
-      epochs: result.epochs,
-      trainSeconds: result.trainSeconds,
-      divergedAtStep: result.divergedAtStep,
-      metrics,
-      wallSecondsToTarget,
-    };
+    return trialOutcome(result, metrics, target, stopReason, wallSecondsToTarget);
   } finally {
     await trainer.release();
   }
+}
+
+/** What a finished run measured, as a trial: the run's result, its validations, whether and when it saw the target, and why it stopped short. */
+export function trialOutcome(
+  result: { readonly status: string; readonly samplesPerSec: number; readonly validation: { readonly accuracy: number } | null; readonly test: { readonly accuracy: number } | null; readonly steps: number; readonly epochs: number; readonly trainSeconds: number; readonly divergedAtStep: number | null },
+  metrics: TrialMetric[],
+  reached: { readonly steps: number; readonly epochs: number; readonly seconds: number } | null,
+  stopReason: 'budget' | 'pruned' | 'stalled' | null,
+  wallSecondsToTarget: number | null,
+): TrialOutcome {
+  const accuracies = metrics.map((m) => m.valAccuracy).filter(Number.isFinite);
+  // Reaching the target is what the sweep measures; a later divergence stays in divergedAtStep.
+  const status: TrialStatus =
+    reached !== null ? 'target-reached' : result.status === 'diverged' ? 'diverged' : stopReason ?? (result.status === 'interrupted' ? 'budget' : 'completed');
+  return {
+    status,
+    stepsToTarget: reached?.steps ?? null,
+    epochsToTarget: reached?.epochs ?? null,
+    secondsToTarget: reached?.seconds ?? null,
+    samplesPerSec: result.samplesPerSec,
+    bestValAccuracy: accuracies.length > 0 ? Math.max(...accuracies) : 0,
+    finalValAccuracy: result.validation?.accuracy ?? 0,
+    testAccuracy: result.test?.accuracy ?? null,
+    steps: result.steps,
+    epochs: result.epochs,
+    trainSeconds: result.trainSeconds,
+    divergedAtStep: result.divergedAtStep,
+    metrics,
+    wallSecondsToTarget,
+  };
 }
