@@ -28,10 +28,11 @@ const ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-E
  * The tag is the content's hash, so a new batchwise version changes it and no stale file is used.
  */
 const etags = new Map<string, string>();
-function etagOf(path: string, body: Uint8Array): string {
+/** The tag of a file, hashed from its bytes the first time it is asked for (`read` is not called again). */
+function etagOf(path: string, read: () => Uint8Array): string {
   let tag = etags.get(path);
   if (tag === undefined) {
-    tag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+    tag = `"${createHash('sha256').update(read()).digest('base64url').slice(0, 27)}"`;
     etags.set(path, tag);
   }
   return tag;
@@ -46,10 +47,10 @@ export function labRoute(method: string, rawUrl: string, ifNoneMatch?: string): 
   if (!path.startsWith('/lab/')) return null;
   const asset = labAssets().get(path.slice('/lab/'.length));
   if (!asset) return { status: 404, type: 'text', body: 'not found\n', headers: {} };
-  const body = asset.read();
-  if (asset.type === 'html') return { status: 200, type: asset.type, body, headers: { ...ISOLATION, 'Content-Security-Policy': LAB_CSP } };
-  const etag = etagOf(path, body);
+  if (asset.type === 'html') return { status: 200, type: asset.type, body: asset.read(), headers: { ...ISOLATION, 'Content-Security-Policy': LAB_CSP } };
+  // A file the browser holds is answered from its tag alone, without reading the file again.
+  const etag = etagOf(path, () => asset.read());
   const cache = { ...ISOLATION, ETag: etag, 'Cache-Control': 'no-cache' };
   const held = (ifNoneMatch ?? '').split(',').some((t) => t.trim() === etag || t.trim() === '*');
-  return held ? { status: 304, type: asset.type, body: new Uint8Array(0), headers: cache } : { status: 200, type: asset.type, body, headers: cache };
+  return held ? { status: 304, type: asset.type, body: new Uint8Array(0), headers: cache } : { status: 200, type: asset.type, body: asset.read(), headers: cache };
 }
