@@ -18,6 +18,13 @@
  * buffers whenever the batch-norm groups are the same).
  * Outputs: t_out, the same state with an `out_` prefix, and losses [≤ M]: the mean loss of each
  * update. The loop stops early, after the update whose loss is NaN or ±Inf.
+ *
+ * Noise statistics (`noiseStats`, K > 1 only): each update also returns noise_small [≤ M], the
+ * mean over its K micro-batches of |g_k + λθ|², and noise_big [≤ M], |ḡ + λθ|² of the gradient
+ * the update steps on (ḡ = mean of the g_k, λ the weight decay): McCandlish's micro-batch against
+ * accumulated gradient, from the gradients the step computes anyway (src/adaptive). Sums of
+ * squares over every parameter tensor, in float32. The micro-steps then return plain gradients
+ * and add them to the accumulators themselves, instead of the backward adding into them.
  */
 import { DType, GraphBuilder, encodeModel, type Dim } from '../graph/builder.js';
 import type { ResolvedModel } from '../model/model.js';
@@ -26,6 +33,7 @@ import type { FusedStage, Optimizer, UpdateOutputs } from '../optim/optimizer.js
 import { emitGradWithDecay } from '../optim/weight-decay.js';
 import { emitForwardBackward, targetInput } from './forward-backward.js';
 import { layerScope } from '../graph/scope.js';
+import { assert } from '../errors.js';
 
 export interface TrainGraphConfig {
   readonly batchSize: number;
@@ -34,6 +42,8 @@ export interface TrainGraphConfig {
   readonly seed: number;
   /** Examples per batch-norm group (ghost batch norm); absent: the micro-batch. */
   readonly bnBatch?: number | undefined;
+  /** Return each update's noise statistics (see the header); needs iterSize > 1. */
+  readonly noiseStats?: boolean | undefined;
 }
 
 /** Names of the state tensors, in the order the graph takes and returns them. */
@@ -54,6 +64,7 @@ export function stateLayout(model: ResolvedModel, opt: Optimizer): StateLayout {
 
 export function buildTrainModel(model: ResolvedModel, opt: Optimizer, cfg: TrainGraphConfig): Uint8Array {
   const { batchSize: B, iterSize: K } = cfg;
+  assert(!cfg.noiseStats || K > 1, 'noise statistics compare micro-batches with their accumulated gradient: they need iterSize > 1');
   const layout = stateLayout(model, opt);
   const shapes = model.params.map((p) => [...p.shape]);
   const g = new GraphBuilder('train');
@@ -97,11 +108,13 @@ export function buildTrainModel(model: ResolvedModel, opt: Optimizer, cfg: Train
   let loss: string;
   let grads: string[];
   let stats: readonly string[];
+  let noise: NoiseStats | undefined;
   if (K === 1) {
     const sinks = fused ? fusedSinks(body, fused, lr, params, slotsOf) : [];
     ({ loss, grads, stats } = microStep(body, body.op('Gather', [ids, body.scalarInt64(0)], { axis: 0 }), sinks));
   } else {
-    ({ loss, grads, stats } = emitAccumulation(body, ids, K, shapes, bufferShapes, microStep));
+    const decayed = cfg.noiseStats ? (b: GraphBuilder, grad: string, i: number) => emitGradWithDecay(b, grad, params[i]!, opt.hyper.weightDecay) : undefined;
+    ({ loss, grads, stats, noise } = emitAccumulation(body, ids, K, shapes, bufferShapes, microStep, decayed));
   }
 
   const newParams: string[] = [];
@@ -127,7 +140,8 @@ export function buildTrainModel(model: ResolvedModel, opt: Optimizer, cfg: Train
   const finite = body.op('Equal', [body.op('Sub', [loss, loss]), body.scalarFloat(0)]);
   // A body output needs its own name: copy only values that are body inputs or already listed.
   const seen = new Set<string>(inner);
-  const outs = [finite, t, ...newParams, ...newSlots, ...newGlobals, ...newBuffers, loss].map((v) => {
+  const scans = noise ? [loss, noise.smallSq, noise.bigSq] : [loss];
+  const outs = [finite, t, ...newParams, ...newSlots, ...newGlobals, ...newBuffers, ...scans].map((v) => {
     if (seen.has(v)) return body.op('Identity', [v]);
     seen.add(v);
     return v;
@@ -135,17 +149,29 @@ export function buildTrainModel(model: ResolvedModel, opt: Optimizer, cfg: Train
   body.output(outs[0]!, DType.bool, []);
   body.output(outs[1]!, DType.float, []);
   carried.forEach((c, i) => body.output(outs[2 + i]!, DType.float, c.shape));
-  body.output(outs[outs.length - 1]!, DType.float, []);
+  scans.forEach((_, i) => body.output(outs[2 + carried.length + i]!, DType.float, []));
 
   // --- the loop itself ---
   const steps = g.op('Gather', [g.op('Shape', [lrs]), g.scalarInt64(0)], { axis: 0 });
   const trueConst = g.constBool(true);
-  const outNames = ['t_out', ...carried.map((c) => `out_${c.name}`), 'losses'];
+  const scanNames = noise ? ['losses', 'noise_small', 'noise_big'] : ['losses'];
+  const outNames = ['t_out', ...carried.map((c) => `out_${c.name}`), ...scanNames];
   g.opN('Loop', [steps, trueConst, t0, ...carried.map((c) => c.name)], outNames.length, { body: { graph: body.build() } }, outNames);
   g.output('t_out', DType.float, []);
   carried.forEach((c) => g.output(`out_${c.name}`, DType.float, c.shape));
-  g.output('losses', DType.float, ['done']);
+  for (const name of scanNames) g.output(name, DType.float, ['done']);
   return encodeModel(g.build());
+}
+
+/** An update's squared gradient norms, micro-batch against accumulated (see the header). */
+interface NoiseStats {
+  readonly smallSq: string;
+  readonly bigSq: string;
+}
+
+/** Σ over the tensors of the sum of their squared elements: a scalar. */
+function sumOfSquares(g: GraphBuilder, tensors: readonly string[]): string {
+  return tensors.map((x) => g.op('ReduceSumSquare', [x], { keepdims: 0 })).reduce((a, b) => g.op('Add', [a, b]));
 }
 
 /** Where each parameter's backward product goes for a fused optimizer: its first stage's target, β and α. */
@@ -156,7 +182,8 @@ export function fusedSinks(g: GraphBuilder, fused: FusedStage, lr: string, param
 
 /**
  * A nested Loop of K micro-steps that sums losses, gradients and buffer statistics, then divides
- * by K. Accumulators start as zeros of each parameter's (or buffer's) shape.
+ * by K. Accumulators start as zeros of each parameter's (or buffer's) shape. With `decayed` (the
+ * gradient of parameter i as the optimizer sees it, λθ added) it also returns the noise statistics.
  */
 function emitAccumulation(
   g: GraphBuilder,
@@ -165,32 +192,47 @@ function emitAccumulation(
   shapes: number[][],
   statShapes: number[][],
   microStep: (sg: GraphBuilder, microIds: string, sinks: readonly (GradSink | null)[]) => { loss: string; grads: string[]; stats: readonly string[] },
-): { loss: string; grads: string[]; stats: string[] } {
+  decayed?: (g: GraphBuilder, grad: string, i: number) => string,
+): { loss: string; grads: string[]; stats: string[]; noise?: NoiseStats } {
   const body = g.sub('micro');
   const k = body.input(body.fresh('k'), DType.int64, []);
   body.input(body.fresh('cond'), DType.bool, []);
   const lossAcc = body.input(body.fresh('loss_acc'), DType.float, []);
   const accs = shapes.map((s) => body.input(body.fresh('grad_acc'), DType.float, s));
   const statAccs = statShapes.map((s) => body.input(body.fresh('stat_acc'), DType.float, s));
-  // Each micro-step's backward adds its gradient straight into the accumulator (a sink).
-  const r = microStep(body, body.op('Gather', [ids, k], { axis: 0 }), accs.map((addTo) => ({ addTo, beta: 1, scale: null })));
+  const sqAcc = decayed ? body.input(body.fresh('sq_acc'), DType.float, []) : null;
+  const microIds = body.op('Gather', [ids, k], { axis: 0 });
+  // Each micro-step's backward adds its gradient straight into the accumulator (a sink), unless
+  // its own gradient is needed for its norm: then it comes out plain and is added here.
+  const r = microStep(body, microIds, decayed ? [] : accs.map((addTo) => ({ addTo, beta: 1, scale: null })));
+  const gradSums = decayed ? r.grads.map((grad, i) => body.op('Add', [accs[i]!, grad])) : r.grads;
+  const sq = decayed ? [body.op('Add', [sqAcc!, sumOfSquares(body, r.grads.map((grad, i) => decayed(body, grad, i)))])] : [];
   const statSums = statAccs.map((acc, i) => body.op('Add', [acc, r.stats[i]!]));
-  const outs = [body.op('Identity', [body.constBool(true)]), body.op('Add', [lossAcc, r.loss]), ...r.grads, ...statSums];
+  const outs = [body.op('Identity', [body.constBool(true)]), body.op('Add', [lossAcc, r.loss]), ...gradSums, ...statSums, ...sq];
   const allShapes = [...shapes, ...statShapes];
   body.output(outs[0]!, DType.bool, []);
   body.output(outs[1]!, DType.float, []);
   allShapes.forEach((s, i) => body.output(outs[2 + i]!, DType.float, s));
+  if (sqAcc) body.output(outs[outs.length - 1]!, DType.float, []);
 
   const zeros = allShapes.map((s) => g.op('ConstantOfShape', [g.constInt64(s)]));
   const trueConst = g.constBool(true);
-  const results = g.opN('Loop', [g.scalarInt64(K), trueConst, g.scalarFloat(0), ...zeros], 1 + allShapes.length, {
+  const starts = [g.scalarFloat(0), ...zeros, ...(sqAcc ? [g.scalarFloat(0)] : [])];
+  const results = g.opN('Loop', [g.scalarInt64(K), trueConst, ...starts], starts.length, {
     body: { graph: body.build() },
   });
   const invK = g.scalarFloat(1 / K);
-  const means = results.slice(1).map((acc) => g.op('Mul', [acc, invK]));
+  const means = results.slice(1, 1 + allShapes.length).map((acc) => g.op('Mul', [acc, invK]));
+  const grads = means.slice(0, shapes.length);
   return {
     loss: g.op('Mul', [results[0]!, invK]),
-    grads: means.slice(0, shapes.length),
+    grads,
     stats: means.slice(shapes.length),
+    ...(decayed && {
+      noise: {
+        smallSq: g.op('Mul', [results[results.length - 1]!, invK]),
+        bigSq: sumOfSquares(g, grads.map((grad, i) => decayed(g, grad, i))),
+      },
+    }),
   };
 }

@@ -117,7 +117,7 @@ export function replanOnResume(stored: RunConfig, merged: RunConfig, step: numbe
   return { ...merged, cosineRestart: { step, lr } };
 }
 
-export async function prepareTrainer(config: RunConfig, data?: DataSplits, session: Pick<TrainerConfig, 'profileFilePrefix'> = {}): Promise<Trainer> {
+export async function prepareTrainer(config: RunConfig, data?: DataSplits, session: Pick<TrainerConfig, 'profileFilePrefix' | 'noiseStats'> = {}): Promise<Trainer> {
   const splits = data ?? loadRunData(config);
   const model = resolveModel(config.model, splits.featureShape, splits.numClasses);
   const optimizer = makeOptimizer(config.optimizer, config.hyper);

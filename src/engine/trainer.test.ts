@@ -141,3 +141,36 @@ test('same seed, same thread count: the same weights bit for bit (2 threads)', a
   await c.runUpdates(12);
   assert.notDeepEqual(c.state.params[0], a.state.params[0]);
 });
+
+test('noise statistics: each update returns its micro-batch gradients’ mean |g_k + λθ|² and its accumulated |ḡ + λθ|², the update itself unchanged', async () => {
+  const data = blobs(200);
+  const model = resolveModel(spec, data.featureShape, data.numClasses);
+  const make = (noiseStats: boolean) => Trainer.create(model, makeOptimizer('momentum', { lr: 0.05, weightDecay: 0.01 }), data, { microBatch: 5, iterSize: 4, seed: 3, threads: 1, schedule: constant, noiseStats });
+  const [t, plain] = [await make(true), await make(false)];
+  const perm = epochPerm(t, 0);
+  const sq = (v: Float32Array[]) => v.reduce((a, x) => a + x.reduce((b, y) => b + y * y, 0), 0);
+  const expected: { small: number; big: number }[] = [];
+  for (let u = 0; u < 3; u++) {
+    // The reference gradients at the weights before update u, λθ added by hand.
+    const shadow = await make(false);
+    shadow.state = { ...shadow.state, params: (u === 0 ? t.state.params : plain.state.params).map((p) => p.slice()) };
+    const micro: Float32Array[][] = [];
+    for (let k = 0; k < 4; k++) {
+      const g = await referenceGrad(shadow, perm.subarray(u * 20 + k * 5, u * 20 + (k + 1) * 5));
+      micro.push(g.map((x, i) => x.map((v, j) => v + 0.01 * shadow.state.params[i]![j]!)));
+    }
+    expected.push({ small: micro.reduce((a, g) => a + sq(g), 0) / 4, big: sq(micro[0]!.map((_, i) => micro[0]![i]!.map((_, j) => micro.reduce((a, g) => a + g[i]![j]!, 0) / 4))) });
+    await shadow.release();
+    if (u < 2) await plain.runUpdates(1);
+  }
+  const r = await t.runUpdates(3);
+  assert.ok(r.noise !== undefined && r.noise.smallSq.length === 3 && r.noise.bigSq.length === 3);
+  expected.forEach((e, u) => {
+    assert.ok(Math.abs(r.noise!.smallSq[u]! - e.small) <= 1e-5 * e.small, `update ${u}: |g_k|² ${r.noise!.smallSq[u]} vs ${e.small}`);
+    assert.ok(Math.abs(r.noise!.bigSq[u]! - e.big) <= 1e-5 * e.big, `update ${u}: |ḡ|² ${r.noise!.bigSq[u]} vs ${e.big}`);
+    assert.ok(e.small > e.big * 1.05, 'four micro-batches of five average some noise away');
+  });
+  await plain.runUpdates(1);
+  assert.ok(maxDiff(t.state.params, plain.state.params) < 1e-6, 'the statistics do not change the update');
+  assert.equal((await plain.runUpdates(1)).noise, undefined);
+});

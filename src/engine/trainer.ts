@@ -32,6 +32,8 @@ export interface TrainerConfig {
   readonly profileFilePrefix?: string;
   /** Examples per batch-norm group (ghost batch norm); absent: the micro-batch. */
   readonly bnBatch?: number | undefined;
+  /** Return each update's squared gradient norms, micro-batch against accumulated (iterSize > 1; compile/train-model.ts). */
+  readonly noiseStats?: boolean | undefined;
 }
 
 /** Everything that changes during training; enough to continue exactly where it stopped. */
@@ -54,6 +56,8 @@ export interface UpdateResult {
   /** Set when an update's loss was NaN or ±Inf: its 1-based global step number. */
   readonly divergedAtStep: number | null;
   readonly seconds: number;
+  /** With `noiseStats`: per update, the mean of its micro-batch gradients' |g_k|² and its own |ḡ|² (λθ added to both). */
+  readonly noise?: { readonly smallSq: Float32Array; readonly bigSq: Float32Array };
 }
 
 export interface Evaluation {
@@ -112,7 +116,7 @@ export class Trainer {
       );
     }
     const [trainSession, evalSession] = await Promise.all([
-      createSession(buildTrainModel(model, optimizer, { batchSize: B, iterSize: K, seed: config.seed, bnBatch: config.bnBatch }), config),
+      createSession(buildTrainModel(model, optimizer, { batchSize: B, iterSize: K, seed: config.seed, bnBatch: config.bnBatch, noiseStats: config.noiseStats }), config),
       createSession(buildEvalModel(model), { threads: config.threads }),
     ]);
     const params = initParams(model, config.seed);
@@ -182,7 +186,8 @@ export class Trainer {
     const losses = out['losses']!.data as Float32Array;
     const last = losses[losses.length - 1];
     const divergedAtStep = last === undefined || Number.isFinite(last) ? null : this.state.step;
-    return { losses, divergedAtStep, seconds };
+    if (!this.config.noiseStats) return { losses, divergedAtStep, seconds };
+    return { losses, divergedAtStep, seconds, noise: { smallSq: out['noise_small']!.data as Float32Array, bigSq: out['noise_big']!.data as Float32Array } };
   }
 
   /** Mean loss and accuracy on a split, at the current weights (dropout off). */
