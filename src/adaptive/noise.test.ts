@@ -13,7 +13,7 @@ import { Rng } from '../rng.js';
 import { blobs } from '../testing/blobs.js';
 import { blobsRunConfig } from '../testing/run-config-fixtures.js';
 import { NOISE_BIG_MIN, noisePlan, type ThroughputPoint } from './goodput.js';
-import { addRound, bNoiseOf, initialSchedule, type AdaptiveSettings } from './schedule.js';
+import { addRound, bNoiseOf, initialSchedule, windowExamples, type AdaptiveSettings } from './schedule.js';
 
 test('a round’s |G_small|² and |G_big|² are the micro-batch gradients’ mean squared norm and their mean’s, per-example gradients summed by hand', async () => {
   const data = blobs(200, 6, 3, 3);
@@ -101,4 +101,31 @@ test('the rounds as planned at B = 32 recover a known B_noise of 1,000 (median w
   assert.ok(Math.abs(median / 1000 - 1) <= 0.1, `median ${median}`);
   assert.ok(pooled.filter(within2).length >= 32, `within 2×: ${pooled.filter(within2).length} of 40 (${pooled.map(Math.round).join(' ')})`);
   assert.ok(old.filter(within2).length <= 10, `the old plan within 2×: ${old.filter(within2).length} of 40`);
+});
+
+test('in-step windows (two micro-batches of 32 per update of 64) as long as windowExamples asks recover B_noise = 1,000 as well as rounds do; windows of one round’s examples do not', () => {
+  const s = { noiseBigMin: NOISE_BIG_MIN };
+  const need = windowExamples({ batch: 64, microBatch: 32 }, s);
+  assert.equal(need, Math.ceil((1024 * 1024) / 32), 'T²/b with T = max(1,024, 8·64)');
+  const window = (examples: number, rng: Rng) => {
+    let gradSq = 0;
+    let trace = 0;
+    for (let u = 0; u < examples / 64; u++) {
+      const e = estimateFromPair(syntheticRound(32, 2, rng));
+      gradSq += e.gradSq;
+      trace += e.traceSigma;
+    }
+    return gradSq > 0 ? trace / gradSq : Infinity;
+  };
+  const within2 = (b: number) => b >= 500 && b <= 2000;
+  const full: number[] = [];
+  const short: number[] = [];
+  for (let t = 0; t < 40; t++) {
+    full.push(window(need, Rng.derive(4, t)));
+    short.push(window(1024, Rng.derive(5, t)));
+  }
+  const median = [...full].sort((a, b) => a - b)[20]!;
+  assert.ok(Math.abs(median / 1000 - 1) <= 0.1, `median ${median}`);
+  assert.ok(full.filter(within2).length >= 32, `within 2×: ${full.filter(within2).length} of 40 (${full.map(Math.round).join(' ')})`);
+  assert.ok(short.filter(within2).length <= 24, `windows of 1,024 examples within 2×: ${short.filter(within2).length} of 40`);
 });

@@ -9,13 +9,16 @@
  * update. Epochs done = epoch + offset/N. Validation falls due every `evalEvery` updates of the
  * starting batch, counted in examples, so its cadence stays put as the batch changes.
  *
- * Noise. Before update `nextRoundStep` a round computes the gradients of k micro-batches of
- * B_small examples (drawn with replacement, seeded by the step; B_big = k·B_small ≥ 1,024, see
- * goodput.ts noisePlan) at the current parameters, and
- * the two-batch estimator of noise/estimator.ts turns |mean of the k|² against the mean of their
- * |·|² into |G|² and tr(Σ). The training graph is not touched: the gradients are computed again
- * by the gradient model, at a cost the schedule bounds to NOISE_OVERHEAD of training time, and
- * the time is counted in trainSeconds (and reported apart as noiseSeconds).
+ * Noise, two ways (goodput.ts autoSplit chooses per batch). Where the batch runs as K ≥ 2
+ * micro-batches, each update returns the mean |g_k|² of its micro-batch gradients and |ḡ|² of
+ * their mean (the training graph's noise statistics), and the two-batch estimator of
+ * noise/estimator.ts turns each update's pair into |G|² and tr(Σ) for the schedule's window: no
+ * extra computation beyond two sums of squares per update. Otherwise, before update
+ * `nextRoundStep` a round computes the gradients of k micro-batches of B_small examples (drawn
+ * with replacement, seeded by the step; B_big = k·B_small ≥ 1,024, see goodput.ts noisePlan) at
+ * the current parameters with the gradient model, and the same estimator takes |mean of the k|²
+ * against the mean of their |·|², at a cost the schedule bounds to NOISE_OVERHEAD of training
+ * time, counted in trainSeconds (and reported apart as noiseSeconds).
  *
  * One Trainer (ORT session) per micro-batch × iter-size split, made when first needed; the state
  * (parameters, optimizer slots, step, seconds) moves between them unchanged.
@@ -26,22 +29,22 @@ import { loadCheckpoint, saveCheckpoint } from '../engine/checkpoint.js';
 import type { GivenKey, RunConfig } from '../engine/run-config.js';
 import { loadRunData, mergeResumeConfig, prepareTrainer, type RunHooks, type RunInfo, type RunOptions, type RunResult } from '../engine/run.js';
 import type { TrainResult, TrainStatus } from '../engine/train-loop.js';
-import type { Evaluation, Trainer } from '../engine/trainer.js';
+import type { Evaluation, Trainer, UpdateResult } from '../engine/trainer.js';
 import { UserError } from '../errors.js';
 import { paramCount, resolveModel } from '../model/model.js';
 import { makeOptimizer } from '../optim/registry.js';
-import { estimateFromPair } from '../noise/estimator.js';
+import { estimateFromPair, type NoiseEstimate } from '../noise/estimator.js';
 import { GradientSampler } from '../noise/gradient-sampler.js';
 import { Rng } from '../rng.js';
 import type { BatchChangeRow } from '../store/rows.js';
 import { batchLadder, NOISE_BIG_MIN, noisePlan, type ThroughputPoint } from './goodput.js';
-import { addRound, bNoiseOf, decide, initialSchedule, type AdaptiveSettings, type ScheduleState } from './schedule.js';
+import { addInStep, addRound, bNoiseOf, decide, initialSchedule, type AdaptiveSettings, type ScheduleState } from './schedule.js';
 import { curveBatches, measureCurve, microBatchCap } from './setup.js';
 
 /** Decisions fall due this often, in epochs of examples. */
 export const DECIDE_EVERY_EPOCHS = 1 / 20;
-// 2: noise rounds of B_big ≥ 1,024 pooled as 1/B_noise (schedule.ts); a format-1 state would resume with other rounds.
-const FORMAT = 'batchwise-adaptive-2';
+// 3: in-step noise statistics and their window in the schedule (schedule.ts); 2: noise rounds of B_big ≥ 1,024 pooled as 1/B_noise.
+const FORMAT = 'batchwise-adaptive-3';
 
 /** Everything the adaptive loop needs to go on exactly: kept in the checkpoint beside the trainer's state. */
 export interface AdaptiveState {
@@ -95,11 +98,11 @@ export async function runAdaptive(given: RunConfig, opts: AdaptiveOptions = {}, 
   const lr0 = config.hyper.lr!;
   const trainers = new Map<string, Trainer>();
   const samplers = new Map<number, GradientSampler>();
-  const trainerFor = async (microBatch: number, iterSize: number) => {
-    const key = `${microBatch}x${iterSize}`;
+  const trainerFor = async (sc: Pick<ScheduleState, 'microBatch' | 'iterSize' | 'inStep'>) => {
+    const key = `${sc.microBatch}x${sc.iterSize}${sc.inStep ? '+noise' : ''}`;
     let t = trainers.get(key);
     if (!t) {
-      t = await prepareTrainer({ ...config, batchSize: microBatch, iterSize, schedule: { kind: 'constant' }, warmupSteps: 0 }, data);
+      t = await prepareTrainer({ ...config, batchSize: sc.microBatch, iterSize: sc.iterSize, schedule: { kind: 'constant' }, warmupSteps: 0 }, data, { noiseStats: sc.inStep });
       trainers.set(key, t);
     }
     return t;
@@ -127,7 +130,7 @@ export async function runAdaptive(given: RunConfig, opts: AdaptiveOptions = {}, 
       st = { format: FORMAT, settings, schedule: start.state, epoch: 0, offset: 0, examples: 0, nextEvalExamples: evalEvery(config), noiseSeconds: 0, changes: 1 };
     }
     const firstSeq = st.changes - changes.length;
-    let trainer = await trainerFor(st.schedule.microBatch, st.schedule.iterSize);
+    let trainer = await trainerFor(st.schedule);
     if (resumed) trainer.restore(resumed.state);
     const s = st.settings;
     const info: RunInfo = {
@@ -216,7 +219,7 @@ export async function runAdaptive(given: RunConfig, opts: AdaptiveOptions = {}, 
           changes.push(d.change);
           hooks.onBatchChange?.(d.change, st.changes);
           st = { ...st, changes: st.changes + 1 };
-          const next = await trainerFor(d.state.microBatch, d.state.iterSize);
+          const next = await trainerFor(d.state);
           next.state = trainer.state;
           trainer = next;
           chunk = Math.max(1, Math.floor(4096 / d.state.batch));
@@ -238,6 +241,7 @@ export async function runAdaptive(given: RunConfig, opts: AdaptiveOptions = {}, 
       st = { ...st, offset: st.offset + done * B, examples: st.examples + done * B };
       for (const l of r.losses) lossSum += l;
       lossCount += done;
+      if (r.noise) st = { ...st, schedule: addInStep(st.schedule, inStepEstimate(r.noise, sc.microBatch, sc.iterSize), r.noise.smallSq.length, r.noise.smallSq.length * B) };
       if (r.divergedAtStep !== null) {
         status = 'diverged';
         divergedAtStep = r.divergedAtStep;
@@ -276,6 +280,19 @@ export async function runAdaptive(given: RunConfig, opts: AdaptiveOptions = {}, 
     await Promise.all([...trainers.values()].map((t) => t.release()));
     await Promise.all([...samplers.values()].map((x) => x.release()));
   }
+}
+
+/** The summed |G|² and tr Σ estimates of updates that each compared K micro-batches of `microBatch` with their mean (a diverged last update left out). */
+function inStepEstimate(noise: NonNullable<UpdateResult['noise']>, microBatch: number, iterSize: number): NoiseEstimate {
+  let gradSq = 0;
+  let traceSigma = 0;
+  for (let u = 0; u < noise.smallSq.length; u++) {
+    const e = estimateFromPair({ bSmall: microBatch, bBig: microBatch * iterSize, smallSq: noise.smallSq[u]!, bigSq: noise.bigSq[u]! });
+    if (!Number.isFinite(e.gradSq) || !Number.isFinite(e.traceSigma)) continue;
+    gradSq += e.gradSq;
+    traceSigma += e.traceSigma;
+  }
+  return { gradSq, traceSigma };
 }
 
 /** Examples between validations: `evalEvery` updates of the starting batch; without it only epoch ends validate. */

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { goodput, splitBatch, type ThroughputPoint } from './goodput.js';
-import { addRound, decide, HYSTERESIS, initialSchedule, MAX_JUMP_RUNGS, type AdaptiveSettings, type ScheduleState } from './schedule.js';
+import { addInStep, addRound, bNoiseOf, decide, HYSTERESIS, initialSchedule, MAX_JUMP_RUNGS, NO_ROUND, windowExamples, type AdaptiveSettings, type ScheduleState } from './schedule.js';
 
 const ladder = [32, 64, 128, 256, 512, 1024, 2048, 4096];
 /** samples/s from 1,000 at 32 to 20,000 at 4,096 (linear in log B between). */
@@ -77,4 +77,38 @@ test(`a goodput gain under ${HYSTERESIS * 100}% changes nothing`, () => {
   // A steeper curve, same B_noise: the same decision now moves.
   const moved = decide(after(settings(steep), 32, 1e6), settings(steep), 20, 5000);
   assert.equal(moved.state.batch, 256);
+});
+
+test('in-step: a window of updates is the decision’s round once it holds windowExamples, and not before', () => {
+  // +2.5% per doubling from 16 up, the statistics 0.5% of that: 32 and above split into two micro-batches of half and measure in-step.
+  const flat = settings([
+    { microBatch: 16, samplesPerSec: 1000, inStepSamplesPerSec: 995 },
+    { microBatch: 4096, samplesPerSec: 1200, inStepSamplesPerSec: 1194 },
+  ]);
+  const start = initialSchedule(flat).state;
+  assert.deepEqual([start.batch, start.microBatch, start.iterSize, start.inStep, start.nextRoundStep], [32, 16, 2, true, NO_ROUND]);
+  const need = windowExamples(start, flat);
+  assert.equal(need, Math.ceil(1024 ** 2 / 16));
+  // Each update estimates |G|² = 1 and tr Σ = 20 (B_noise 20, well below 32: the batch should not grow).
+  const updates = (n: number) => addInStep(start, { gradSq: n, traceSigma: 20 * n }, n, 32 * n);
+  const short = decide(updates(Math.floor(need / 32) - 1), flat, 100, 5000);
+  assert.equal(short.change, null);
+  assert.equal(short.state.noise.rounds, 0, 'a short window waits');
+  assert.equal(short.state.window.updates, Math.floor(need / 32) - 1, 'and is kept');
+  const full = decide(updates(Math.ceil(need / 32)), flat, 100, 5000);
+  assert.equal(full.state.noise.rounds, 1);
+  assert.ok(Math.abs(bNoiseOf(full.state.noise) - 20) < 1e-9);
+  assert.equal(full.state.window.updates, 0, 'the window is used up');
+  // B_noise 10⁶ from a full window: up three rungs (7.5% more samples/s), still in-step (256 = 128 × 2).
+  const grown = decide(addInStep(start, { gradSq: 1, traceSigma: 1e6 }, 1, need), flat, 100, 5000);
+  assert.deepEqual([grown.state.batch, grown.state.microBatch, grown.state.iterSize, grown.state.inStep], [256, 128, 2, true]);
+  // Statistics that cost more than rounds (4% here) or were not measured: one micro-batch, and rounds.
+  const dear = settings([
+    { microBatch: 16, samplesPerSec: 1000, inStepSamplesPerSec: 960 },
+    { microBatch: 4096, samplesPerSec: 1200, inStepSamplesPerSec: 1152 },
+  ]);
+  for (const s of [dear, settings([{ microBatch: 16, samplesPerSec: 1000 }, { microBatch: 4096, samplesPerSec: 1200 }])]) {
+    const plain = initialSchedule(s).state;
+    assert.deepEqual([plain.microBatch, plain.iterSize, plain.inStep, plain.nextRoundStep], [32, 1, false, 0]);
+  }
 });

@@ -22,10 +22,25 @@
  * the optimum was far larger), but at most MAX_JUMP_RUNGS away and only for a goodput gain above
  * HYSTERESIS against the current batch, so one noisy round cannot make the batch swing. Changes
  * are therefore at least `decideEveryExamples` apart.
+ *
+ * In-step noise. Where the batch runs as micro-batches whose gradients the update accumulates
+ * (goodput.ts autoSplit), every update brings its own |g_k|² against |ḡ|², and there are no
+ * rounds. The updates since the last decision form a window: their per-update estimates of |G|²
+ * and tr Σ (each unbiased, from one update's two batch sizes) are summed, and at the decision the
+ * window's Σ|G|²/Σ tr Σ enters the pool as a round of its examples would. A window counts once it
+ * is as precise as the round it replaces (windowExamples; a decision waits for it, as it waits
+ * for a round). One update's |G|² estimate, for K = 2 the inner product g₁·g₂ of its micro-batch
+ * gradients, is far noisier than a round's: the part of its variance that does not shrink with
+ * the signal, 2 tr(Σ²)/(B(B − b)) for K micro-batches of b (a U-statistic's, as a round's with
+ * B_big = T is 2 tr(Σ²)/(T(T − b))), falls only as 1/W over W updates. So a window needs
+ * T²/(B − b) examples to match a round of T: T²/b at K = 2, about what the rounds' 3% budget
+ * allows anyway (one round of T per T/0.03 examples at b = B/2 … B); in-step statistics save
+ * that 3%, not decisions. Measured on a small problem with windows of only `noiseBigMin`
+ * examples, B_noise read ∞ and 50 in turn and the batch swung between two rungs every decision.
  */
 import type { NoiseEstimate } from '../noise/estimator.js';
 import type { BatchChangeRow } from '../store/rows.js';
-import { goodput, noisePlan, noiseRuleLr, splitBatch, type ThroughputPoint } from './goodput.js';
+import { autoSplit, goodput, noisePlan, noiseRuleLr, roundExamples, type ThroughputPoint } from './goodput.js';
 
 /**
  * Weight of a round per later round: none. Rounds are ~0.3 epoch apart and on MNIST's mlp
@@ -75,12 +90,29 @@ export interface NoiseEma {
   readonly roundsAtDecision: number;
 }
 
+/** In-step estimates since the last decision (see the header). */
+export interface NoiseWindow {
+  /** Σ over updates of each update's |G|² estimate. */
+  readonly gradSq: number;
+  /** Σ of their tr Σ estimates. */
+  readonly traceSigma: number;
+  readonly updates: number;
+  readonly examples: number;
+}
+
+const EMPTY_WINDOW: NoiseWindow = { gradSq: 0, traceSigma: 0, updates: 0, examples: 0 };
+/** nextRoundStep while the updates measure the noise themselves: never (finite, for the checkpoint's JSON). */
+export const NO_ROUND = Number.MAX_SAFE_INTEGER;
+
 export interface ScheduleState {
   readonly batch: number;
   readonly microBatch: number;
   readonly iterSize: number;
+  /** The updates return noise statistics (micro-batch against accumulated), and there are no rounds. */
+  readonly inStep: boolean;
   readonly lr: number;
   readonly noise: NoiseEma;
+  readonly window: NoiseWindow;
   readonly nextRoundStep: number;
   readonly nextDecisionExamples: number;
 }
@@ -93,41 +125,61 @@ export function bNoiseOf(n: NoiseEma): number {
 
 export function initialSchedule(s: AdaptiveSettings): { state: ScheduleState; change: BatchChangeRow } {
   const batch = s.ladder[0]!;
-  const split = splitBatch(batch, s.microCap);
+  const { inStep, ...split } = autoSplit(batch, s.microCap, s.curve);
   const state: ScheduleState = {
     batch,
     ...split,
+    inStep,
     lr: s.lr0,
     noise: { inverse: 0, weight: 0, rounds: 0, roundsAtDecision: 0 },
-    nextRoundStep: 0,
+    window: EMPTY_WINDOW,
+    nextRoundStep: inStep ? NO_ROUND : 0,
     nextDecisionExamples: s.decideEveryExamples,
   };
   return { state, change: { step: 0, examples: 0, ...split, lr: s.lr0, bNoise: NaN, reason: 'start' } };
 }
 
-/** The schedule after a noise round taken before update `step`. */
-export function addRound(state: ScheduleState, e: NoiseEstimate, step: number, s: AdaptiveSettings): ScheduleState {
-  const n = state.noise;
-  const plan = noisePlan(state.batch, state.microBatch, s.curve, s.microCap, s.noiseBigMin);
-  const w = e.traceSigma > 0 ? plan.bSmall * plan.k : 0;
-  const noise: NoiseEma = w === 0 ? { ...n, rounds: n.rounds + 1 } : {
-    inverse: NOISE_DECAY * n.inverse + (w * e.gradSq) / e.traceSigma,
-    weight: NOISE_DECAY * n.weight + w,
+/** The pool after one more round (or window) of `examples` that estimated |G|² and tr Σ. */
+function pooled(n: NoiseEma, e: NoiseEstimate, examples: number): NoiseEma {
+  if (!(e.traceSigma > 0)) return { ...n, rounds: n.rounds + 1 };
+  return {
+    inverse: NOISE_DECAY * n.inverse + (examples * e.gradSq) / e.traceSigma,
+    weight: NOISE_DECAY * n.weight + examples,
     rounds: n.rounds + 1,
     roundsAtDecision: n.roundsAtDecision,
   };
-  return { ...state, noise, nextRoundStep: step + plan.every };
+}
+
+/** Examples an in-step window needs to be as precise as a round of max(noiseBigMin, 8·B) examples (see the header). */
+export function windowExamples(state: Pick<ScheduleState, 'batch' | 'microBatch'>, s: Pick<AdaptiveSettings, 'noiseBigMin'>): number {
+  const round = roundExamples(state.batch, s.noiseBigMin);
+  return Math.ceil((round * round) / (state.batch - state.microBatch));
+}
+
+/** The schedule after in-step updates whose summed estimates are `e`, of `examples` in all. */
+export function addInStep(state: ScheduleState, e: NoiseEstimate, updates: number, examples: number): ScheduleState {
+  const w = state.window;
+  return { ...state, window: { gradSq: w.gradSq + e.gradSq, traceSigma: w.traceSigma + e.traceSigma, updates: w.updates + updates, examples: w.examples + examples } };
+}
+
+/** The schedule after a noise round taken before update `step`. */
+export function addRound(state: ScheduleState, e: NoiseEstimate, step: number, s: AdaptiveSettings): ScheduleState {
+  const plan = noisePlan(state.batch, state.microBatch, s.curve, s.microCap, s.noiseBigMin);
+  return { ...state, noise: pooled(state.noise, e, plan.bSmall * plan.k), nextRoundStep: step + plan.every };
 }
 
 /** The decision due at `examples` seen (`step` updates done): the new state, and the change to log if any. */
 export function decide(state: ScheduleState, s: AdaptiveSettings, step: number, examples: number): { state: ScheduleState; change: BatchChangeRow | null } {
-  const waited = { ...state, nextDecisionExamples: examples + s.decideEveryExamples };
-  const n = state.noise;
+  const w = state.window;
+  // A full window of in-step estimates is this decision's round.
+  const full = state.inStep && w.updates > 0 && w.examples >= windowExamples(state, s);
+  const n = full ? pooled(state.noise, { gradSq: w.gradSq / w.updates, traceSigma: w.traceSigma / w.updates }, w.examples) : state.noise;
+  const waited = { ...state, noise: n, window: full ? EMPTY_WINDOW : w, nextDecisionExamples: examples + s.decideEveryExamples };
   if (n.rounds < MIN_ROUNDS || n.rounds === n.roundsAtDecision) return { state: waited, change: null };
   const bNoise = bNoiseOf(n);
   const decided = { ...waited, noise: { ...n, roundsAtDecision: n.rounds } };
   const at = s.ladder.indexOf(state.batch);
-  const value = (b: number) => goodput(b, splitBatch(b, s.microCap).microBatch, s.curve, bNoise);
+  const value = (b: number) => goodput(b, autoSplit(b, s.microCap, s.curve).microBatch, s.curve, bNoise);
   // The highest goodput within reach; on a tie the smaller batch (the later `>` must be strict).
   let best = state.batch;
   let bestValue = -Infinity;
@@ -137,10 +189,12 @@ export function decide(state: ScheduleState, s: AdaptiveSettings, step: number, 
   if (!(bestValue > (1 + HYSTERESIS) * value(state.batch))) best = state.batch;
   const lr = noiseRuleLr(s.lr0, s.ladder[0]!, best, bNoise);
   if (best === state.batch && Math.abs(lr / state.lr - 1) <= RATE_STEP) return { state: decided, change: null };
-  const split = splitBatch(best, s.microCap);
+  const { inStep, ...split } = autoSplit(best, s.microCap, s.curve);
   const reason = best > state.batch ? 'goodput: larger' : best < state.batch ? 'goodput: smaller' : 'rate';
+  // Leaving in-step statistics, rounds start again one interval on; entering them, rounds stop.
+  const nextRoundStep = !inStep ? (state.inStep ? step + noisePlan(best, split.microBatch, s.curve, s.microCap, s.noiseBigMin).every : state.nextRoundStep) : NO_ROUND;
   return {
-    state: { ...decided, batch: best, ...split, lr },
+    state: { ...decided, batch: best, ...split, inStep, lr, window: EMPTY_WINDOW, nextRoundStep },
     change: { step, examples, ...split, lr, bNoise, reason },
   };
 }

@@ -10,7 +10,7 @@ import { UserError } from '../errors.js';
 import { formatBytes } from '../fit/bytes.js';
 import { analyticActivationBytesPerSample, DEFAULT_MARGIN, largestBatchFor } from '../fit/memory-model.js';
 import { paramCount, type ResolvedModel } from '../model/model.js';
-import type { ThroughputPoint } from './goodput.js';
+import { splitMayPay, type ThroughputPoint } from './goodput.js';
 
 const FLOAT_BYTES = 4;
 
@@ -29,9 +29,13 @@ export function microBatchCap(model: ResolvedModel, optimizerSlots: number, memo
   return cap;
 }
 
-/** The micro-batches worth measuring for a ladder: every other rung and the last (the curve is interpolated between). */
+/**
+ * The micro-batches worth measuring for a ladder: every other rung and the last (the curve is
+ * interpolated between), and half the first rung, so that autoSplit can weigh splitting it in two.
+ */
 export function curveBatches(ladder: readonly number[], microCap: number): number[] {
-  const micros = [...new Set(ladder.map((b) => Math.min(b, microCap)))].sort((a, b) => a - b);
+  const first = ladder[0]!;
+  const micros = [...new Set([...(first % 2 === 0 ? [first / 2] : []), ...ladder.map((b) => Math.min(b, microCap))])].sort((a, b) => a - b);
   const picked = micros.filter((_, i) => i % 2 === 0);
   if (picked[picked.length - 1] !== micros[micros.length - 1]) picked.push(micros[micros.length - 1]!);
   return picked;
@@ -40,13 +44,22 @@ export function curveBatches(ladder: readonly number[], microCap: number): numbe
 /** Seconds timed per point: short, since the run waits for it; the interpolation smooths. */
 const POINT_SECONDS = 0.15;
 
-/** The throughput curve, measured now with the run's own model, optimizer and data. */
+/**
+ * The throughput curve, measured now with the run's own model, optimizer and data: each point at
+ * iter-size 1, then, where splitting could pay (splitMayPay), two micro-batches with noise
+ * statistics (autoSplit). A split needs 2·microBatch examples, so within the training split.
+ */
 export async function measureCurve(config: RunConfig, data: DataSplits, microBatches: readonly number[]): Promise<ThroughputPoint[]> {
+  const at = (microBatch: number, iterSize: number, noiseStats: boolean) => {
+    const c: RunConfig = { ...config, batchSize: microBatch, iterSize, schedule: { kind: 'constant' }, warmupSteps: 0, adaptive: undefined };
+    return measureConfigThroughput(c, data, { seconds: POINT_SECONDS, runSeconds: 0.05, warmupSeconds: 0.05, noiseStats });
+  };
+  const plain: ThroughputPoint[] = [];
+  for (const microBatch of microBatches) plain.push({ microBatch, samplesPerSec: (await at(microBatch, 1, false)).samplesPerSec });
   const out: ThroughputPoint[] = [];
-  for (const microBatch of microBatches) {
-    const c: RunConfig = { ...config, batchSize: microBatch, iterSize: 1, schedule: { kind: 'constant' }, warmupSteps: 0, adaptive: undefined };
-    const r = await measureConfigThroughput(c, data, { seconds: POINT_SECONDS, runSeconds: 0.05, warmupSeconds: 0.05 });
-    out.push({ microBatch, samplesPerSec: r.samplesPerSec });
+  for (const p of plain) {
+    const pays = 2 * p.microBatch <= data.train.count && splitMayPay(plain, p.microBatch);
+    out.push(pays ? { ...p, inStepSamplesPerSec: (await at(p.microBatch, 2, true)).samplesPerSec } : p);
   }
   return out;
 }

@@ -13,7 +13,8 @@ import type { Store } from '../store/store.js';
 export function adaptiveCurveKey(config: RunConfig): string {
   const a = config.adaptive!;
   return stableJson({
-    kind: 'adaptive-throughput',
+    // -2: the curve also has the in-step split's samples/s (adaptive/goodput.ts ThroughputPoint); an older one never splits.
+    kind: 'adaptive-throughput-2',
     machine: { ...machineInfo(), batchwise: batchwiseVersion() },
     threads: config.threads,
     model: config.model,
