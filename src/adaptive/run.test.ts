@@ -44,6 +44,7 @@ test('with the batch held (a one-rung ladder), the adaptive run is the fixed-bat
     assert.equal(held.steps, 4 * Math.floor(N / 8));
     assert.equal(held.examples, held.steps * 8);
     assert.equal(held.epochs, 4);
+    assert.equal(held.inStepUpdates, 0, 'no in-step statistics without a measured split');
     assert.deepEqual(held.changes.map((c) => c.reason), ['start'], 'one batch, one rate: nothing to change');
     assert.deepEqual(held.validation, r.validation, 'the same weights give the same validation');
   } finally {
@@ -142,6 +143,7 @@ test('where splitting costs less than rounds, updates measure the noise themselv
     assert.ok(c.length >= 2 && c.every((x) => x.iterSize === 2), `every batch splits in two: ${JSON.stringify(c)}`);
     assert.ok(c.slice(1).every((x) => Number.isFinite(x.bNoise) && x.bNoise > 0), 'decisions read B_noise from in-step windows');
     assert.equal(a.noiseSeconds, 0, 'no noise rounds');
+    assert.equal(a.inStepUpdates, a.steps, 'every update measured');
     const saved = loadCheckpoint(whole).meta.adaptive as { schedule: { inStep: boolean; nextRoundStep: number } };
     assert.deepEqual([saved.schedule.inStep, saved.schedule.nextRoundStep], [true, Number.MAX_SAFE_INTEGER]);
     const first = await run(config(), { ...opts, saveDir: parts }, 8);
@@ -149,6 +151,7 @@ test('where splitting costs less than rounds, updates measure the noise themselv
     const second = await run(config(), { ...opts, saveDir: parts, resumeDir: parts });
     assert.deepEqual([...first.changes, ...second.changes], a.changes, 'the window kept in the checkpoint carries on');
     assert.equal(second.examples, a.examples);
+    assert.equal(second.inStepUpdates, a.inStepUpdates, 'counted over both sessions');
     assert.deepEqual(loadCheckpoint(parts).state.params, loadCheckpoint(whole).state.params);
   } finally {
     rmSync(whole, { recursive: true, force: true });

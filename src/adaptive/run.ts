@@ -57,6 +57,8 @@ export interface AdaptiveState {
   readonly examples: number;
   readonly nextEvalExamples: number;
   readonly noiseSeconds: number;
+  /** Updates that measured the noise in-step (their statistics cost no separate seconds). */
+  readonly inStepUpdates: number;
   /** Changes logged so far: the next one's sequence number in the store. */
   readonly changes: number;
 }
@@ -82,6 +84,8 @@ export interface AdaptiveResult extends RunResult {
   readonly examples: number;
   /** Seconds of noise rounds over every session (included in trainSeconds). */
   readonly noiseSeconds: number;
+  /** Updates over every session whose own micro-batches measured the noise (no rounds then). */
+  readonly inStepUpdates: number;
   /** Seconds measuring the throughput curve in this session (0 when given or resumed). */
   readonly curveSeconds: number;
   readonly curve: readonly ThroughputPoint[];
@@ -127,7 +131,7 @@ export async function runAdaptive(given: RunConfig, opts: AdaptiveOptions = {}, 
       const settings: AdaptiveSettings = { ladder, microCap, lr0, curve, decideEveryExamples: Math.max(1, Math.round(N * DECIDE_EVERY_EPOCHS)), noiseBigMin: opts.noiseBigMin ?? NOISE_BIG_MIN };
       const start = initialSchedule(settings);
       changes.push(start.change);
-      st = { format: FORMAT, settings, schedule: start.state, epoch: 0, offset: 0, examples: 0, nextEvalExamples: evalEvery(config), noiseSeconds: 0, changes: 1 };
+      st = { format: FORMAT, settings, schedule: start.state, epoch: 0, offset: 0, examples: 0, nextEvalExamples: evalEvery(config), noiseSeconds: 0, inStepUpdates: 0, changes: 1 };
     }
     const firstSeq = st.changes - changes.length;
     let trainer = await trainerFor(st.schedule);
@@ -241,7 +245,10 @@ export async function runAdaptive(given: RunConfig, opts: AdaptiveOptions = {}, 
       st = { ...st, offset: st.offset + done * B, examples: st.examples + done * B };
       for (const l of r.losses) lossSum += l;
       lossCount += done;
-      if (r.noise) st = { ...st, schedule: addInStep(st.schedule, inStepEstimate(r.noise, sc.microBatch, sc.iterSize), r.noise.smallSq.length, r.noise.smallSq.length * B) };
+      if (r.noise) {
+        const updates = r.noise.smallSq.length;
+        st = { ...st, schedule: addInStep(st.schedule, inStepEstimate(r.noise, sc.microBatch, sc.iterSize), updates, updates * B), inStepUpdates: st.inStepUpdates + updates };
+      }
       if (r.divergedAtStep !== null) {
         status = 'diverged';
         divergedAtStep = r.divergedAtStep;
@@ -272,6 +279,7 @@ export async function runAdaptive(given: RunConfig, opts: AdaptiveOptions = {}, 
       firstSeq,
       examples: st.examples,
       noiseSeconds: st.noiseSeconds,
+      inStepUpdates: st.inStepUpdates,
       curveSeconds,
       curve: s.curve,
       final: { microBatch: sc.microBatch, iterSize: sc.iterSize, lr: sc.lr, bNoise: bNoiseOf(sc.noise) },

@@ -66,6 +66,7 @@ function adaptiveJson(r: AdaptiveResult) {
     final: r.final,
     noiseSeconds: r.noiseSeconds,
     noiseOverhead: r.trainSeconds > 0 ? r.noiseSeconds / r.trainSeconds : null,
+    inStepUpdates: r.inStepUpdates,
     curveSeconds: r.curveSeconds,
   };
 }
@@ -240,6 +241,7 @@ export async function trainCommand(o: TrainOptions, given: string[]): Promise<nu
       lines.push(
         `adaptive batch: ${adaptive.firstSeq + adaptive.changes.length} changes; ended at ${f.microBatch * f.iterSize} = ${f.microBatch} × ${f.iterSize}, lr ${f.lr.toPrecision(3)}, B_noise ${Number.isFinite(f.bNoise) ? f.bNoise.toFixed(0) : '–'}; ` +
           `${adaptive.examples.toLocaleString('en')} examples; noise rounds ${adaptive.noiseSeconds.toFixed(2)} s (${pct(adaptive.noiseSeconds / Math.max(adaptive.trainSeconds, 1e-9))} of training, included)` +
+          (adaptive.inStepUpdates > 0 ? `, in-step noise statistics on ${adaptive.inStepUpdates.toLocaleString('en')} updates` : '') +
           (adaptive.curveSeconds > 0 ? `; throughput curve measured in ${adaptive.curveSeconds.toFixed(1)} s before training` : ''),
       );
     }

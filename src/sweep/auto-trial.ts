@@ -34,6 +34,8 @@ export interface AutoFigures {
   readonly finalLr: number;
   /** Seconds of noise rounds (inside trainSeconds and seconds to target). */
   readonly noiseSeconds: number;
+  /** Updates that measured the noise in-step instead (absent in trials stored before there were any). */
+  readonly inStepUpdates?: number;
   /** Seconds measuring the throughput curve before training (0 when given); not in trainSeconds. */
   readonly curveSeconds: number;
 }
@@ -108,6 +110,7 @@ export async function runAutoTrial(config: RunConfig, data: DataSplits, limits: 
       finalBatch: f.microBatch * f.iterSize,
       finalLr: f.lr,
       noiseSeconds: r.noiseSeconds,
+      inStepUpdates: r.inStepUpdates,
       curveSeconds: r.curveSeconds,
     },
     batchChanges: r.changes,
