@@ -125,7 +125,7 @@ export async function runAdaptive(given: RunConfig, opts: AdaptiveOptions = {}, 
       let curve = opts.curve;
       if (curve === undefined) {
         const started = performance.now();
-        curve = await measureCurve(config, data, curveBatches(ladder, microCap));
+        curve = await measureCurve(config, data, curveBatches(ladder, microCap), ladder[ladder.length - 1]!);
         curveSeconds = (performance.now() - started) / 1000;
       }
       const settings: AdaptiveSettings = { ladder, microCap, lr0, curve, decideEveryExamples: Math.max(1, Math.round(N * DECIDE_EVERY_EPOCHS)), noiseBigMin: opts.noiseBigMin ?? NOISE_BIG_MIN };
