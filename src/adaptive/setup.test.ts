@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { blobs } from '../testing/blobs.js';
 import { blobsRunConfig } from '../testing/run-config-fixtures.js';
 import { batchLadder } from './goodput.js';
-import { curveBatches, measureCurve } from './setup.js';
+import { curveBatches, splitCandidates, statisticsOverhead, withInStep } from './setup.js';
 
 test('the curve times every other rung from half the first, and the last; a memory cap ends it', () => {
   const ladder = batchLadder(32, 4096);
@@ -13,12 +13,24 @@ test('the curve times every other rung from half the first, and the last; a memo
   assert.deepEqual(curveBatches(batchLadder(1, 8), 8), [1, 4, 8], 'an odd first rung has no half');
 });
 
-test('the in-step split (two micro-batches with noise statistics) is timed only at half a batch the run may take', async () => {
-  const data = blobs(600, 6, 3, 7);
-  const config = blobsRunConfig({ hyper: { lr: 0.02 }, adaptive: { minBatch: 4, maxBatch: 32 } });
-  const curve = await measureCurve(config, data, [2, 8, 32], 32);
-  assert.deepEqual(curve.map((p) => p.microBatch), [2, 8, 32]);
-  assert.ok(curve.every((p) => p.samplesPerSec > 0));
-  assert.equal(curve[2]!.inStepSamplesPerSec, undefined, '2 × 32 is more than the largest batch, 32');
-  for (const p of curve) if (p.inStepSamplesPerSec !== undefined) assert.ok(p.inStepSamplesPerSec > 0 && p.microBatch * 2 <= 32);
+test('the in-step split is weighed at half a batch the run may take, where the plain curve leaves room, the statistics’ share falling as 1/micro-batch', () => {
+  // +2% per ×4 from 16 to 1,024, then flat: splitting 32 … 4,096 in two costs ≤ 3% in samples/s.
+  const plain = [
+    { microBatch: 16, samplesPerSec: 1000 },
+    { microBatch: 64, samplesPerSec: 1020 },
+    { microBatch: 256, samplesPerSec: 1040 },
+    { microBatch: 1024, samplesPerSec: 1060 },
+    { microBatch: 4096, samplesPerSec: 1060 },
+  ];
+  assert.deepEqual(splitCandidates(plain, 4096), [16, 64, 256, 1024], 'not 4,096: no batch of the ladder halves to it');
+  assert.deepEqual(splitCandidates(plain, 55000), [16, 64, 256, 1024, 4096]);
+  const steep = plain.map((p, i) => ({ ...p, samplesPerSec: 1000 * 2 ** i }));
+  assert.deepEqual(splitCandidates(steep, 4096), [], 'twice as fast per ×4: a split always costs more than rounds');
+  const curve = withInStep(plain, splitCandidates(plain, 4096), 0.08);
+  assert.deepEqual(curve.map((p) => p.inStepSamplesPerSec), [920, 1020 * 0.98, 1040 * 0.995, 1060 * (1 - 0.08 / 64), undefined]);
+});
+
+test('the noise statistics’ share of an update is measured against the same split without them, and is small on a tiny net', async () => {
+  const o = await statisticsOverhead(blobsRunConfig({ hyper: { lr: 0.02 } }), blobs(600, 6, 3, 7), 8);
+  assert.ok(o >= 0 && o < 0.5, `share ${o}`);
 });

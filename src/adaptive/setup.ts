@@ -4,6 +4,7 @@
  * schedule, so a resumed run decides with the same ones.
  */
 import { measureConfigThroughput } from '../bench/throughput.js';
+import { prepareTrainer } from '../engine/run.js';
 import type { DataSplits } from '../data/dataset.js';
 import type { RunConfig } from '../engine/run-config.js';
 import { UserError } from '../errors.js';
@@ -45,23 +46,65 @@ export function curveBatches(ladder: readonly number[], microCap: number): numbe
 const POINT_SECONDS = 0.15;
 
 /**
- * The throughput curve, measured now with the run's own model, optimizer and data: each point at
- * iter-size 1, then, where splitting could pay (splitMayPay), two micro-batches with noise
- * statistics (autoSplit). Only micro-batches that are half a batch the run may take (2·microBatch
- * ≤ maxBatch): on the cnn here the split at the top of the curve (2 × 4,096) took 27 s to time, and
- * no batch of the ladder halves to it.
+ * The throughput curve, measured now with the run's own model, optimizer and data, each point at
+ * iter-size 1. Where splitting a batch in two could pay (splitMayPay, at micro-batches that are
+ * half a batch the run may take), each point also gets the split's samples/s with noise
+ * statistics (autoSplit): its own samples/s times (1 − o·b₀/b), o the statistics' share of an
+ * update measured once at the smallest such micro-batch b₀ (statisticsOverhead). They are a few
+ * passes over the parameters per micro-batch, so their share falls as 1/b (measured on the mlp:
+ * 9.5% at 16, 0.3% at 512). Timing the split itself at every point took the cnn here 72 s instead
+ * of the curve's ~30 s, and on a loaded machine its 0.15 s timings spread by more than the 3% the
+ * choice turns on; the paired ratio does not.
  */
 export async function measureCurve(config: RunConfig, data: DataSplits, microBatches: readonly number[], maxBatch: number): Promise<ThroughputPoint[]> {
-  const at = (microBatch: number, iterSize: number, noiseStats: boolean) => {
-    const c: RunConfig = { ...config, batchSize: microBatch, iterSize, schedule: { kind: 'constant' }, warmupSteps: 0, adaptive: undefined };
-    return measureConfigThroughput(c, data, { seconds: POINT_SECONDS, runSeconds: 0.05, warmupSeconds: 0.05, noiseStats });
-  };
   const plain: ThroughputPoint[] = [];
-  for (const microBatch of microBatches) plain.push({ microBatch, samplesPerSec: (await at(microBatch, 1, false)).samplesPerSec });
-  const out: ThroughputPoint[] = [];
-  for (const p of plain) {
-    const pays = 2 * p.microBatch <= Math.min(maxBatch, data.train.count) && splitMayPay(plain, p.microBatch);
-    out.push(pays ? { ...p, inStepSamplesPerSec: (await at(p.microBatch, 2, true)).samplesPerSec } : p);
+  for (const microBatch of microBatches) {
+    const c: RunConfig = { ...config, batchSize: microBatch, iterSize: 1, schedule: { kind: 'constant' }, warmupSteps: 0, adaptive: undefined };
+    const r = await measureConfigThroughput(c, data, { seconds: POINT_SECONDS, runSeconds: 0.05, warmupSeconds: 0.05 });
+    plain.push({ microBatch, samplesPerSec: r.samplesPerSec });
   }
-  return out;
+  const candidates = splitCandidates(plain, Math.min(maxBatch, data.train.count));
+  if (candidates.length === 0) return plain;
+  return withInStep(plain, candidates, await statisticsOverhead(config, data, candidates[0]!));
+}
+
+/** The micro-batches of a plain curve worth splitting a batch into two of (see measureCurve), smallest first. */
+export function splitCandidates(plain: readonly ThroughputPoint[], largestBatch: number): number[] {
+  return plain.filter((p) => 2 * p.microBatch <= largestBatch && splitMayPay(plain, p.microBatch)).map((p) => p.microBatch).sort((a, b) => a - b);
+}
+
+/** The curve with the split's samples/s at each candidate: samples/s × (1 − overhead·b₀/b), b₀ the smallest candidate, where `overhead` was measured. */
+export function withInStep(plain: readonly ThroughputPoint[], candidates: readonly number[], overhead: number): ThroughputPoint[] {
+  const b0 = Math.min(...candidates);
+  return plain.map((p) => (candidates.includes(p.microBatch) ? { ...p, inStepSamplesPerSec: p.samplesPerSec * (1 - (overhead * b0) / p.microBatch) } : p));
+}
+
+/** Timed runs per trainer in statisticsOverhead, alternating; the best of each counts. */
+const PAIRED_RUNS = 3;
+
+/**
+ * The share of an update's time the noise statistics add, at two micro-batches of `microBatch`:
+ * the same split with and without them, timed in turn (PAIRED_RUNS runs of ~POINT_SECONDS/2 each,
+ * the best of each), so that both see the same machine. At least 0.
+ */
+export async function statisticsOverhead(config: RunConfig, data: DataSplits, microBatch: number): Promise<number> {
+  const c: RunConfig = { ...config, batchSize: microBatch, iterSize: 2, schedule: { kind: 'constant' }, warmupSteps: 0, adaptive: undefined };
+  const trainers = [await prepareTrainer(c, data), await prepareTrainer(c, data, { noiseStats: true })];
+  try {
+    // Seconds per update: the latest (to size the next run) and the best timed one.
+    const latest = [Infinity, Infinity];
+    const best = [Infinity, Infinity];
+    const run = async (i: number, timed: boolean) => {
+      const t = trainers[i]!;
+      const count = Math.max(1, Math.min(t.stepsLeftInEpoch, Number.isFinite(latest[i]!) ? Math.round(POINT_SECONDS / 2 / latest[i]!) : 1));
+      const r = await t.runUpdates(count);
+      latest[i] = r.seconds / r.losses.length;
+      if (timed) best[i] = Math.min(best[i]!, latest[i]!);
+    };
+    for (const i of [0, 1]) await run(i, false);
+    for (let k = 0; k < PAIRED_RUNS; k++) for (const i of [0, 1]) await run(i, true);
+    return Math.max(0, 1 - best[0]! / best[1]!);
+  } finally {
+    await Promise.all(trainers.map((t) => t.release()));
+  }
 }

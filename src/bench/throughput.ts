@@ -97,10 +97,10 @@ export async function measureThroughput(opts: ThroughputOptions): Promise<Throug
  * Steady-state training samples/s of any run configuration (its model, optimizer, micro-batch and
  * iter size) on `data`: warm-up excluded, then `seconds` of timed updates.
  */
-export async function measureConfigThroughput(config: RunConfig, data: DataSplits, opts: { seconds: number; runSeconds?: number; warmupSeconds?: number; noiseStats?: boolean }): Promise<ThroughputDetail> {
+export async function measureConfigThroughput(config: RunConfig, data: DataSplits, opts: { seconds: number; runSeconds?: number; warmupSeconds?: number }): Promise<ThroughputDetail> {
   const runSeconds = opts.runSeconds ?? 0.35;
   const warmupSeconds = opts.warmupSeconds ?? 0.3;
-  const trainer = await prepareTrainer(config, data, { noiseStats: opts.noiseStats });
+  const trainer = await prepareTrainer(config, data);
   try {
     const initial = trainer.snapshot();
     let perUpdate = Infinity;
