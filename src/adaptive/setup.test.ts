@@ -13,7 +13,7 @@ test('the curve times every other rung from half the first, and the last; a memo
   assert.deepEqual(curveBatches(batchLadder(1, 8), 8), [1, 4, 8], 'an odd first rung has no half');
 });
 
-test('the in-step split is weighed at half a batch the run may take, where the plain curve leaves room, the statistics’ share falling as 1/micro-batch', () => {
+test('the in-step split is weighed at half a batch the run may take, where the plain curve leaves room, the statistics’ share falling as 1/√micro-batch', () => {
   // +2% per ×4 from 16 to 1,024, then flat: splitting 32 … 4,096 in two costs ≤ 3% in samples/s.
   const plain = [
     { microBatch: 16, samplesPerSec: 1000 },
@@ -27,7 +27,7 @@ test('the in-step split is weighed at half a batch the run may take, where the p
   const steep = plain.map((p, i) => ({ ...p, samplesPerSec: 1000 * 2 ** i }));
   assert.deepEqual(splitCandidates(steep, 4096), [], 'twice as fast per ×4: a split always costs more than rounds');
   const curve = withInStep(plain, splitCandidates(plain, 4096), 0.08);
-  assert.deepEqual(curve.map((p) => p.inStepSamplesPerSec), [920, 1020 * 0.98, 1040 * 0.995, 1060 * (1 - 0.08 / 64), undefined]);
+  assert.deepEqual(curve.map((p) => p.inStepSamplesPerSec), [920, 1020 * (1 - 0.08 / 2), 1040 * (1 - 0.08 / 4), 1060 * (1 - 0.08 / 8), undefined]);
 });
 
 test('the noise statistics’ share of an update is measured against the same split without them, and is small on a tiny net', async () => {

@@ -49,10 +49,11 @@ const POINT_SECONDS = 0.15;
  * The throughput curve, measured now with the run's own model, optimizer and data, each point at
  * iter-size 1, the best of two timings. Where splitting a batch in two could pay (splitMayPay, at micro-batches that are
  * half a batch the run may take), each point also gets the split's samples/s with noise
- * statistics (autoSplit): its own samples/s times (1 − o·b₀/b), o the statistics' share of an
+ * statistics (autoSplit): its own samples/s times (1 − o·√(b₀/b)), o the statistics' share of an
  * update measured once at the smallest such micro-batch b₀ (statisticsOverhead). They are a few
- * passes over the parameters per micro-batch, so their share falls as 1/b (measured on the mlp:
- * 9.5% at 16, 0.3% at 512). Timing the split itself at every point took the cnn here 72 s instead
+ * passes over the parameters per micro-batch against the micro-batch's GEMMs, so their share
+ * falls with b: on the mlp here 13.8%, 7.2%, 3.1% and 2.1% at 16, 64, 128 and 256, about as
+ * b^−0.7; √ errs on the side of rounds. Timing the split itself at every point took the cnn here 72 s instead
  * of the curve's ~30 s, and on a loaded machine its 0.15 s timings spread by more than the 3% the
  * choice turns on; the paired ratio does not.
  */
@@ -79,10 +80,10 @@ export function splitCandidates(plain: readonly ThroughputPoint[], largestBatch:
   return plain.filter((p) => 2 * p.microBatch <= largestBatch && splitMayPay(plain, p.microBatch)).map((p) => p.microBatch).sort((a, b) => a - b);
 }
 
-/** The curve with the split's samples/s at each candidate: samples/s × (1 − overhead·b₀/b), b₀ the smallest candidate, where `overhead` was measured. */
+/** The curve with the split's samples/s at each candidate: samples/s × (1 − overhead·√(b₀/b)), b₀ the smallest candidate, where `overhead` was measured. */
 export function withInStep(plain: readonly ThroughputPoint[], candidates: readonly number[], overhead: number): ThroughputPoint[] {
   const b0 = Math.min(...candidates);
-  return plain.map((p) => (candidates.includes(p.microBatch) ? { ...p, inStepSamplesPerSec: p.samplesPerSec * (1 - (overhead * b0) / p.microBatch) } : p));
+  return plain.map((p) => (candidates.includes(p.microBatch) ? { ...p, inStepSamplesPerSec: p.samplesPerSec * (1 - overhead * Math.sqrt(b0 / p.microBatch)) } : p));
 }
 
 /** Timed runs per trainer in statisticsOverhead, alternating; the best of each counts. */
