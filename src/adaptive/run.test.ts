@@ -144,6 +144,7 @@ test('where splitting costs less than rounds, updates measure the noise themselv
     assert.ok(c.slice(1).every((x) => Number.isFinite(x.bNoise) && x.bNoise > 0), 'decisions read B_noise from in-step windows');
     assert.equal(a.noiseSeconds, 0, 'no noise rounds');
     assert.equal(a.inStepUpdates, a.steps, 'every update measured');
+    assert.deepEqual([a.info.microBatch, a.info.iterSize, a.info.effectiveBatch], [2, 2, 4], 'the run says how its first batch runs');
     const saved = loadCheckpoint(whole).meta.adaptive as { schedule: { inStep: boolean; nextRoundStep: number } };
     assert.deepEqual([saved.schedule.inStep, saved.schedule.nextRoundStep], [true, Number.MAX_SAFE_INTEGER]);
     const first = await run(config(), { ...opts, saveDir: parts }, 8);
