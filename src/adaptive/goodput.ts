@@ -25,8 +25,9 @@ export interface ThroughputPoint {
   readonly samplesPerSec: number;
   /**
    * samples/s of updates of two such micro-batches that return noise statistics (autoSplit),
-   * measured where splitting could pay: where samplesPerSec is within NOISE_OVERHEAD of the next
-   * point's, since the statistics only add to what the split costs.
+   * where splitting could pay (samplesPerSec within NOISE_OVERHEAD of twice the micro-batch's,
+   * since the statistics only add to what the split costs): samplesPerSec less the statistics'
+   * share, timed once (adaptive/setup.ts measureCurve).
    */
   readonly inStepSamplesPerSec?: number;
 }
@@ -97,10 +98,10 @@ export function splitBatch(batch: number, microCap: number): { microBatch: numbe
  * Where the memory cap already splits B into K ≥ 2 micro-batches, only the statistics cost
  * anything (two sums of squares and an add over the parameters per micro-batch), and they are
  * taken. Where B fits one micro-batch, two of B/2 with statistics are taken when the curve's
- * measured in-step samples/s at B/2 are at least (1 − NOISE_OVERHEAD) of B's: no more than rounds
- * cost. Measured on this VM (one thread): the statistics cost the mlp 9.5% at 16 × 2, 4.7% at
- * 128 × 2 and nothing at 512 × 2 (the parameters' passes against the micro-batch's GEMMs), the cnn
- * 1.3–1.6%. Only measured points count: beyond them the curve is unknown.
+ * in-step samples/s at B/2 are at least (1 − NOISE_OVERHEAD) of B's: no more than rounds cost.
+ * Measured on this VM (one thread): the statistics cost the mlp 13.8% at 16 × 2 and 2.1% at
+ * 256 × 2 (the parameters' passes against the micro-batch's GEMMs), the cnn about 2%. Only
+ * points the curve weighed count: beyond them it is unknown.
  */
 export function autoSplit(batch: number, microCap: number, curve: readonly ThroughputPoint[]): { microBatch: number; iterSize: number; inStep: boolean } {
   const split = splitBatch(batch, microCap);

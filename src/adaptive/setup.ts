@@ -47,15 +47,16 @@ const POINT_SECONDS = 0.15;
 
 /**
  * The throughput curve, measured now with the run's own model, optimizer and data, each point at
- * iter-size 1, the best of two timings. Where splitting a batch in two could pay (splitMayPay, at micro-batches that are
- * half a batch the run may take), each point also gets the split's samples/s with noise
- * statistics (autoSplit): its own samples/s times (1 − o·√(b₀/b)), o the statistics' share of an
- * update measured once at the smallest such micro-batch b₀ (statisticsOverhead). They are a few
- * passes over the parameters per micro-batch against the micro-batch's GEMMs, so their share
- * falls with b: on the mlp here 13.8%, 7.2%, 3.1% and 2.1% at 16, 64, 128 and 256, about as
- * b^−0.7; √ errs on the side of rounds. Timing the split itself at every point took the cnn here 72 s instead
- * of the curve's ~30 s, and on a loaded machine its 0.15 s timings spread by more than the 3% the
- * choice turns on; the paired ratio does not.
+ * iter-size 1, the best of two timings. Where splitting a batch in two could pay (splitMayPay, at
+ * micro-batches that are half a batch the run may take), each point also gets the split's
+ * samples/s with noise statistics (autoSplit): its own samples/s times (1 − o·√(b₀/b)), o the
+ * statistics' share of an update measured once at the smallest such micro-batch b₀
+ * (statisticsOverhead). They are a few passes over the parameters per micro-batch against the
+ * micro-batch's GEMMs, so their share falls with b: on the mlp here 13.8%, 7.2%, 3.1% and 2.1% at
+ * 16, 64, 128 and 256, about as b^−0.7; √ errs on the side of rounds. Timing the split itself at
+ * every point took the cnn's curve 72 s against 25.6 s for one pass with the paired ratio, and on
+ * a loaded machine its 0.15 s timings spread by more than the 3% the choice turns on; the paired
+ * ratio does not.
  */
 export async function measureCurve(config: RunConfig, data: DataSplits, microBatches: readonly number[], maxBatch: number): Promise<ThroughputPoint[]> {
   const best = new Map<number, number>();
