@@ -46,7 +46,10 @@ function seriesSpec(series: readonly BatchSeries[]): Plot['spec'] {
   }
   const several = series.length > 1;
   // Keys are long (auto-b32-512-lr0.0125-s1) and differ at their ends: the legend shows them whole.
-  const colour = several ? { color: { field: 'trial', type: 'nominal', title: 'trial', legend: { labelLimit: 320 } } } : {};
+  // Past ten trials (4 start rates × 3 seeds in a sweep) the default ten colours repeat, and two
+  // trials read as one: twenty then.
+  const scale = series.length > 10 ? { scale: { scheme: 'tableau20' } } : {};
+  const colour = several ? { color: { field: 'trial', type: 'nominal', title: 'trial', legend: { labelLimit: 320 }, ...scale } } : {};
   const lineMark = (fixed: string) => ({ type: 'line', interpolate: 'step-after', ...(several ? {} : { color: fixed }) });
   const x = { field: 'examples', type: 'quantitative', title: 'training examples seen' } as const;
   const tooltip = [...(several ? [{ field: 'trial' }] : []), { field: 'step' }, { field: 'examples', format: ',' }, { field: 'batch', title: 'batch' }, { field: 'split', title: 'micro × iter' }, { field: 'lr', format: '.4g' }, { field: 'bNoise', title: 'B_noise', format: ',.0f' }, { field: 'reason' }];

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Store } from '../store/store.js';
+import { autoTrialsAlongTraining } from './batch-plots.js';
 import { linearTwin, reportHtml } from './html.js';
 import { plotsForRun, type RunView } from './run-plots.js';
 import { curve, fillStore, sweepTrials } from './testing/report-fixtures.js';
@@ -106,4 +107,7 @@ test('a sweep with auto trials draws them along training, off the by-batch plots
   const steps = v.plots.find((p) => p.name === 'steps-to-target-by-batch')!;
   assert.doesNotMatch(JSON.stringify(steps.spec), /auto-b16/, 'the auto trial is no batch size');
   assert.match(plot.caption, /C9/);
+  assert.doesNotMatch(JSON.stringify(plot.spec), /tableau20/, 'one trial: the default colours');
+  const many = autoTrialsAlongTraining(Array.from({ length: 12 }, (_, i) => ({ label: `auto-b16-1024-lr0.01-s${i}`, changes: [{ step: 0, examples: 0, microBatch: 16, iterSize: 1, lr: 0.01, bNoise: NaN, reason: 'start' }], endExamples: 100 })));
+  assert.match(JSON.stringify(many.spec), /"scheme":"tableau20"/, 'twelve trials: twenty colours, none repeated');
 });
