@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { UserError } from '../errors.js';
-import { batchLadder, goodput, NOISE_BIG_MIN, NOISE_OVERHEAD, noisePlan, noiseRuleLr, samplesPerSecAt, splitBatch, statisticalEfficiency } from './goodput.js';
+import { autoSplit, batchLadder, goodput, NOISE_BIG_MIN, NOISE_OVERHEAD, noisePlan, noiseRuleLr, samplesPerSecAt, splitBatch, splitOrNull, statisticalEfficiency } from './goodput.js';
 import { addRound, bNoiseOf, initialSchedule, NOISE_DECAY, type AdaptiveSettings } from './schedule.js';
 
 const curve = [
@@ -52,6 +52,20 @@ test('a batch splits into the fewest micro-batches within the cap, and a cap bel
   assert.deepEqual(splitBatch(256, 100), { microBatch: 64, iterSize: 4 });
   assert.deepEqual(splitBatch(96, 40), { microBatch: 24, iterSize: 4 });
   assert.throws(() => splitBatch(24, 2), /raise --memory/);
+});
+
+test('with --bn-batch every micro-batch holds whole groups: a split or an in-step half that would cut one is not taken', () => {
+  assert.deepEqual(splitBatch(256, 100, 32), { microBatch: 64, iterSize: 4 });
+  assert.equal(splitOrNull(256, 100, 128), null);
+  assert.throws(() => splitBatch(256, 100, 128), /whole batch-norm groups of --bn-batch 128; raise --memory or lower --bn-batch/);
+  assert.throws(() => splitBatch(32, 4096, 48), /batch 32 is not a multiple of --bn-batch 48/);
+  // Flat from 16 up, the statistics nearly free: 32 would run as 16 × 2 and measure in-step, unless that cuts a group of 32.
+  const flat = [
+    { microBatch: 16, samplesPerSec: 1000, inStepSamplesPerSec: 999 },
+    { microBatch: 4096, samplesPerSec: 1000, inStepSamplesPerSec: 999 },
+  ];
+  assert.deepEqual(autoSplit(32, 4096, flat, 8), { microBatch: 16, iterSize: 2, inStep: true });
+  assert.deepEqual(autoSplit(32, 4096, flat, 32), { microBatch: 32, iterSize: 1, inStep: false });
 });
 
 test('noise rounds are big (B_big ≥ 1,024 and 8·B), split in ≥ 8 micro-batches within the cap, and cost at most NOISE_OVERHEAD of training time', () => {

@@ -81,13 +81,23 @@ export function noiseRuleLr(lr0: number, batch0: number, batch: number, bNoise: 
 
 /**
  * micro-batch × iter-size = batch with the micro-batch at most `microCap`: the fewest micro-batches
- * (a power of two, so the split stays exact on the doubling ladder).
+ * (a power of two, so the split stays exact on the doubling ladder). With `--bn-batch G` each
+ * micro-batch must hold whole batch-norm groups, so it is a multiple of G.
  */
-export function splitBatch(batch: number, microCap: number): { microBatch: number; iterSize: number } {
-  for (let k = 1; k <= batch; k *= 2) {
-    if (batch % k === 0 && batch / k <= microCap) return { microBatch: batch / k, iterSize: k };
-  }
+export function splitBatch(batch: number, microCap: number, normGroup = 1): { microBatch: number; iterSize: number } {
+  const split = splitOrNull(batch, microCap, normGroup);
+  if (split !== null) return split;
+  if (batch % normGroup !== 0) throw new UserError(`batch ${batch} is not a multiple of --bn-batch ${normGroup}, so its micro-batches cannot hold whole batch-norm groups; use a --bn-batch that divides ${batch} or an --auto-min that is a multiple of ${normGroup}`);
+  if (normGroup > 1) throw new UserError(`batch ${batch} cannot be split into micro-batches of at most ${microCap} examples that hold whole batch-norm groups of --bn-batch ${normGroup}; raise --memory or lower --bn-batch`);
   throw new UserError(`batch ${batch} cannot be split into micro-batches of at most ${microCap} examples; raise --memory or lower --auto-min`);
+}
+
+/** splitBatch, or null where no split fits (a rung a decision cannot take). */
+export function splitOrNull(batch: number, microCap: number, normGroup = 1): { microBatch: number; iterSize: number } | null {
+  for (let k = 1; k <= batch; k *= 2) {
+    if (batch % k === 0 && batch / k <= microCap && (batch / k) % normGroup === 0) return { microBatch: batch / k, iterSize: k };
+  }
+  return null;
 }
 
 /**
@@ -101,12 +111,14 @@ export function splitBatch(batch: number, microCap: number): { microBatch: numbe
  * in-step samples/s at B/2 are at least (1 − NOISE_OVERHEAD) of B's: no more than rounds cost.
  * Measured on this VM (one thread): the statistics cost the mlp 13.8% at 16 × 2 and 2.1% at
  * 256 × 2 (the parameters' passes against the micro-batch's GEMMs), the cnn about 2%. Only
- * points the curve weighed count: beyond them it is unknown.
+ * points the curve weighed count: beyond them it is unknown. With `--bn-batch G` a half that is
+ * not a multiple of G is not taken (its batch-norm groups would straddle micro-batches).
  */
-export function autoSplit(batch: number, microCap: number, curve: readonly ThroughputPoint[]): { microBatch: number; iterSize: number; inStep: boolean } {
-  const split = splitBatch(batch, microCap);
+export function autoSplit(batch: number, microCap: number, curve: readonly ThroughputPoint[], normGroup = 1): { microBatch: number; iterSize: number; inStep: boolean } {
+  const split = splitBatch(batch, microCap, normGroup);
   if (split.iterSize > 1) return { ...split, inStep: true };
   const half = batch / 2;
+  if (half % normGroup !== 0) return { ...split, inStep: false };
   const measured = curve.filter((p) => p.inStepSamplesPerSec !== undefined).map((p) => ({ microBatch: p.microBatch, samplesPerSec: p.inStepSamplesPerSec! }));
   const within = measured.length > 0 && Math.min(...measured.map((p) => p.microBatch)) <= half && half <= Math.max(...measured.map((p) => p.microBatch));
   if (within && samplesPerSecAt(measured, half) >= (1 - NOISE_OVERHEAD) * samplesPerSecAt(curve, batch)) {

@@ -37,7 +37,7 @@ import { estimateFromPair, type NoiseEstimate } from '../noise/estimator.js';
 import { GradientSampler } from '../noise/gradient-sampler.js';
 import { Rng } from '../rng.js';
 import type { BatchChangeRow } from '../store/rows.js';
-import { batchLadder, NOISE_BIG_MIN, noisePlan, type ThroughputPoint } from './goodput.js';
+import { batchLadder, NOISE_BIG_MIN, noisePlan, splitBatch, type ThroughputPoint } from './goodput.js';
 import { addInStep, addRound, bNoiseOf, decide, initialSchedule, type AdaptiveSettings, type ScheduleState } from './schedule.js';
 import { curveBatches, measureCurve, microBatchCap } from './setup.js';
 
@@ -122,13 +122,15 @@ export async function runAdaptive(given: RunConfig, opts: AdaptiveOptions = {}, 
     } else {
       const ladder = batchLadder(spec.minBatch, Math.min(spec.maxBatch, N));
       const microCap = microBatchCap(model, makeOptimizer(config.optimizer, config.hyper).slots.length, spec.memoryBytes, ladder[ladder.length - 1]!);
+      // The starting batch must run at all (within the memory cap, whole batch-norm groups): say so before timing anything.
+      splitBatch(ladder[0]!, microCap, config.bnBatch);
       let curve = opts.curve;
       if (curve === undefined) {
         const started = performance.now();
-        curve = await measureCurve(config, data, curveBatches(ladder, microCap), ladder[ladder.length - 1]!);
+        curve = await measureCurve(config, data, curveBatches(ladder, microCap, config.bnBatch), ladder[ladder.length - 1]!);
         curveSeconds = (performance.now() - started) / 1000;
       }
-      const settings: AdaptiveSettings = { ladder, microCap, lr0, curve, decideEveryExamples: Math.max(1, Math.round(N * DECIDE_EVERY_EPOCHS)), noiseBigMin: opts.noiseBigMin ?? NOISE_BIG_MIN };
+      const settings: AdaptiveSettings = { ladder, microCap, lr0, curve, decideEveryExamples: Math.max(1, Math.round(N * DECIDE_EVERY_EPOCHS)), noiseBigMin: opts.noiseBigMin ?? NOISE_BIG_MIN, normGroup: config.bnBatch };
       const start = initialSchedule(settings);
       changes.push(start.change);
       st = { format: FORMAT, settings, schedule: start.state, epoch: 0, offset: 0, examples: 0, nextEvalExamples: evalEvery(config), noiseSeconds: 0, inStepUpdates: 0, changes: 1 };

@@ -40,7 +40,7 @@
  */
 import type { NoiseEstimate } from '../noise/estimator.js';
 import type { BatchChangeRow } from '../store/rows.js';
-import { autoSplit, goodput, noisePlan, noiseRuleLr, roundExamples, type ThroughputPoint } from './goodput.js';
+import { autoSplit, goodput, noisePlan, noiseRuleLr, roundExamples, splitOrNull, type ThroughputPoint } from './goodput.js';
 
 /**
  * Weight of a round per later round: none. Rounds are ~0.3 epoch apart and on MNIST's mlp
@@ -77,6 +77,8 @@ export interface AdaptiveSettings {
   readonly decideEveryExamples: number;
   /** Fewest examples in a noise round (NOISE_BIG_MIN unless a small test problem sets fewer). */
   readonly noiseBigMin: number;
+  /** `--bn-batch`: every micro-batch a multiple of it (absent: no constraint). */
+  readonly normGroup?: number | undefined;
 }
 
 /** The pool of rounds (see the header): 1/B_noise = inverse / weight. */
@@ -125,7 +127,7 @@ export function bNoiseOf(n: NoiseEma): number {
 
 export function initialSchedule(s: AdaptiveSettings): { state: ScheduleState; change: BatchChangeRow } {
   const batch = s.ladder[0]!;
-  const { inStep, ...split } = autoSplit(batch, s.microCap, s.curve);
+  const { inStep, ...split } = autoSplit(batch, s.microCap, s.curve, s.normGroup);
   const state: ScheduleState = {
     batch,
     ...split,
@@ -179,17 +181,19 @@ export function decide(state: ScheduleState, s: AdaptiveSettings, step: number, 
   const bNoise = bNoiseOf(n);
   const decided = { ...waited, noise: { ...n, roundsAtDecision: n.rounds } };
   const at = s.ladder.indexOf(state.batch);
-  const value = (b: number) => goodput(b, autoSplit(b, s.microCap, s.curve).microBatch, s.curve, bNoise);
+  const value = (b: number) => goodput(b, autoSplit(b, s.microCap, s.curve, s.normGroup).microBatch, s.curve, bNoise);
   // The highest goodput within reach; on a tie the smaller batch (the later `>` must be strict).
   let best = state.batch;
   let bestValue = -Infinity;
   for (const b of s.ladder.slice(Math.max(0, at - MAX_JUMP_RUNGS), at + MAX_JUMP_RUNGS + 1)) {
+    // A rung whose micro-batches cannot hold whole batch-norm groups within the memory cap is out of reach.
+    if (splitOrNull(b, s.microCap, s.normGroup) === null) continue;
     if (value(b) > bestValue) [best, bestValue] = [b, value(b)];
   }
   if (!(bestValue > (1 + HYSTERESIS) * value(state.batch))) best = state.batch;
   const lr = noiseRuleLr(s.lr0, s.ladder[0]!, best, bNoise);
   if (best === state.batch && Math.abs(lr / state.lr - 1) <= RATE_STEP) return { state: decided, change: null };
-  const { inStep, ...split } = autoSplit(best, s.microCap, s.curve);
+  const { inStep, ...split } = autoSplit(best, s.microCap, s.curve, s.normGroup);
   const reason = best > state.batch ? 'goodput: larger' : best < state.batch ? 'goodput: smaller' : 'rate';
   // Leaving in-step statistics, rounds start again one interval on; entering them, rounds stop.
   const nextRoundStep = !inStep ? (state.inStep ? step + noisePlan(best, split.microBatch, s.curve, s.microCap, s.noiseBigMin).every : state.nextRoundStep) : NO_ROUND;

@@ -32,11 +32,13 @@ export function microBatchCap(model: ResolvedModel, optimizerSlots: number, memo
 
 /**
  * The micro-batches worth measuring for a ladder: every other rung and the last (the curve is
- * interpolated between), and half the first rung, so that autoSplit can weigh splitting it in two.
+ * interpolated between), and half the first rung, so that autoSplit can weigh splitting it in two;
+ * with `--bn-batch G` only multiples of G, the micro-batches the run can take.
  */
-export function curveBatches(ladder: readonly number[], microCap: number): number[] {
+export function curveBatches(ladder: readonly number[], microCap: number, normGroup = 1): number[] {
   const first = ladder[0]!;
-  const micros = [...new Set([...(first % 2 === 0 ? [first / 2] : []), ...ladder.map((b) => Math.min(b, microCap))])].sort((a, b) => a - b);
+  const all = [...(first % 2 === 0 ? [first / 2] : []), ...ladder.map((b) => Math.min(b, microCap))];
+  const micros = [...new Set(all.filter((b) => b % normGroup === 0))].sort((a, b) => a - b);
   const picked = micros.filter((_, i) => i % 2 === 0);
   if (picked[picked.length - 1] !== micros[micros.length - 1]) picked.push(micros[micros.length - 1]!);
   return picked;

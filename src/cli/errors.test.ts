@@ -123,6 +123,10 @@ test('a batch-norm batch that is not a whole number ≥ 1 or does not divide the
     fails(...csv, '--batch-size', '8', '--bn-batch', '3'),
     '--bn-batch 3 does not divide the micro-batch of 8 examples; use a divisor of 8 (batch norm groups must tile each micro-batch)',
   );
+  assert.equal(
+    fails(...csv, '--batch-size', 'auto', '--auto-min', '8', '--bn-batch', '3'),
+    'batch 8 is not a multiple of --bn-batch 3, so its micro-batches cannot hold whole batch-norm groups; use a --bn-batch that divides 8 or an --auto-min that is a multiple of 3',
+  );
 });
 
 test('irprop+ refuses mini-batches', () => {
