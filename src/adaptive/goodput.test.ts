@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { UserError } from '../errors.js';
-import { autoSplit, batchLadder, goodput, NOISE_BIG_MIN, NOISE_OVERHEAD, noisePlan, noiseRuleLr, samplesPerSecAt, splitBatch, splitOrNull, statisticalEfficiency } from './goodput.js';
+import { autoSplit, batchLadder, goodput, NOISE_BIG_MIN, NOISE_OVERHEAD, noisePlan, noiseRuleLr, samplesPerSecAt, splitBatch, splitOrNull, splitSamplesPerSec, statisticalEfficiency } from './goodput.js';
 import { addRound, bNoiseOf, initialSchedule, NOISE_DECAY, type AdaptiveSettings } from './schedule.js';
 
 const curve = [
@@ -66,6 +66,21 @@ test('with --bn-batch every micro-batch holds whole groups: a split or an in-ste
   ];
   assert.deepEqual(autoSplit(32, 4096, flat, 8), { microBatch: 16, iterSize: 2, inStep: true });
   assert.deepEqual(autoSplit(32, 4096, flat, 32), { microBatch: 32, iterSize: 1, inStep: false });
+  assert.deepEqual(autoSplit(32, 4096, flat, 1, false), { microBatch: 32, iterSize: 1, inStep: false }, 'batch norm over the micro-batch: no halving');
+});
+
+test('an in-step split is weighed only where the plain curve leaves room at its half, not bridged between two weighed points', () => {
+  // Flat but for a dip at 64: splitting 128 into two of 64 loses 20%, though 16 and 256 were weighed as free.
+  const dip = [
+    { microBatch: 16, samplesPerSec: 1000, inStepSamplesPerSec: 999 },
+    { microBatch: 64, samplesPerSec: 800 },
+    { microBatch: 256, samplesPerSec: 1000, inStepSamplesPerSec: 999 },
+  ];
+  assert.deepEqual(autoSplit(128, 4096, dip), { microBatch: 128, iterSize: 1, inStep: false });
+  assert.deepEqual(autoSplit(512, 4096, dip), { microBatch: 256, iterSize: 2, inStep: true });
+  // The split is valued at its in-step figure, not its micro-batch's plain one.
+  assert.equal(splitSamplesPerSec(512, autoSplit(512, 4096, dip), dip), 999);
+  assert.equal(splitSamplesPerSec(128, autoSplit(128, 4096, dip), dip), samplesPerSecAt(dip, 128));
 });
 
 test('noise rounds are big (B_big ≥ 1,024 and 8·B), split in ≥ 8 micro-batches within the cap, and cost at most NOISE_OVERHEAD of training time', () => {

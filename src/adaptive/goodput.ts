@@ -111,20 +111,32 @@ export function splitOrNull(batch: number, microCap: number, normGroup = 1): { m
  * in-step samples/s at B/2 are at least (1 − NOISE_OVERHEAD) of B's: no more than rounds cost.
  * Measured on this VM (one thread): the statistics cost the mlp 13.8% at 16 × 2 and 2.1% at
  * 256 × 2 (the parameters' passes against the micro-batch's GEMMs), the cnn about 2%. Only
- * points the curve weighed count: beyond them it is unknown. With `--bn-batch G` a half that is
- * not a multiple of G is not taken (its batch-norm groups would straddle micro-batches).
+ * points the curve weighed count: beyond them it is unknown, and a half where the plain curve
+ * itself says splitting does not pay is not taken even between two that were weighed. With
+ * `--bn-batch G` a half that is not a multiple of G is not taken (its batch-norm groups would
+ * straddle micro-batches); `halve` false (batch norm over the micro-batch) takes none.
  */
-export function autoSplit(batch: number, microCap: number, curve: readonly ThroughputPoint[], normGroup = 1): { microBatch: number; iterSize: number; inStep: boolean } {
+export function autoSplit(batch: number, microCap: number, curve: readonly ThroughputPoint[], normGroup = 1, halve = true): { microBatch: number; iterSize: number; inStep: boolean } {
   const split = splitBatch(batch, microCap, normGroup);
   if (split.iterSize > 1) return { ...split, inStep: true };
   const half = batch / 2;
-  if (half % normGroup !== 0) return { ...split, inStep: false };
-  const measured = curve.filter((p) => p.inStepSamplesPerSec !== undefined).map((p) => ({ microBatch: p.microBatch, samplesPerSec: p.inStepSamplesPerSec! }));
-  const within = measured.length > 0 && Math.min(...measured.map((p) => p.microBatch)) <= half && half <= Math.max(...measured.map((p) => p.microBatch));
-  if (within && samplesPerSecAt(measured, half) >= (1 - NOISE_OVERHEAD) * samplesPerSecAt(curve, batch)) {
-    return { microBatch: half, iterSize: 2, inStep: true };
-  }
+  if (!halve || half % normGroup !== 0 || !splitMayPay(curve, half)) return { ...split, inStep: false };
+  const inStep = inStepSamplesPerSecAt(curve, half);
+  if (inStep !== null && inStep >= (1 - NOISE_OVERHEAD) * samplesPerSecAt(curve, batch)) return { microBatch: half, iterSize: 2, inStep: true };
   return { ...split, inStep: false };
+}
+
+/** samples/s of two micro-batches of `microBatch` with noise statistics, interpolated between the curve's in-step points; null outside them. */
+export function inStepSamplesPerSecAt(curve: readonly ThroughputPoint[], microBatch: number): number | null {
+  const measured = curve.filter((p) => p.inStepSamplesPerSec !== undefined).map((p) => ({ microBatch: p.microBatch, samplesPerSec: p.inStepSamplesPerSec! }));
+  const within = measured.length > 0 && Math.min(...measured.map((p) => p.microBatch)) <= microBatch && microBatch <= Math.max(...measured.map((p) => p.microBatch));
+  return within ? samplesPerSecAt(measured, microBatch) : null;
+}
+
+/** samples/s of batch B as autoSplit runs it: a split taken for noise statistics at the curve's in-step figure, any other at its micro-batch's. */
+export function splitSamplesPerSec(batch: number, split: { microBatch: number; iterSize: number; inStep: boolean }, curve: readonly ThroughputPoint[]): number {
+  const voluntary = split.inStep && split.iterSize === 2 && split.microBatch * 2 === batch;
+  return (voluntary ? inStepSamplesPerSecAt(curve, split.microBatch) : null) ?? samplesPerSecAt(curve, split.microBatch);
 }
 
 /** Whether splitting into two micro-batches of `microBatch` could pay, from the plain curve (autoSplit): worth measuring with statistics. */

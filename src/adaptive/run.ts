@@ -29,11 +29,11 @@ import { loadCheckpoint, saveCheckpoint } from '../engine/checkpoint.js';
 import type { GivenKey, RunConfig } from '../engine/run-config.js';
 import { loadRunData, mergeResumeConfig, prepareTrainer, type RunHooks, type RunInfo, type RunOptions, type RunResult } from '../engine/run.js';
 import type { TrainResult, TrainStatus } from '../engine/train-loop.js';
-import type { Evaluation, Trainer, UpdateResult } from '../engine/trainer.js';
+import type { Evaluation, Trainer } from '../engine/trainer.js';
 import { UserError } from '../errors.js';
 import { paramCount, resolveModel } from '../model/model.js';
 import { makeOptimizer } from '../optim/registry.js';
-import { estimateFromPair, type NoiseEstimate } from '../noise/estimator.js';
+import { estimateFromPair } from '../noise/estimator.js';
 import { GradientSampler } from '../noise/gradient-sampler.js';
 import { Rng } from '../rng.js';
 import type { BatchChangeRow } from '../store/rows.js';
@@ -130,7 +130,9 @@ export async function runAdaptive(given: RunConfig, opts: AdaptiveOptions = {}, 
         curve = await measureCurve(config, data, curveBatches(ladder, microCap, config.bnBatch), ladder[ladder.length - 1]!);
         curveSeconds = (performance.now() - started) / 1000;
       }
-      const settings: AdaptiveSettings = { ladder, microCap, lr0, curve, decideEveryExamples: Math.max(1, Math.round(N * DECIDE_EVERY_EPOCHS)), noiseBigMin: opts.noiseBigMin ?? NOISE_BIG_MIN, normGroup: config.bnBatch };
+      const settings: AdaptiveSettings = { ladder, microCap, lr0, curve, decideEveryExamples: Math.max(1, Math.round(N * DECIDE_EVERY_EPOCHS)), noiseBigMin: opts.noiseBigMin ?? NOISE_BIG_MIN, normGroup: config.bnBatch,
+        // Batch norm over the micro-batch: halving it for noise statistics would change the update, not only its cost.
+        halveForNoise: !(model.buffers.length > 0 && config.bnBatch === undefined) };
       const start = initialSchedule(settings);
       changes.push(start.change);
       st = { format: FORMAT, settings, schedule: start.state, epoch: 0, offset: 0, examples: 0, nextEvalExamples: evalEvery(config), noiseSeconds: 0, inStepUpdates: 0, changes: 1 };
@@ -152,7 +154,7 @@ export async function runAdaptive(given: RunConfig, opts: AdaptiveOptions = {}, 
       totalSteps: Math.floor(N / s.ladder[0]!) * config.epochs,
       parameters: paramCount(trainer.model),
       // Batch norm normalises over the micro-batch as it changes, unless --bn-batch holds the group.
-      normGroup: trainer.model.buffers.length > 0 ? (config.bnBatch ?? s.ladder[0]!) : null,
+      normGroup: trainer.model.buffers.length > 0 ? (config.bnBatch ?? initialSchedule(s).state.microBatch) : null,
       flopsPerExample: 6 * trainer.model.macsPerExample,
       resumedFromStep: trainer.state.step,
       schedule: { kind: 'constant', warmupSteps: 0 },
@@ -249,8 +251,13 @@ export async function runAdaptive(given: RunConfig, opts: AdaptiveOptions = {}, 
       for (const l of r.losses) lossSum += l;
       lossCount += done;
       if (r.noise) {
-        const updates = r.noise.smallSq.length;
-        st = { ...st, schedule: addInStep(st.schedule, inStepEstimate(r.noise, sc.microBatch, sc.iterSize), updates, updates * B), inStepUpdates: st.inStepUpdates + updates };
+        // One update at a time, in order: sums that do not depend on how updates were grouped into runs (timed chunks).
+        let schedule = st.schedule;
+        for (let u = 0; u < r.noise.smallSq.length; u++) {
+          const e = estimateFromPair({ bSmall: sc.microBatch, bBig: sc.microBatch * sc.iterSize, smallSq: r.noise.smallSq[u]!, bigSq: r.noise.bigSq[u]! });
+          if (Number.isFinite(e.gradSq) && Number.isFinite(e.traceSigma)) schedule = addInStep(schedule, e, 1, B);
+        }
+        st = { ...st, schedule, inStepUpdates: st.inStepUpdates + r.noise.smallSq.length };
       }
       if (r.divergedAtStep !== null) {
         status = 'diverged';
@@ -291,19 +298,6 @@ export async function runAdaptive(given: RunConfig, opts: AdaptiveOptions = {}, 
     await Promise.all([...trainers.values()].map((t) => t.release()));
     await Promise.all([...samplers.values()].map((x) => x.release()));
   }
-}
-
-/** The summed |G|² and tr Σ estimates of updates that each compared K micro-batches of `microBatch` with their mean (a diverged last update left out). */
-function inStepEstimate(noise: NonNullable<UpdateResult['noise']>, microBatch: number, iterSize: number): NoiseEstimate {
-  let gradSq = 0;
-  let traceSigma = 0;
-  for (let u = 0; u < noise.smallSq.length; u++) {
-    const e = estimateFromPair({ bSmall: microBatch, bBig: microBatch * iterSize, smallSq: noise.smallSq[u]!, bigSq: noise.bigSq[u]! });
-    if (!Number.isFinite(e.gradSq) || !Number.isFinite(e.traceSigma)) continue;
-    gradSq += e.gradSq;
-    traceSigma += e.traceSigma;
-  }
-  return { gradSq, traceSigma };
 }
 
 /** Examples between validations: `evalEvery` updates of the starting batch; without it only epoch ends validate. */

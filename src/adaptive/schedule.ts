@@ -40,7 +40,7 @@
  */
 import type { NoiseEstimate } from '../noise/estimator.js';
 import type { BatchChangeRow } from '../store/rows.js';
-import { autoSplit, goodput, noisePlan, noiseRuleLr, roundExamples, splitOrNull, type ThroughputPoint } from './goodput.js';
+import { autoSplit, noisePlan, noiseRuleLr, roundExamples, splitOrNull, splitSamplesPerSec, statisticalEfficiency, type ThroughputPoint } from './goodput.js';
 
 /**
  * Weight of a round per later round: none. Rounds are ~0.3 epoch apart and on MNIST's mlp
@@ -79,6 +79,13 @@ export interface AdaptiveSettings {
   readonly noiseBigMin: number;
   /** `--bn-batch`: every micro-batch a multiple of it (absent: no constraint). */
   readonly normGroup?: number | undefined;
+  /** Whether a batch may be halved for noise statistics (not where batch norm normalises over the micro-batch; absent: may). */
+  readonly halveForNoise?: boolean | undefined;
+}
+
+/** How batch b runs under these settings (goodput.ts autoSplit). */
+function splitOf(b: number, s: AdaptiveSettings) {
+  return autoSplit(b, s.microCap, s.curve, s.normGroup, s.halveForNoise ?? true);
 }
 
 /** The pool of rounds (see the header): 1/B_noise = inverse / weight. */
@@ -127,7 +134,7 @@ export function bNoiseOf(n: NoiseEma): number {
 
 export function initialSchedule(s: AdaptiveSettings): { state: ScheduleState; change: BatchChangeRow } {
   const batch = s.ladder[0]!;
-  const { inStep, ...split } = autoSplit(batch, s.microCap, s.curve, s.normGroup);
+  const { inStep, ...split } = splitOf(batch, s);
   const state: ScheduleState = {
     batch,
     ...split,
@@ -181,7 +188,7 @@ export function decide(state: ScheduleState, s: AdaptiveSettings, step: number, 
   const bNoise = bNoiseOf(n);
   const decided = { ...waited, noise: { ...n, roundsAtDecision: n.rounds } };
   const at = s.ladder.indexOf(state.batch);
-  const value = (b: number) => goodput(b, autoSplit(b, s.microCap, s.curve, s.normGroup).microBatch, s.curve, bNoise);
+  const value = (b: number) => splitSamplesPerSec(b, splitOf(b, s), s.curve) * statisticalEfficiency(b, bNoise);
   // The highest goodput within reach; on a tie the smaller batch (the later `>` must be strict).
   let best = state.batch;
   let bestValue = -Infinity;
@@ -193,7 +200,7 @@ export function decide(state: ScheduleState, s: AdaptiveSettings, step: number, 
   if (!(bestValue > (1 + HYSTERESIS) * value(state.batch))) best = state.batch;
   const lr = noiseRuleLr(s.lr0, s.ladder[0]!, best, bNoise);
   if (best === state.batch && Math.abs(lr / state.lr - 1) <= RATE_STEP) return { state: decided, change: null };
-  const { inStep, ...split } = autoSplit(best, s.microCap, s.curve, s.normGroup);
+  const { inStep, ...split } = splitOf(best, s);
   const reason = best > state.batch ? 'goodput: larger' : best < state.batch ? 'goodput: smaller' : 'rate';
   // Leaving in-step statistics, rounds start again one interval on; entering them, rounds stop.
   const nextRoundStep = !inStep ? (state.inStep ? step + noisePlan(best, split.microBatch, s.curve, s.microCap, s.noiseBigMin).every : state.nextRoundStep) : NO_ROUND;

@@ -12,6 +12,8 @@ test('the curve times every other rung from half the first, and the last; a memo
   assert.deepEqual(curveBatches(ladder, 512), [16, 64, 256, 512]);
   assert.deepEqual(curveBatches(batchLadder(1, 8), 8), [1, 4, 8], 'an odd first rung has no half');
   assert.deepEqual(curveBatches(ladder, 4096, 32), [32, 128, 512, 2048, 4096], '--bn-batch 32: no micro-batch of 16');
+  assert.deepEqual(curveBatches(batchLadder(512, 4096), 200, 128), [128], 'cap 200, groups of 128: every rung runs as micro-batches of 128');
+  assert.deepEqual(curveBatches(ladder, 8), [8], 'cap 8: no half of 32 above it, one micro-batch for all');
 });
 
 test('the in-step split is weighed at half a batch the run may take, where the plain curve leaves room, the statistics’ share falling as 1/√micro-batch', () => {

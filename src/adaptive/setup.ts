@@ -11,7 +11,7 @@ import { UserError } from '../errors.js';
 import { formatBytes } from '../fit/bytes.js';
 import { analyticActivationBytesPerSample, DEFAULT_MARGIN, largestBatchFor } from '../fit/memory-model.js';
 import { paramCount, type ResolvedModel } from '../model/model.js';
-import { splitMayPay, type ThroughputPoint } from './goodput.js';
+import { splitMayPay, splitOrNull, type ThroughputPoint } from './goodput.js';
 
 const FLOAT_BYTES = 4;
 
@@ -37,8 +37,10 @@ export function microBatchCap(model: ResolvedModel, optimizerSlots: number, memo
  */
 export function curveBatches(ladder: readonly number[], microCap: number, normGroup = 1): number[] {
   const first = ladder[0]!;
-  const all = [...(first % 2 === 0 ? [first / 2] : []), ...ladder.map((b) => Math.min(b, microCap))];
-  const micros = [...new Set(all.filter((b) => b % normGroup === 0))].sort((a, b) => a - b);
+  // Each rung's own micro-batch (within the cap, whole groups), and half the first where that could run unsplit.
+  const half = first % 2 === 0 && first / 2 <= microCap && (first / 2) % normGroup === 0 ? [first / 2] : [];
+  const own = ladder.map((b) => splitOrNull(b, microCap, normGroup)?.microBatch).filter((m): m is number => m !== undefined);
+  const micros = [...new Set([...half, ...own])].sort((a, b) => a - b);
   const picked = micros.filter((_, i) => i % 2 === 0);
   if (picked[picked.length - 1] !== micros[micros.length - 1]) picked.push(micros[micros.length - 1]!);
   return picked;

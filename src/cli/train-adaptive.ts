@@ -23,6 +23,8 @@ export function adaptiveCurveKey(config: RunConfig): string {
     minBatch: a.minBatch,
     maxBatch: a.maxBatch,
     memoryBytes: a.memoryBytes ?? null,
+    // The curve's micro-batches keep whole groups of it, and ghost batch norm runs at its own speed.
+    bnBatch: config.bnBatch ?? null,
   });
 }
 
