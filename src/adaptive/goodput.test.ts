@@ -30,9 +30,9 @@ test('an example at batch B is worth 1/(1 + B/B_noise), and goodput weighs speed
   assert.equal(statisticalEfficiency(100, NaN), 1, 'no estimate yet');
   assert.equal(statisticalEfficiency(100, Infinity), 1, 'gradient lost in the noise');
   // B_noise 128: 128 runs at 3000 × 1/2, 512 at 4000 × 1/5, 32 at 1000 × 0.8.
-  assert.equal(goodput(128, 128, curve, 128), 1500);
-  assert.equal(goodput(512, 512, curve, 128), 800);
-  assert.equal(goodput(32, 32, curve, 128), 800);
+  assert.equal(goodput(128, { microBatch: 128 }, curve, 128), 1500);
+  assert.equal(goodput(512, { microBatch: 512 }, curve, 128), 800);
+  assert.equal(goodput(32, { microBatch: 32 }, curve, 128), 800);
 });
 
 test('the noise rule keeps ε₀ at B₀, scales linearly far below B_noise, and equals AdaScale’s gain ratio', () => {

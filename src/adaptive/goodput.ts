@@ -67,8 +67,16 @@ export function statisticalEfficiency(batch: number, bNoise: number): number {
   return 1 / (1 + batch / Math.max(bNoise, 1e-12));
 }
 
-export function goodput(batch: number, microBatch: number, curve: readonly ThroughputPoint[], bNoise: number): number {
-  return samplesPerSecAt(curve, microBatch) * statisticalEfficiency(batch, bNoise);
+/** Goodput of batch B run as `split` (its samples/s as splitSamplesPerSec says) at noise scale B_noise. */
+export function goodput(batch: number, split: BatchRun, curve: readonly ThroughputPoint[], bNoise: number): number {
+  return splitSamplesPerSec(batch, split, curve) * statisticalEfficiency(batch, bNoise);
+}
+
+/** How a batch runs: its micro-batch, and (autoSplit) whether it was split in two for noise statistics. */
+export interface BatchRun {
+  readonly microBatch: number;
+  readonly iterSize?: number;
+  readonly inStep?: boolean;
 }
 
 /** ε(B) = ε₀·(1 + B_noise/B₀)/(1 + B_noise/B): see the header. B_noise = ∞ gives linear scaling; unknown (NaN) keeps ε₀. */
@@ -134,8 +142,8 @@ export function inStepSamplesPerSecAt(curve: readonly ThroughputPoint[], microBa
 }
 
 /** samples/s of batch B as autoSplit runs it: a split taken for noise statistics at the curve's in-step figure, any other at its micro-batch's. */
-export function splitSamplesPerSec(batch: number, split: { microBatch: number; iterSize: number; inStep: boolean }, curve: readonly ThroughputPoint[]): number {
-  const voluntary = split.inStep && split.iterSize === 2 && split.microBatch * 2 === batch;
+export function splitSamplesPerSec(batch: number, split: BatchRun, curve: readonly ThroughputPoint[]): number {
+  const voluntary = split.inStep === true && split.iterSize === 2 && split.microBatch * 2 === batch;
   return (voluntary ? inStepSamplesPerSecAt(curve, split.microBatch) : null) ?? samplesPerSecAt(curve, split.microBatch);
 }
 

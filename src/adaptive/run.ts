@@ -141,20 +141,21 @@ export async function runAdaptive(given: RunConfig, opts: AdaptiveOptions = {}, 
     let trainer = await trainerFor(st.schedule);
     if (resumed) trainer.restore(resumed.state);
     const s = st.settings;
+    const startRun = initialSchedule(s).state;
     const info: RunInfo = {
       config,
       trainExamples: N,
       validationExamples: data.validation.count,
       testExamples: data.test.count,
       // The starting batch as it runs (split in two where the updates measure the noise).
-      microBatch: initialSchedule(s).state.microBatch,
-      iterSize: initialSchedule(s).state.iterSize,
+      microBatch: startRun.microBatch,
+      iterSize: startRun.iterSize,
       effectiveBatch: s.ladder[0]!,
       stepsPerEpoch: Math.floor(N / s.ladder[0]!),
       totalSteps: Math.floor(N / s.ladder[0]!) * config.epochs,
       parameters: paramCount(trainer.model),
       // Batch norm normalises over the micro-batch as it changes, unless --bn-batch holds the group.
-      normGroup: trainer.model.buffers.length > 0 ? (config.bnBatch ?? initialSchedule(s).state.microBatch) : null,
+      normGroup: trainer.model.buffers.length > 0 ? (config.bnBatch ?? startRun.microBatch) : null,
       flopsPerExample: 6 * trainer.model.macsPerExample,
       resumedFromStep: trainer.state.step,
       schedule: { kind: 'constant', warmupSteps: 0 },

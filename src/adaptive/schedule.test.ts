@@ -20,7 +20,7 @@ function after(s: AdaptiveSettings, batch: number, bNoise: number): ScheduleStat
   const at = { ...start, batch, ...splitBatch(batch, s.microCap) };
   return addRound(at, { gradSq: 1, traceSigma: bNoise }, 10, s);
 }
-const value = (s: AdaptiveSettings, b: number, bNoise: number) => goodput(b, splitBatch(b, s.microCap).microBatch, s.curve, bNoise);
+const value = (s: AdaptiveSettings, b: number, bNoise: number) => goodput(b, splitBatch(b, s.microCap), s.curve, bNoise);
 
 test('a decision moves straight to the goodput optimum three rungs up, with the noise rule’s rate', () => {
   const s = settings(steep);

@@ -40,7 +40,7 @@
  */
 import type { NoiseEstimate } from '../noise/estimator.js';
 import type { BatchChangeRow } from '../store/rows.js';
-import { autoSplit, noisePlan, noiseRuleLr, roundExamples, splitOrNull, splitSamplesPerSec, statisticalEfficiency, type ThroughputPoint } from './goodput.js';
+import { autoSplit, goodput, noisePlan, noiseRuleLr, roundExamples, splitOrNull, type ThroughputPoint } from './goodput.js';
 
 /**
  * Weight of a round per later round: none. Rounds are ~0.3 epoch apart and on MNIST's mlp
@@ -188,14 +188,15 @@ export function decide(state: ScheduleState, s: AdaptiveSettings, step: number, 
   const bNoise = bNoiseOf(n);
   const decided = { ...waited, noise: { ...n, roundsAtDecision: n.rounds } };
   const at = s.ladder.indexOf(state.batch);
-  const value = (b: number) => splitSamplesPerSec(b, splitOf(b, s), s.curve) * statisticalEfficiency(b, bNoise);
+  const value = (b: number) => goodput(b, splitOf(b, s), s.curve, bNoise);
   // The highest goodput within reach; on a tie the smaller batch (the later `>` must be strict).
   let best = state.batch;
   let bestValue = -Infinity;
   for (const b of s.ladder.slice(Math.max(0, at - MAX_JUMP_RUNGS), at + MAX_JUMP_RUNGS + 1)) {
     // A rung whose micro-batches cannot hold whole batch-norm groups within the memory cap is out of reach.
     if (splitOrNull(b, s.microCap, s.normGroup) === null) continue;
-    if (value(b) > bestValue) [best, bestValue] = [b, value(b)];
+    const v = value(b);
+    if (v > bestValue) [best, bestValue] = [b, v];
   }
   if (!(bestValue > (1 + HYSTERESIS) * value(state.batch))) best = state.batch;
   const lr = noiseRuleLr(s.lr0, s.ladder[0]!, best, bNoise);
