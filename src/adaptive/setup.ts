@@ -3,7 +3,7 @@
  * the throughput curve its goodput weighs batches by. Both go into the checkpoint with the
  * schedule, so a resumed run decides with the same ones.
  */
-import { measureConfigThroughput } from '../bench/throughput.js';
+import { measureConfigThroughput, timedRuns } from '../bench/throughput.js';
 import { prepareTrainer } from '../engine/run.js';
 import type { DataSplits } from '../data/dataset.js';
 import type { RunConfig } from '../engine/run-config.js';
@@ -103,18 +103,16 @@ export async function statisticsOverhead(config: RunConfig, data: DataSplits, mi
   const c: RunConfig = { ...config, batchSize: microBatch, iterSize: 2, schedule: { kind: 'constant' }, warmupSteps: 0, adaptive: undefined };
   const trainers = [await prepareTrainer(c, data), await prepareTrainer(c, data, { noiseStats: true })];
   try {
-    // Seconds per update: the latest (to size the next run) and the best timed one.
-    const latest = [Infinity, Infinity];
+    const runs = trainers.map(timedRuns);
+    // Seconds per update of the best timed run of each.
     const best = [Infinity, Infinity];
-    const run = async (i: number, timed: boolean) => {
-      const t = trainers[i]!;
-      const count = Math.max(1, Math.min(t.stepsLeftInEpoch, Number.isFinite(latest[i]!) ? Math.round(POINT_SECONDS / 2 / latest[i]!) : 1));
-      const r = await t.runUpdates(count);
-      latest[i] = r.seconds / r.losses.length;
-      if (timed) best[i] = Math.min(best[i]!, latest[i]!);
-    };
-    for (const i of [0, 1]) await run(i, false);
-    for (let k = 0; k < PAIRED_RUNS; k++) for (const i of [0, 1]) await run(i, true);
+    for (const run of runs) await run(0);
+    for (let k = 0; k < PAIRED_RUNS; k++) {
+      for (const i of [0, 1]) {
+        const r = await runs[i]!(POINT_SECONDS / 2);
+        best[i] = Math.min(best[i]!, r.seconds / r.updates);
+      }
+    }
     return Math.max(0, 1 - best[0]! / best[1]!);
   } finally {
     await Promise.all(trainers.map((t) => t.release()));

@@ -12,6 +12,7 @@ import { loadDataset } from '../data/load.js';
 import { UserError } from '../errors.js';
 import type { RunConfig } from '../engine/run-config.js';
 import { prepareTrainer } from '../engine/run.js';
+import type { Trainer } from '../engine/trainer.js';
 import { PRESETS } from '../model/presets.js';
 import type { OptimizerName } from '../optim/registry.js';
 
@@ -94,6 +95,24 @@ export async function measureThroughput(opts: ThroughputOptions): Promise<Throug
 }
 
 /**
+ * Timed runs of a trainer, each of about `target` seconds (sized by the last run's seconds per
+ * update; the first is one update), never across an epoch end (the next starts the next epoch's
+ * permutation). NaN weights would end every later run after one update, so a run that diverges
+ * puts the initial weights back.
+ */
+export function timedRuns(trainer: Trainer): (target: number) => Promise<{ updates: number; seconds: number }> {
+  const initial = trainer.snapshot();
+  let perUpdate = Infinity;
+  return async (target) => {
+    const count = Math.max(1, Math.min(trainer.stepsLeftInEpoch, Number.isFinite(perUpdate) ? Math.round(target / perUpdate) : 1));
+    const r = await trainer.runUpdates(count);
+    if (r.divergedAtStep !== null) trainer.restore(initial);
+    perUpdate = r.seconds / r.losses.length;
+    return { updates: r.losses.length, seconds: r.seconds };
+  };
+}
+
+/**
  * Steady-state training samples/s of any run configuration (its model, optimizer, micro-batch and
  * iter size) on `data`: warm-up excluded, then `seconds` of timed updates.
  */
@@ -102,17 +121,7 @@ export async function measureConfigThroughput(config: RunConfig, data: DataSplit
   const warmupSeconds = opts.warmupSeconds ?? 0.3;
   const trainer = await prepareTrainer(config, data);
   try {
-    const initial = trainer.snapshot();
-    let perUpdate = Infinity;
-    const run = async (target: number) => {
-      // A run never crosses the epoch end; the next one starts the next epoch's permutation.
-      const count = Math.max(1, Math.min(trainer.stepsLeftInEpoch, Number.isFinite(perUpdate) ? Math.round(target / perUpdate) : 1));
-      const r = await trainer.runUpdates(count);
-      // NaN weights would end every later run after one update; start again from the initial weights.
-      if (r.divergedAtStep !== null) trainer.restore(initial);
-      perUpdate = r.seconds / r.losses.length;
-      return { updates: r.losses.length, seconds: r.seconds };
-    };
+    const run = timedRuns(trainer);
     // Warm-up: the first run allocates buffers and wakes the thread pool; then at least one run
     // of ≥ warmupSeconds (0.3 s) brings caches and the allocator to their steady state.
     await run(0);
