@@ -38,6 +38,7 @@ export { planTrials, powersOfTwoUpTo, type LrRule } from './sweep/plan.js';
 export { runTrial, type TrialOutcome, type TrialLimits } from './sweep/trial.js';
 export { sweepIdentity, dataFingerprint } from './sweep/identity.js';
 export { recommend, type Recommendation, type RecommendSpec } from './recommend/recommend.js';
+export { boundedRateGrid, fewestExamples, type BoundedRate } from './recommend/bounded/bounded-pilot.js';
 export { predictCandidates, chooseCandidate, type Candidate, type Communication } from './recommend/predict.js';
 export { splitBatch, fastestSplit, type BatchSplit } from './recommend/split.js';
 export { ringAllReduceSeconds, GRADIENT_BYTES_PER_PARAMETER } from './recommend/comm/allreduce.js';

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { segmentsOf, type PilotResult } from '../recommend/pilot.js';
+import { boundedRateGrid, fewestExamples, type BoundedRate } from '../recommend/bounded/bounded-pilot.js';
 import { bestLrTrial } from '../recommend/pilot-lr.js';
 import { INTERCONNECT_PRESETS } from '../recommend/comm/interconnect.js';
 import { chooseCandidate, predictCandidates, type ThroughputPoint } from '../recommend/predict.js';
@@ -139,12 +140,18 @@ test('the text report leads with the decision and shows its evidence; a second r
   assertOk(again);
   assert.match(again.stderr, /^recommend: memory: probing peak memory/m);
   const r = lastJson(again);
-  // The default, bounded: a range test gives the pilot's rate (its edge ÷ 10), no rate is trained to the target.
+  // The default, bounded: a range test gives the first rate (its edge ÷ 10) and two halvings; each
+  // trains a bounded pilot, and the one with the fewest examples to the target is the pilot. No rate is trained to the target.
   assert.equal(r['pilotRuns'], 'bounded');
   assert.deepEqual(r['lrTrials'], []);
   const range = r['rangeTest'] as { edgeLr: number; lr: number; points: { lr: number }[] };
+  const rates = r['pilotRates'] as BoundedRate[];
+  assert.deepEqual(rates.map((x) => x.lr), boundedRateGrid(Number((range.edgeLr / 10).toPrecision(3)), 3));
   const bounded = r['pilot'] as PilotResult;
-  assert.equal(bounded.lr, Number((range.edgeLr / 10).toPrecision(3)));
+  const fewest = fewestExamples(rates);
+  assert.ok(fewest !== null, JSON.stringify(rates));
+  assert.equal(bounded.lr, rates[fewest].lr);
+  assert.equal(bounded.extrapolation?.examplesToTarget ?? bounded.examples, rates[fewest].examplesToTarget);
   assert.ok(range.points.length > 0 && range.points.length <= 200);
   // 61 updates an epoch at batch 8, a validation every 15: the pilot stops after 45 unless it reached the target first.
   assert.ok(bounded.reached ? bounded.extrapolation === null : bounded.steps === 45 && bounded.extrapolation !== null, JSON.stringify(bounded.extrapolation));
@@ -178,6 +185,11 @@ test('the text report leads with the decision and shows its evidence; a second r
   assert.match(run.stdout, /memory: largest micro-batch 495 within 1\.0 GiB \(10% margin\)/);
   assert.match(run.stdout, /← chosen/);
   assert.match(run.stdout, /^  learning rate at the pilot batch 8: a range test \(Smith 2017\)/m);
+  // The grid's three rates, one row each, the pilot's marked; and a line per rate as each bounded pilot ends.
+  assert.match(run.stdout, /^    it does not know the target, so 3 rates from it down by halves each trained a bounded pilot, extrapolated to the target; the fewest examples is the pilot's rate:$/m);
+  assert.equal((run.stdout.match(/^ +[\d.e-]+ +[\d.]+% after [\d.]+ epochs +(–|-?[\d.]+) +([\d,]+( \(reached\))?|the bounded pilot .*?) *(← pilot)?$/gm) ?? []).length, 3, run.stdout);
+  assert.equal((run.stdout.match(/← pilot$/gm) ?? []).length, 1);
+  assert.equal((run.stderr.match(/^  lr [\d.e-]+: (reached the target in|[\d.]+% after .*(EXTRAPOLATED [\d,]+ examples to the target|the bounded pilot))/gm) ?? []).length, 3, run.stderr);
   assert.match(run.stdout, /^  pilot: batch 8, lr [\d.e-]+: (reached the target|trained [\d,]+ examples .* then EXTRAPOLATED)/m);
   assert.match(run.stdout, /s on the clock with building the sessions \([\d.]+ s\) and \d+ validations/);
   assert.match(run.stdout, /^cost of the advice: [\d.]+ s \(memory/m);

@@ -38,6 +38,12 @@ export const recommendDecls = {
     default: 'bounded',
   },
   boundEpochs: { flag: '--bound-epochs <e>', help: 'with --pilot-runs bounded: epochs the pilot trains before it extrapolates to the target', schema: positiveNumber, default: '0.5' },
+  pilotRates: {
+    flag: '--pilot-rates <n>',
+    help: 'with --pilot-runs bounded: rates given a bounded pilot each, the range test\'s and each half the one before; the one that extrapolates to the target in the fewest examples is the pilot (1: the range test\'s alone)',
+    schema: intAtLeast(1),
+    default: '3',
+  },
   bnBatch: { ...trainDecls.bnBatch, help: 'examples per batch-norm group, kept at every batch size and split (default: --pilot-batch); only for models with batch norm' },
   pilotBatch: { flag: '--pilot-batch <n>', help: 'batch size of the pilot run that measures the noise scale', schema: intAtLeast(1), default: '32' },
   lrRule: { flag: '--lr-rule <rule>', help: 'rate at the chosen batch: noise (McCandlish ε_max/(1 + B_noise/B)), linear or sqrt', schema: oneOf(RECOMMEND_LR_RULES), default: 'noise' },

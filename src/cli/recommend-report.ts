@@ -4,6 +4,7 @@ import { adviceCost, DEFAULT_BATCH } from '../recommend/advice-cost.js';
 import { formatInterconnect } from '../recommend/comm/interconnect.js';
 import { capsRate } from '../recommend/lr-rule.js';
 import { describeProvenance } from '../recommend/machine-memo.js';
+import type { BoundedRate } from '../recommend/bounded/bounded-pilot.js';
 import type { Recommendation } from '../recommend/recommend.js';
 import type { AutoVerification, Verification } from '../recommend/verify.js';
 import { fmt, formatTable, pct } from './table.js';
@@ -94,13 +95,24 @@ function rateStageLines(r: Recommendation): string[] {
   const t = r.rangeTest;
   if (t !== null) {
     const first = t.points[0]?.lr ?? t.edgeLr;
-    return [
+    const lr0 = Number(t.lr.toPrecision(3));
+    const lines = [
       `  learning rate at the pilot batch ${p.batchSize}: a range test (Smith 2017), the rate growing geometrically from ${first.toPrecision(2)} each update for ${fmt(t.points.length)} updates (${t.trainSeconds.toFixed(2)} s):`,
       t.stopped === 'blew-up'
-        ? `    the smoothed loss blew up at lr ${t.edgeLr.toPrecision(3)} (lowest at ${t.minLossLr.toPrecision(3)}); the pilot's rate is that edge ÷ 10: ${p.lr}`
-        : `    the loss never blew up, up to lr ${t.edgeLr.toPrecision(3)}: the edge lies beyond, so ${p.lr} (that ÷ 10) may be small; give a larger --lr`,
-      '    the range test does not know the target: a tight target may want a smaller rate (--pilot-runs to-target tunes it to the target, at several runs\' cost)',
+        ? `    the smoothed loss blew up at lr ${t.edgeLr.toPrecision(3)} (lowest at ${t.minLossLr.toPrecision(3)}); a tenth of that edge is ${lr0}`
+        : `    the loss never blew up, up to lr ${t.edgeLr.toPrecision(3)}: the edge lies beyond, so ${lr0} (that ÷ 10) may be small; give a larger --lr`,
     ];
+    const g = r.pilotRates;
+    if (g.length <= 1) return [...lines, '    the range test does not know the target: a tight target may want a smaller rate (--pilot-rates tries halves of it; --pilot-runs to-target tunes it to the target, at several runs\' cost)'];
+    lines.push(
+      `    it does not know the target, so ${g.length} rates from it down by halves each trained a bounded pilot, extrapolated to the target; the fewest examples is the pilot's rate:`,
+      ...formatTable(
+        ['lr', 'where it stopped', 'error ∝ examples^', 'examples to target', ''],
+        g.map((x) => [String(x.lr), `${pct(x.seenValAccuracy)} after ${x.seenEpochs.toFixed(2)} epochs`, x.errExponent === null ? '–' : x.errExponent.toFixed(2), x.examplesToTarget === null ? (x.problem ?? '–') : `${fmt(x.examplesToTarget)}${x.reached ? ' (reached)' : ''}`, x.lr === p.lr ? '← pilot' : '']),
+      ).map((l) => `      ${l}`),
+    );
+    if (p.lr === g[g.length - 1]!.lr) lines.push(`    the pilot's rate is the smallest tried: a smaller one may need fewer examples still (raise --pilot-rates)`);
+    return lines;
   }
   const lines = [
     `  learning rate at the pilot batch ${p.batchSize} (fewest steps to target wins; a rate 1.25× behind the best is stopped):`,
@@ -195,4 +207,12 @@ export function autoVerificationLines(a: AutoVerification, v: Verification): str
   ];
   if (a.seeds.length > 1) lines.push(`  over ${a.seeds.length} seeds (${a.seeds.map((s) => s.seed).join(', ')}): auto ${range(a.spread, a.seeds.length)}; the recommendation ${range(v.spread, v.seeds.length)}`);
   return lines;
+}
+
+/** What one rate of the bounded rate grid told, in a line. */
+export function boundedRateResult(r: BoundedRate): string {
+  const seen = `${pct(r.seenValAccuracy)} after ${r.seenEpochs.toFixed(2)} epochs (${r.trainSeconds.toFixed(2)} s)`;
+  if (r.problem !== null) return `${seen}: ${r.problem}`;
+  if (r.reached) return `reached the target in ${fmt(r.seenExamples)} examples (${r.seenEpochs.toFixed(2)} epochs, ${r.trainSeconds.toFixed(2)} s)`;
+  return `${seen}; error ∝ examples^${r.errExponent?.toFixed(2) ?? '?'}: EXTRAPOLATED ${fmt(r.examplesToTarget ?? 0)} examples to the target`;
 }

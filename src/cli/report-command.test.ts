@@ -50,7 +50,7 @@ test('--format png and svg write one file per plot under a stable name', () => {
   assertOk(report('--db', 's.db', '--run', String(ids.recommend), '--format', 'svg', '--out', 'plots'));
   const svgs = readdirSync(join(dir, 'plots')).filter((f) => f.endsWith('.svg')).sort();
   const r = ids.recommend;
-  assert.deepEqual(svgs, ['memory-by-component', 'memory-fit', 'noise-along-training', 'pilot-and-verification-curves', 'predicted-time-by-batch', 'throughput-by-micro-batch'].map((n) => `run-${r}-${n}.svg`));
+  assert.deepEqual(svgs, ['memory-by-component', 'memory-fit', 'noise-along-training', 'pilot-and-verification-curves', 'pilot-rates-extrapolated', 'predicted-time-by-batch', 'throughput-by-micro-batch'].map((n) => `run-${r}-${n}.svg`));
   assert.match(readFileSync(join(dir, 'plots', svgs[0]!), 'utf8'), /^<svg/);
 });
 

@@ -17,7 +17,7 @@ import { GRADIENT_BYTES_PER_PARAMETER } from './comm/allreduce.js';
 import type { Interconnect } from './comm/interconnect.js';
 import type { RecommendLrRule } from './lr-rule.js';
 import { describeProvenance, matmulKey, measuredOrReused, memoryKey, throughputKey, type MachineKind, type MachineSource, type Provenance } from './machine-memo.js';
-import { runBoundedPilot } from './bounded/bounded-pilot.js';
+import { boundedRate, boundedRateGrid, fewestExamples, runBoundedPilot, type BoundedRate } from './bounded/bounded-pilot.js';
 import { rangeTest, RANGE_TEST_DEFAULTS, type RangeTestResult } from './bounded/range-test.js';
 import { runPilot, type PilotResult } from './pilot.js';
 import { bestLrTrial, searchPilotLr, type LrTrial, type PilotLrSearch } from './pilot-lr.js';
@@ -37,6 +37,8 @@ export interface RecommendSpec {
   readonly pilotRuns: PilotRuns;
   /** With bounded pilot runs: epochs of the pilot batch the pilot trains before extrapolating. */
   readonly boundEpochs: number;
+  /** With bounded pilot runs: rates given a bounded pilot each, the range test's and each half the one before (bounded-pilot.ts). */
+  readonly pilotRates: number;
   /** Rates tried at the pilot batch; the one with the fewest steps to target is the pilot's (and the rule's ε₀). */
   readonly pilotLrGrid: readonly number[];
   /** Try rates past the pilot grid's edge while the best is on it (edges.ts). */
@@ -70,6 +72,9 @@ export interface RecommendHooks {
   readonly onLrTrialStart?: (lr: number) => void;
   readonly onLrMetric?: (m: TrialMetric) => void;
   readonly onRangeTest?: (r: RangeTestResult) => void;
+  /** A rate of the bounded rate grid starts its bounded pilot, and what that pilot told. */
+  readonly onBoundedRateStart?: (lr: number) => void;
+  readonly onBoundedRate?: (r: BoundedRate) => void;
   readonly shouldStop?: () => boolean;
 }
 
@@ -83,8 +88,10 @@ export interface Recommendation {
   readonly pilotRuns: PilotRuns;
   /** The rates tried at the pilot batch before the pilot (to-target). */
   readonly lrTrials: readonly LrTrial[];
-  /** The rate range test that gave the pilot's rate (bounded); null for to-target. */
+  /** The rate range test that gave the bounded rate grid's first rate; null for to-target. */
   readonly rangeTest: RangeTestResult | null;
+  /** The bounded rate grid, each rate's bounded pilot extrapolated (the fewest examples is the pilot); empty for to-target. */
+  readonly pilotRates: readonly BoundedRate[];
   /** Where the pilot's rate sits among them (null: interior), and how many were tried past the grid. */
   readonly lrSearch: Omit<PilotLrSearch, 'trials'>;
   /** Noise scale weighted over the pilot's examples (the rate rule's B_noise). */
@@ -237,14 +244,32 @@ export async function recommend(spec: RecommendSpec, data: DataSplits, hooks: Re
     ...(hooks.onNoise ? { onMeasurement: hooks.onNoise } : {}),
     ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}),
   };
-  const pilot = await stage('pilot', `training at batch ${spec.pilotBatch}, lr ${pilotLr} ${spec.pilotRuns === 'bounded' ? `for ${spec.boundEpochs} epochs, then extrapolating to ${spec.targetAccuracy}` : `to ${spec.targetAccuracy}`} with the noise scale`, async () => {
-    if (spec.pilotRuns === 'to-target') return runPilot(spec.base, data, { ...pilotOptions, noiseEvery: 4 });
-    // Measured twice as often as a full pilot: a shorter run has fewer validations to measure at.
-    // The bound is its limit, not --pilot-seconds: cut short on a slow machine it would have too little to extrapolate from.
-    const r = await runBoundedPilot(spec.base, data, { ...pilotOptions, maxSeconds: Infinity, noiseEvery: 2, boundEpochs: spec.boundEpochs });
-    if (!r.ok) throw new UserError(`${r.problem}; raise --bound-epochs, or train the pilot to the target with --pilot-runs to-target`);
-    return r.pilot;
-  });
+  const grid = spec.pilotRuns === 'bounded' ? boundedRateGrid(pilotLr, spec.pilotRates) : [pilotLr];
+  const pilotRates: BoundedRate[] = [];
+  const pilot = await stage(
+    'pilot',
+    spec.pilotRuns === 'bounded'
+      ? `training at batch ${spec.pilotBatch} for ${spec.boundEpochs} epochs with the noise scale at lr ${grid.join(', ')}, each extrapolated to ${spec.targetAccuracy}; the fewest examples is the pilot`
+      : `training at batch ${spec.pilotBatch}, lr ${pilotLr} to ${spec.targetAccuracy} with the noise scale`,
+    async () => {
+      if (spec.pilotRuns === 'to-target') return runPilot(spec.base, data, { ...pilotOptions, noiseEvery: 4 });
+      const pilots: PilotResult[] = [];
+      for (const lr of grid) {
+        hooks.onBoundedRateStart?.(lr);
+        // Measured twice as often as a full pilot: a shorter run has fewer validations to measure at.
+        // The bound is its limit, not --pilot-seconds: cut short on a slow machine it would have too little to extrapolate from.
+        const r = await runBoundedPilot(spec.base, data, { ...pilotOptions, lr, maxSeconds: Infinity, noiseEvery: 2, boundEpochs: spec.boundEpochs });
+        if (r.pilot.interrupted) return r.pilot;
+        pilots.push(r.pilot);
+        pilotRates.push(boundedRate(r));
+        hooks.onBoundedRate?.(pilotRates[pilotRates.length - 1]!);
+      }
+      const best = fewestExamples(pilotRates);
+      if (best === null) throw new UserError(`${pilotRates.map((r) => `at lr ${r.lr} ${r.problem}`).join('; ')}; raise --bound-epochs, or train the pilot to the target with --pilot-runs to-target`);
+      pilotLr = pilotRates[best]!.lr;
+      return pilots[best]!;
+    },
+  );
   if (pilot.interrupted) throw new Interrupted('during the pilot run');
   if (pilot.diverged) throw new UserError(`the pilot at batch ${spec.pilotBatch} diverged with lr ${pilotLr}; give a smaller --lr`);
   if (pilot.segments.length === 0) throw new UserError('the pilot measured no usable noise scale; raise --pilot-seconds or lower --target-accuracy');
@@ -277,6 +302,7 @@ export async function recommend(spec: RecommendSpec, data: DataSplits, hooks: Re
     pilotRuns: spec.pilotRuns,
     lrTrials,
     rangeTest: range,
+    pilotRates,
     lrSearch: lrEdge,
     bNoise: effectiveNoiseScale(pilot.segments),
     lrRule: spec.lrRule,

@@ -1,7 +1,7 @@
 /** Advisor plots as data in, spec out: prediction beside measurement, the noise band, the memory line. */
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { memoryByComponent, memoryFit, noiseAlongTraining, predictedTimeByBatch } from './advisor-plots.js';
+import { memoryByComponent, memoryFit, noiseAlongTraining, pilotRatesExtrapolated, predictedTimeByBatch } from './advisor-plots.js';
 import { FIT_SUMMARY, NOISE } from './testing/report-fixtures.js';
 
 type Layer = { data: { values: Record<string, unknown>[] }; mark: { type: string } };
@@ -40,4 +40,33 @@ test('memory: the probes, the fitted line fixed + perSample·B, budget and limit
   assert.equal(l[5]!.data.values[0]!['batch'], 943);
   const split = (memoryByComponent(FIT_SUMMARY.components, 943).spec as { data: { values: { mib: number }[] } }).data.values;
   assert.equal(split[4]!.mib, (943 * FIT_SUMMARY.components.activationsBytesPerSample) / MIB);
+});
+
+test('the bounded rate grid: each rate\'s validations, its extrapolated power law to the target, the pilot\'s rate named', () => {
+  const evaluations = [100, 250, 500, 1000].map((examples) => ({ examples, valAccuracy: 1 - Math.pow(examples, -0.5) }));
+  const plot = pilotRatesExtrapolated(
+    [
+      { lr: 0.02, examplesToTarget: 4000, reached: false, errExponent: -0.4, seenExamples: 1000, evaluations },
+      { lr: 0.01, examplesToTarget: 2500, reached: false, errExponent: -0.5, seenExamples: 1000, evaluations },
+      { lr: 0.005, examplesToTarget: 800, reached: true, errExponent: null, seenExamples: 800, evaluations: evaluations.slice(0, 3) },
+      { lr: 0.0025, examplesToTarget: null, reached: false, errExponent: null, seenExamples: 1000, evaluations: evaluations.map((e) => ({ ...e, valAccuracy: 0.5 })) },
+    ],
+    0.01,
+    0.98,
+  );
+  const l = layers(plot.spec);
+  // Validations as error: 4 + 4 + 3 + 4.
+  assert.equal(l[0]!.data.values.length, 15);
+  assert.deepEqual(l[0]!.data.values[1], { rate: 'lr 0.02', examples: 250, error: 1 - (1 - Math.pow(250, -0.5)), part: 'validated' });
+  // The dashed extrapolations: only the two that stopped short and could tell, from the bound to the target's error of 0.02.
+  const ahead = l[1]!.data.values;
+  assert.deepEqual([...new Set(ahead.map((v) => v['rate']))], ['lr 0.02', 'lr 0.01 (pilot)']);
+  const pilot = ahead.filter((v) => v['rate'] === 'lr 0.01 (pilot)');
+  assert.ok(Math.abs((pilot[0]!['examples'] as number) - 1000) < 1e-9 && Math.abs((pilot[0]!['error'] as number) - 0.02 * Math.pow(1000 / 2500, -0.5)) < 1e-12);
+  assert.ok(Math.abs((pilot[pilot.length - 1]!['examples'] as number) - 2500) < 1e-9 && Math.abs((pilot[pilot.length - 1]!['error'] as number) - 0.02) < 1e-12);
+  // Where each crosses the target; none for the rate that could not tell.
+  assert.deepEqual(l[2]!.data.values.map((v) => [v['rate'], v['examples'], v['part']]), [['lr 0.02', 4000, 'extrapolated'], ['lr 0.01 (pilot)', 2500, 'extrapolated'], ['lr 0.005', 800, 'reached within the bound']]);
+  assert.ok(Math.abs((l[3]!.data.values[0]!['error'] as number) - 0.02) < 1e-12);
+  assert.equal(l[4]!.data.values[0]!['label'], 'target 98.00%');
+  assert.match(plot.caption, /target’s error of 2\.00%/);
 });

@@ -209,3 +209,55 @@ export function memoryByComponent(c: MemorySplit, microBatch: number): Plot {
     } as never,
   };
 }
+
+/** One rate of the bounded rate grid as the plot sees it (recommend's summary.pilotRates). */
+export interface PilotRatePoint {
+  readonly lr: number;
+  readonly examplesToTarget: number | null;
+  readonly reached: boolean;
+  readonly errExponent: number | null;
+  readonly seenExamples: number;
+  readonly evaluations: readonly { readonly examples: number; readonly valAccuracy: number }[];
+}
+
+/** Points of the extrapolated line from `from` to `to` examples, through (to, err) with the given exponent. */
+function extrapolatedLine(from: number, to: number, err: number, exponent: number, n = 12): { examples: number; error: number }[] {
+  return Array.from({ length: n + 1 }, (_, i) => {
+    const examples = from * Math.pow(to / from, i / n);
+    return { examples, error: err * Math.pow(examples / to, exponent) };
+  });
+}
+
+export function pilotRatesExtrapolated(rates: readonly PilotRatePoint[], pilotLr: number | null, targetAccuracy: number): Plot {
+  const label = (lr: number) => `lr ${figure(lr)}${lr === pilotLr ? ' (pilot)' : ''}`;
+  const targetError = 1 - targetAccuracy;
+  const seen = rates.flatMap((r) => r.evaluations.filter((e) => e.examples > 0 && e.valAccuracy < 1).map((e) => ({ rate: label(r.lr), examples: e.examples, error: 1 - e.valAccuracy, part: 'validated' })));
+  const ahead = rates.flatMap((r) =>
+    r.examplesToTarget === null || r.reached || r.errExponent === null || !(r.examplesToTarget > r.seenExamples)
+      ? []
+      : extrapolatedLine(r.seenExamples, r.examplesToTarget, targetError, r.errExponent).map((p) => ({ rate: label(r.lr), ...p, part: 'extrapolated' })),
+  );
+  const ends = rates.flatMap((r) => (r.examplesToTarget === null ? [] : [{ rate: label(r.lr), examples: r.examplesToTarget, error: targetError, part: r.reached ? 'reached within the bound' : 'extrapolated' }]));
+  const x = { field: 'examples', type: 'quantitative', scale: LOG, title: 'examples seen at the pilot batch' } as const;
+  const y = { field: 'error', type: 'quantitative', scale: LOG, title: 'validation error (1 − accuracy)' } as const;
+  const color = { field: 'rate', type: 'nominal', title: 'rate', sort: rates.map((r) => label(r.lr)) } as const;
+  const tooltip = [{ field: 'rate' }, { field: 'part' }, { field: 'examples', format: ',.0f' }, { field: 'error', format: '.4f' }];
+  return {
+    name: 'pilot-rates-extrapolated',
+    title: 'The bounded rate grid: each rate’s pilot, extrapolated to the target',
+    caption:
+      `Each rate of the grid at the pilot batch (the range test’s and each half the one before) trained a bounded part of a run; its validation error (solid) is fitted by a power of the examples seen and followed (dashed) to the target’s error of ${(targetError * 100).toFixed(2)}%. ` +
+      'The rate that gets there in the fewest examples is the pilot’s: the rate rule carries it to every batch size, and its examples to the target are where the epochs each batch needs (C8c), and so the time-optimal batch (C9), are predicted from. A power law without a floor is optimistic far from the target, and a single seed’s curve jumps: the crossing is an estimate, drawn as one.',
+    spec: {
+      width: WIDTH,
+      height: HEIGHT,
+      layer: [
+        { data: { values: seen }, params: [legendFilter('rate', 'rate')], mark: { type: 'line', point: { filled: true, size: 30 } }, encoding: { x, y, color, opacity: fadeUnless('rate'), tooltip } },
+        { data: { values: ahead }, mark: { type: 'line', strokeDash: [5, 4] }, encoding: { x, y, color, opacity: fadeUnless('rate'), tooltip, detail: { field: 'rate' } } },
+        { data: { values: ends }, mark: { type: 'point', shape: 'diamond', size: 90, filled: true }, encoding: { x, y, color, opacity: fadeUnless('rate'), tooltip } },
+        { data: { values: [{ error: targetError }] }, mark: { type: 'rule', color: '#c00', strokeDash: [4, 3] }, encoding: { y: { field: 'error', type: 'quantitative' } } },
+        { data: { values: [{ error: targetError, label: `target ${(targetAccuracy * 100).toFixed(2)}%` }] }, mark: { type: 'text', align: 'left', baseline: 'bottom', x: 4, dy: -3, color: '#c00', fontSize: 11 }, encoding: { y: { field: 'error', type: 'quantitative' }, text: { field: 'label' } } },
+      ] as never,
+    },
+  };
+}

@@ -18,3 +18,14 @@ test('the recommendation card shows the seeds’ median and range, and says when
   assert.equal(valueOf(one, 'pilot'), undefined);
   assert.equal(valueOf({ ...summary, verification: { ...summary.verification, spread: null } }, 'verified over 3 seeds'), 'none reached the target');
 });
+
+test('the recommendation card lists the bounded rate grid\'s rates with their examples to target, the pilot\'s marked', () => {
+  const pilotRates = [
+    { lr: 0.0217, examplesToTarget: 146156.4 },
+    { lr: 0.0109, examplesToTarget: 65062 },
+    { lr: 0.00543, examplesToTarget: null, problem: 'the bounded pilot diverged with lr 0.00543' },
+  ];
+  const summary = { choice: { effectiveBatch: 64, microBatch: 64, iterSize: 1, worldSize: 1, lr: 0.02, seconds: 2, steps: 10, epochs: 1 }, pilot: { lr: 0.0109 }, pilotRates };
+  assert.equal(valueOf(summary, 'rates tried, examples to target'), '0.0217: 146,156; 0.0109 (pilot): 65,062; 0.00543: the bounded pilot diverged with lr 0.00543');
+  assert.equal(valueOf({ ...summary, pilotRates: pilotRates.slice(0, 1) }, 'rates tried, examples to target'), undefined, 'one rate is no grid');
+});

@@ -90,6 +90,12 @@ export function recommendCard(run: RunRow): Card {
   if (extrapolated !== undefined && extrapolated !== null) {
     fields.push(field('pilot', `bounded at ${(numAt(extrapolated, 'seenEpochs') ?? 0).toFixed(2)} epochs, examples to target extrapolated: ${figure(numAt(extrapolated, 'examplesToTarget'))}`));
   }
+  const rates = arrayAt(s, 'pilotRates');
+  if (rates.length > 1) {
+    const pilotLr = numAt(s, 'pilot.lr');
+    const one = (r: unknown) => `${figure(numAt(r, 'lr'))}${numAt(r, 'lr') === pilotLr ? ' (pilot)' : ''}: ${numAt(r, 'examplesToTarget') === null ? (strAt(r, 'problem') ?? '–') : figure(Math.round(numAt(r, 'examplesToTarget')!))}`;
+    fields.push(field('rates tried, examples to target', rates.map(one).join('; ')));
+  }
   fields.push(field('cost of the recommendation', `${figure(numAt(s, 'seconds'))} s`));
   const base = at(run.config, 'base') as RunConfig | undefined;
   const code: { label: string; text: string }[] = [];

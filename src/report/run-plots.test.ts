@@ -28,7 +28,7 @@ const field = (v: RunView, title: string, label: string) => v.cards.find((c) => 
 
 test('every run kind gets its plots, named for their questions', () => {
   assert.deepEqual(names(plotsForRun(store, ids.sweep)), ['steps-to-target-by-batch', 'examples-to-target-by-batch', 'seconds-to-target-by-batch', 'accuracy-by-batch', 'lr-heatmap', 'validation-curves', 'throughput-by-micro-batch']);
-  assert.deepEqual(names(plotsForRun(store, ids.recommend)), ['predicted-time-by-batch', 'noise-along-training', 'throughput-by-micro-batch', 'memory-fit', 'memory-by-component', 'pilot-and-verification-curves']);
+  assert.deepEqual(names(plotsForRun(store, ids.recommend)), ['predicted-time-by-batch', 'noise-along-training', 'pilot-rates-extrapolated', 'throughput-by-micro-batch', 'memory-fit', 'memory-by-component', 'pilot-and-verification-curves']);
   assert.deepEqual(names(plotsForRun(store, ids.fit)), ['memory-fit', 'memory-by-component']);
   assert.deepEqual(names(plotsForRun(store, ids.noise)), ['noise-along-training']);
   assert.deepEqual(names(plotsForRun(store, ids.train)), ['validation-curves', 'loss-curves']);

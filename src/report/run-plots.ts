@@ -6,7 +6,7 @@
 import { analyseSweep } from '../sweep/analyse.js';
 import { isAutoKey } from '../sweep/plan.js';
 import type { NoiseRow, RunRow, Store, TrialRow } from '../store/store.js';
-import { memoryByComponent, memoryFit, noiseAlongTraining, predictedTimeByBatch, type MeasuredPoint, type MemorySplit, type PredictedPoint } from './advisor-plots.js';
+import { memoryByComponent, memoryFit, noiseAlongTraining, pilotRatesExtrapolated, predictedTimeByBatch, type MeasuredPoint, type MemorySplit, type PilotRatePoint, type PredictedPoint } from './advisor-plots.js';
 import { autoTrialsAlongTraining, batchAlongTraining } from './batch-plots.js';
 import { configCard, fitCard, recommendCard, runCard, sweepCard, type Card } from './cards.js';
 import { arrayAt, at, numAt } from './fields.js';
@@ -94,6 +94,9 @@ function recommendView(view: RunView, store: Store, run: RunRow, trials: TrialRo
     view.plots.push(predictedTimeByBatch(candidates, chosen, measured));
   }
   noiseView(view, store.noise(run.id));
+  const rates = arrayAt(s, 'pilotRates').filter((r): r is PilotRatePoint => numAt(r, 'lr') !== null && Array.isArray(at(r, 'evaluations')));
+  const target = targetOf(run);
+  if (rates.length > 1 && target !== null) view.plots.push(pilotRatesExtrapolated(rates, numAt(s, 'pilot.lr'), target));
   const throughput = arrayAt(s, 'throughput').filter((p) => numAt(p, 'microBatch') !== null && numAt(p, 'samplesPerSec') !== null);
   if (throughput.length > 0) {
     const first = throughput.find((p) => (numAt(p, 'gflops') ?? 0) > 0);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import test from 'node:test';
 import type { NoiseMeasurement } from '../../noise/measure.js';
 import { segmentsOf, type PilotResult } from '../pilot.js';
-import { boundSteps, extrapolatePilot } from './bounded-pilot.js';
+import { boundedRate, boundedRateGrid, boundSteps, extrapolatePilot, fewestExamples, type BoundedRate } from './bounded-pilot.js';
 
 test('the bound is whole validation intervals, at least three of them', () => {
   // MNIST at batch 32: 1,718 updates an epoch, a validation every 86: half an epoch is 10 of them.
@@ -47,4 +47,35 @@ test('a bounded pilot whose error does not fall is refused, naming why', () => {
   const r = extrapolatePilot(pilot({ evaluations: [100, 250, 500, 1000].map((examples) => ({ examples, valAccuracy: 0.5 })) }), 0.98);
   assert.ok(!r.ok);
   assert.match(r.problem, /^the bounded pilot reached 90\.00% validation accuracy after 0\.50 epochs and its validation error is not falling$/);
+});
+
+test('the bounded rate grid halves the range test\'s rate, to three figures', () => {
+  assert.deepEqual(boundedRateGrid(0.0189, 3), [0.0189, 0.00945, 0.00473]);
+  assert.deepEqual(boundedRateGrid(0.0217, 1), [0.0217]);
+});
+
+test('each rate of the grid: examples to the target extrapolated, seen when reached, or the problem and none', () => {
+  const extrapolated = boundedRate(extrapolatePilot(pilot({}), 0.98));
+  assert.equal(extrapolated.problem, null);
+  assert.ok(Math.abs(extrapolated.examplesToTarget! - 2500) < 1e-6);
+  assert.deepEqual([extrapolated.lr, extrapolated.reached, extrapolated.seenExamples, extrapolated.seenEpochs, extrapolated.seenValAccuracy], [0.1, false, 1000, 0.5, 0.9]);
+  assert.ok(Math.abs(extrapolated.errExponent! + 0.5) < 1e-12);
+  const reached = boundedRate({ ok: true, pilot: pilot({ reached: true, examples: 800, steps: 80, epochs: 0.4 }) });
+  assert.deepEqual([reached.examplesToTarget, reached.reached, reached.seenExamples, reached.seenEpochs, reached.errExponent], [800, true, 800, 0.4, null]);
+  const flat = boundedRate(extrapolatePilot(pilot({ evaluations: [100, 250, 500, 1000].map((examples) => ({ examples, valAccuracy: 0.5 })) }), 0.98));
+  assert.equal(flat.examplesToTarget, null);
+  assert.match(flat.problem!, /its validation error is not falling$/);
+  const diverged = boundedRate({ ok: true, pilot: pilot({ diverged: true }) });
+  assert.deepEqual([diverged.examplesToTarget, diverged.problem], [null, 'the bounded pilot diverged with lr 0.1']);
+  const silent = boundedRate({ ok: true, pilot: pilot({ segments: [] }) });
+  assert.deepEqual([silent.examplesToTarget, silent.problem], [null, 'the bounded pilot measured no usable noise scale']);
+});
+
+test('the pilot is the rate with the fewest examples to the target, the larger on a tie; none when no rate could tell', () => {
+  const rate = (lr: number, examplesToTarget: number | null): BoundedRate => ({ lr, examplesToTarget, reached: false, problem: examplesToTarget === null ? 'x' : null, seenExamples: 1, seenEpochs: 1, seenValAccuracy: 0.9, trainSeconds: 1, errExponent: -0.5, evaluations: [] });
+  assert.equal(fewestExamples([rate(0.02, 146156), rate(0.01, 65062), rate(0.005, 76154)]), 1);
+  assert.equal(fewestExamples([rate(0.02, 1000), rate(0.01, 1000)]), 0);
+  assert.equal(fewestExamples([rate(0.02, null), rate(0.01, 5000), rate(0.005, null)]), 1);
+  assert.equal(fewestExamples([rate(0.02, null), rate(0.01, null)]), null);
+  assert.equal(fewestExamples([]), null);
 });

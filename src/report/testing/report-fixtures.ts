@@ -79,6 +79,13 @@ export function fillStore(store: Store): Record<'sweep' | 'recommend' | 'fit' | 
     fit: FIT_SUMMARY,
     trainExamples: TRAIN_EXAMPLES,
     verification: { predicted: candidates[2], measured: { status: 'target-reached', secondsToTarget: 1.4, stepsToTarget: 300, testAccuracy: 0.951 } },
+    pilot: { lr: 0.01 },
+    // The bounded rate grid: validation error 0.3·(E/1,000)^(−0.5·lr/0.01), to 0.05 at 36,000 examples for the pilot's 0.01.
+    pilotRates: [0.02, 0.01, 0.005].map((lr) => {
+      const exponent = -0.5 * Math.min(1, lr / 0.01);
+      const evaluations = [1000, 2000, 4000, 8000].map((examples) => ({ examples, valAccuracy: 1 - 0.3 * Math.pow(examples / 1000, exponent) }));
+      return { lr, examplesToTarget: 1000 * Math.pow(0.05 / 0.3, 1 / exponent), reached: false, problem: null, seenExamples: 8000, seenEpochs: 0.5, seenValAccuracy: evaluations[3]!.valAccuracy, trainSeconds: 1, errExponent: exponent, evaluations };
+    }),
   });
 
   const fit = store.openRun('fit', 'k-fit', 'cnn on mnist, 2 GiB', base).run.id;
