@@ -17,7 +17,7 @@ import { GRADIENT_BYTES_PER_PARAMETER } from './comm/allreduce.js';
 import type { Interconnect } from './comm/interconnect.js';
 import type { RecommendLrRule } from './lr-rule.js';
 import { describeProvenance, matmulKey, measuredOrReused, memoryKey, throughputKey, type MachineKind, type MachineSource, type Provenance } from './machine-memo.js';
-import { boundedRate, boundedRateGrid, fewestExamples, runBoundedPilot, type BoundedRate } from './bounded/bounded-pilot.js';
+import { boundedRate, boundedRateGrid, fewestExamples, noRateTold, runBoundedPilot, type BoundedRate } from './bounded/bounded-pilot.js';
 import { rangeTest, RANGE_TEST_DEFAULTS, type RangeTestResult } from './bounded/range-test.js';
 import { runPilot, type PilotResult } from './pilot.js';
 import { bestLrTrial, searchPilotLr, type LrTrial, type PilotLrSearch } from './pilot-lr.js';
@@ -265,7 +265,7 @@ export async function recommend(spec: RecommendSpec, data: DataSplits, hooks: Re
         hooks.onBoundedRate?.(pilotRates[pilotRates.length - 1]!);
       }
       const best = fewestExamples(pilotRates);
-      if (best === null) throw new UserError(`${pilotRates.map((r) => `at lr ${r.lr} ${r.problem}`).join('; ')}; raise --bound-epochs, or train the pilot to the target with --pilot-runs to-target`);
+      if (best === null) throw new UserError(noRateTold(pilotRates));
       pilotLr = pilotRates[best]!.lr;
       return pilots[best]!;
     },

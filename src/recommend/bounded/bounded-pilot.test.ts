@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import test from 'node:test';
 import type { NoiseMeasurement } from '../../noise/measure.js';
 import { segmentsOf, type PilotResult } from '../pilot.js';
-import { boundedRate, boundedRateGrid, boundSteps, extrapolatePilot, fewestExamples, type BoundedRate } from './bounded-pilot.js';
+import { boundedRate, boundedRateGrid, boundSteps, extrapolatePilot, fewestExamples, noRateTold, type BoundedRate } from './bounded-pilot.js';
 
 test('the bound is whole validation intervals, at least three of them', () => {
   // MNIST at batch 32: 1,718 updates an epoch, a validation every 86: half an epoch is 10 of them.
@@ -66,9 +66,12 @@ test('each rate of the grid: examples to the target extrapolated, seen when reac
   assert.equal(flat.examplesToTarget, null);
   assert.match(flat.problem!, /its validation error is not falling$/);
   const diverged = boundedRate({ ok: true, pilot: pilot({ diverged: true }) });
-  assert.deepEqual([diverged.examplesToTarget, diverged.problem], [null, 'the bounded pilot diverged with lr 0.1']);
+  assert.deepEqual([diverged.examplesToTarget, diverged.problem], [null, 'the bounded pilot diverged']);
   const silent = boundedRate({ ok: true, pilot: pilot({ segments: [] }) });
   assert.deepEqual([silent.examplesToTarget, silent.problem], [null, 'the bounded pilot measured no usable noise scale']);
+  // No rate could tell: one line with each rate's problem and the fix, a smaller --lr when every one diverged.
+  assert.equal(noRateTold([{ ...diverged, lr: 0.2 }, diverged]), 'at lr 0.2 the bounded pilot diverged; at lr 0.1 the bounded pilot diverged; give a smaller --lr');
+  assert.equal(noRateTold([diverged, flat]), `at lr 0.1 the bounded pilot diverged; at lr 0.1 ${flat.problem}; raise --bound-epochs, or train the pilot to the target with --pilot-runs to-target`);
 });
 
 test('the pilot is the rate with the fewest examples to the target, the larger on a tie; none when no rate could tell', () => {

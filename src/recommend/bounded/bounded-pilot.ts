@@ -95,10 +95,12 @@ export interface BoundedRate {
   readonly evaluations: PilotResult['evaluations'];
 }
 
+const DIVERGED = 'the bounded pilot diverged';
+
 /** A bounded pilot's result as one rate of the grid. */
 export function boundedRate(r: Extrapolated): BoundedRate {
   const p = r.pilot;
-  const problem = !r.ok ? r.problem : p.diverged ? `the bounded pilot diverged with lr ${p.lr}` : p.segments.length === 0 ? 'the bounded pilot measured no usable noise scale' : null;
+  const problem = !r.ok ? r.problem : p.diverged ? DIVERGED : p.segments.length === 0 ? 'the bounded pilot measured no usable noise scale' : null;
   return {
     lr: p.lr,
     examplesToTarget: problem !== null ? null : (p.extrapolation?.examplesToTarget ?? p.examples),
@@ -121,4 +123,10 @@ export function fewestExamples(rates: readonly BoundedRate[]): number | null {
     if (best === null || r.examplesToTarget < rates[best]!.examplesToTarget!) best = i;
   });
   return best;
+}
+
+/** The one line when no rate of the grid could tell its examples to the target: what each rate's pilot did, and the fix. */
+export function noRateTold(rates: readonly BoundedRate[]): string {
+  const fix = rates.every((r) => r.problem === DIVERGED) ? 'give a smaller --lr' : 'raise --bound-epochs, or train the pilot to the target with --pilot-runs to-target';
+  return `${rates.map((r) => `at lr ${r.lr} ${r.problem}`).join('; ')}; ${fix}`;
 }
