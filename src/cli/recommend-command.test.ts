@@ -224,6 +224,7 @@ test('recommend refuses bad input in one line before any measuring', () => {
   assert.match(assertUserError(recommend('--db', 'e.db', '--export', 'deepspeed', '--out', 'taken.json')), /--out taken\.json already exists/);
   assert.equal(readFileSync(join(dir, 'taken.json'), 'utf8'), 'keep me');
   assert.match(assertUserError(recommend('--db', 'e.db', '--pilot-batch', '1000')), /--pilot-batch 1000 is larger than the 495 training examples/);
+  assert.match(assertUserError(recommend('--db', 'e.db', '--pilot-rates', '0')), /--pilot-rates.*must be a whole number ≥ 1/);
   assert.match(assertUserError(recommend('--db', 'e.db', '--lr-grid', '0.1,0.2')), /^--lr-grid is the grid of --pilot-runs to-target; .* add --pilot-runs to-target or give --lr instead$/);
   assert.match(assertUserError(recommend('--db', 'e.db', '--memory', '1KiB')), /1\.0 KiB|1 KiB|budget/);
   for (const [bad, why] of [['ethernet', /give both figures, or a preset/], ['10Gb,50us', /"10Gb" is not a bandwidth with a unit/], ['10Gbit/s,50', /"50" is not a latency with a unit/]] as const) {
