@@ -71,8 +71,8 @@ export async function runBoundedPilot(base: RunConfig, data: DataSplits, o: Boun
  * The rates of the bounded rate grid at the pilot batch: the range test's, then each half the one
  * before. The range test does not know the target, and its rate (a tenth of where the loss blows
  * up) can be twice or more what a tight target wants; a smaller rate is slower early and may
- * still get there in fewer examples. Measured at batch 32 (the seeds' runs to the target): on
- * Fashion-MNIST to 88% half the range test's rate needed 39% fewer examples; on MNIST to 97.5%
+ * still get there in fewer examples. Measured at batch 32 (median of three seeds' runs to the target): on
+ * Fashion-MNIST to 88% half the range test's rate needed 41% fewer examples; on MNIST to 97.5%
  * the two were within the seeds' spread.
  */
 export function boundedRateGrid(lr0: number, count: number): number[] {
