@@ -33,7 +33,7 @@ export const recommendDecls = {
   },
   pilotRuns: {
     flag: '--pilot-runs <how>',
-    help: 'bounded: a rate range test and a pilot cut at --bound-epochs, the rest extrapolated (a fraction of the cost); to-target: a rate grid (--lr-grid) and a pilot each trained to the target (the slower, older method)',
+    help: 'bounded: a rate range test, then a pilot cut at --bound-epochs at each of --pilot-rates rates, the rest extrapolated (a fraction of the cost); to-target: a rate grid (--lr-grid) and a pilot each trained to the target (the slower, older method)',
     schema: oneOf(PILOT_RUNS),
     default: 'bounded',
   },

@@ -24,8 +24,8 @@ import { bestLrTrial, searchPilotLr, type LrTrial, type PilotLrSearch } from './
 import { chooseCandidate, effectiveNoiseScale, predictCandidates, type Candidate, type Communication, type RunOverhead, type ThroughputPoint } from './predict.js';
 
 /**
- * How the rate stage and the pilot train: `bounded` — a rate range test and a pilot cut at
- * `boundEpochs`, the rest extrapolated (bounded/); `to-target` — a rate grid and a pilot each
+ * How the rate stage and the pilot train: `bounded` — a rate range test, then a pilot cut at
+ * `boundEpochs` at each rate of the bounded rate grid, the rest extrapolated (bounded/); `to-target` — a rate grid and a pilot each
  * trained to the target (pilot-lr.ts, pilot.ts).
  */
 export const PILOT_RUNS = ['bounded', 'to-target'] as const;
