@@ -260,13 +260,14 @@ export async function recommend(spec: RecommendSpec, data: DataSplits, hooks: Re
         // The bound is its limit, not --pilot-seconds: cut short on a slow machine it would have too little to extrapolate from.
         const r = await runBoundedPilot(spec.base, data, { ...pilotOptions, lr, maxSeconds: Infinity, noiseEvery: 2, boundEpochs: spec.boundEpochs });
         if (r.pilot.interrupted) return r.pilot;
+        const rate = boundedRate(r);
         pilots.push(r.pilot);
-        pilotRates.push(boundedRate(r));
-        hooks.onBoundedRate?.(pilotRates[pilotRates.length - 1]!);
+        pilotRates.push(rate);
+        hooks.onBoundedRate?.(rate);
       }
       const best = fewestExamples(pilotRates);
       if (best === null) throw new UserError(noRateTold(pilotRates));
-      pilotLr = pilotRates[best]!.lr;
+      pilotLr = pilots[best]!.lr;
       return pilots[best]!;
     },
   );
