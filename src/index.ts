@@ -36,7 +36,8 @@ export { runSweep, MemoryRecorder, type SweepSpec, type SweepResult, type SweepR
 export { analyseSweep, type SweepAnalysis, type BatchSummary } from './sweep/analyse.js';
 export { planTrials, powersOfTwoUpTo, type LrRule } from './sweep/plan.js';
 export { runTrial, type TrialOutcome, type TrialLimits } from './sweep/trial.js';
-export { sweepIdentity, dataFingerprint } from './sweep/identity.js';
+export { sweepIdentity } from './sweep/identity.js';
+export { dataFingerprint } from './data/fingerprint.js';
 export { recommend, type Recommendation, type RecommendSpec } from './recommend/recommend.js';
 export { boundedRateGrid, fewestExamples, type BoundedRate } from './recommend/bounded/bounded-pilot.js';
 export { predictCandidates, chooseCandidate, type Candidate, type Communication } from './recommend/predict.js';

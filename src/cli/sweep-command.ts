@@ -18,7 +18,7 @@ import { ProgressWriter } from '../sweep/progress.js';
 import { StoreRecorder } from '../sweep/store-recorder.js';
 import { LOCAL_RUNNER, runSweep, trialConfig, type BatchRates, type SweepSpec, type TrialRunner } from '../sweep/sweep.js';
 import { batchwiseVersion } from '../bench/machine.js';
-import { dataFingerprint } from '../sweep/identity.js';
+import { dataFingerprint } from '../data/fingerprint.js';
 import { hostTimes } from '../queue/host-times.js';
 import { queueLines } from './sweep-queue.js';
 import { autoLines, autoPlan } from './sweep-auto.js';

@@ -14,7 +14,7 @@ import { batchwiseVersion } from '../bench/machine.js';
 import type { DataSplits } from '../data/dataset.js';
 import { loadRunData } from '../engine/run.js';
 import type { RunConfig } from '../engine/run-config.js';
-import { dataFingerprint } from '../sweep/identity.js';
+import { dataFingerprint } from '../data/fingerprint.js';
 import { runTrial } from '../sweep/trial.js';
 import { encodeOutcome, JOB_FORMAT, parseTrialJob } from './job.js';
 

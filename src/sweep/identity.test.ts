@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import test from 'node:test';
 import type { RunConfig } from '../engine/run-config.js';
 import { blobs } from '../testing/blobs.js';
-import { dataFingerprint, sweepIdentity } from './identity.js';
+import { dataFingerprint } from '../data/fingerprint.js';
+import { sweepIdentity } from './identity.js';
 import type { SweepSpec } from './sweep.js';
 import { blobsRunConfig } from '../testing/run-config-fixtures.js';
 

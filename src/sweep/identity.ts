@@ -15,22 +15,10 @@
  * Not in it: the batch sizes, rate grid and seed count, so that a larger plan resumes a smaller one;
  * nor whether the grid is extended past its edges, which adds trials but changes none.
  */
-import { createHash, type Hash } from 'node:crypto';
-import type { DataSplits, Examples } from '../data/dataset.js';
+import { createHash } from 'node:crypto';
+import type { DataSplits } from '../data/dataset.js';
+import { dataFingerprint } from '../data/fingerprint.js';
 import type { SweepSpec } from './sweep.js';
-
-/** SHA-256 (first 16 hex digits) of every split's features and labels, and their shapes. */
-export function dataFingerprint(data: DataSplits): string {
-  const h = createHash('sha256');
-  h.update(JSON.stringify({ numClasses: data.numClasses, featureShape: data.featureShape }));
-  const add = (e: Examples, h: Hash) => {
-    h.update(JSON.stringify({ count: e.count, featureShape: e.featureShape }));
-    h.update(new Uint8Array(e.x.buffer, e.x.byteOffset, e.x.byteLength));
-    h.update(new Uint8Array(e.y.buffer, e.y.byteOffset, e.y.byteLength));
-  };
-  for (const e of [data.train, data.validation, data.test]) add(e, h);
-  return h.digest('hex').slice(0, 16);
-}
 
 export function sweepIdentity(spec: SweepSpec, data: DataSplits): string {
   const { batchSize: _b, seed, epochs: _e, modelName: _m, hyper, ...rest } = spec.base;
