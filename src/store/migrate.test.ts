@@ -99,3 +99,26 @@ test('a version-3 store upgrades to version 4: trials keep their ids and metrics
   assert.equal(store.check(), 'ok');
   store.close();
 });
+
+test('a version-4 store upgrades to version 5: its machine measurements kept with their ids, and recommend\'s range tests and pilots can be kept beside them', () => {
+  const path = join(dir, 'v4.db');
+  const raw = new Database(path);
+  for (const m of MIGRATIONS.slice(0, 4)) raw.exec(m);
+  raw.pragma(`application_id = ${APPLICATION_ID}`);
+  raw.pragma('user_version = 4');
+  raw.prepare(`INSERT INTO runs (id, kind, key, label, created_at, status, config) VALUES (2, 'recommend', 'k', 'old advice', '2026-01-01T00:00:00.000Z', 'finished', '{}')`).run();
+  raw.prepare(`INSERT INTO machine (id, key, kind, created_at, run_id, value) VALUES (6, 'mem', 'memory', '2026-01-01T00:00:00.000Z', 2, '{"largestBatch":495}')`).run();
+  assert.throws(() => raw.prepare(`INSERT INTO machine (key, kind, created_at, value) VALUES ('p', 'pilot', '2026-01-01T00:00:00.000Z', '{}')`).run(), /CHECK constraint/);
+  raw.close();
+
+  const store = Store.open(path);
+  assert.deepEqual(store.machine('mem'), { key: 'mem', kind: 'memory', createdAt: '2026-01-01T00:00:00.000Z', runId: 2, value: { largestBatch: 495 } });
+  store.keepMachine('range-test', 'r', { lr: 0.02 }, 2);
+  store.keepMachine('pilot', 'p', { steps: 45 }, null);
+  assert.deepEqual([store.machine('r')!.kind, store.machine('p')!.value], ['range-test', { steps: 45 }]);
+  assert.equal(store.check(), 'ok');
+  store.close();
+  const after = new Database(path, { readonly: true });
+  assert.equal(after.prepare(`SELECT id FROM machine WHERE key = 'mem'`).pluck().get(), 6);
+  after.close();
+});

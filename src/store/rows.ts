@@ -92,9 +92,10 @@ export interface NoiseRow {
   readonly bSimpleHigh: number;
 }
 
-export type MachineKind = 'matmul' | 'throughput' | 'memory';
+/** The machine's own measurements, and what recommend's bounded stages measured on the data (version 5). */
+export type MachineKind = 'matmul' | 'throughput' | 'memory' | 'range-test' | 'pilot';
 
-/** A measurement of the machine kept for reuse (schema.ts, version 3). */
+/** A measurement kept for reuse (schema.ts, versions 3 and 5). */
 export interface MachineRow {
   readonly key: string;
   readonly kind: MachineKind;
@@ -110,6 +111,20 @@ const num = (v: number | null): number => (v === null ? NaN : v);
 export const json = (v: unknown): string => JSON.stringify(v ?? null);
 const parse = (text: string | null): unknown => (text === null ? null : (JSON.parse(text) as unknown));
 
+/**
+ * JSON that keeps ±Infinity and NaN, which plain JSON turns into null: a kept measurement must
+ * read back as it was measured (a pilot's noise interval can be unbounded above). They are
+ * written as {"$number": "Infinity"} and read back as numbers.
+ */
+export const keptJson = (v: unknown): string => JSON.stringify(v ?? null, (_k, x: unknown) => (typeof x === 'number' && !Number.isFinite(x) ? { $number: String(x) } : x));
+const parseKept = (text: string): unknown =>
+  JSON.parse(text, (_k, x: unknown) => {
+    if (x === null || typeof x !== 'object' || Array.isArray(x)) return x;
+    const keys = Object.keys(x);
+    const n = (x as { $number?: unknown }).$number;
+    return keys.length === 1 && (n === 'Infinity' || n === '-Infinity' || n === 'NaN') ? Number(n) : x;
+  }) as unknown;
+
 export interface RunDb { id: number; kind: RunKind; key: string; label: string; created_at: string; finished_at: string | null; status: RunStatus; config: string; summary: string | null; progress: string | null }
 type Nums<K extends string> = { [P in K]: number | null };
 export type TrialDb = { run_id: number; key: string; batch_size: number; iter_size: number; lr: number; seed: number; status: TrialStatus; steps: number; detail: string; host: string | null } & Nums<
@@ -121,7 +136,7 @@ export type NoiseDb = { step: number } & Nums<'epochs' | 'train_loss' | 'b_small
 
 export type MachineDb = { key: string; kind: MachineKind; created_at: string; run_id: number | null; value: string };
 
-export const toMachine = (r: MachineDb): MachineRow => ({ key: r.key, kind: r.kind, createdAt: r.created_at, runId: r.run_id, value: parse(r.value) });
+export const toMachine = (r: MachineDb): MachineRow => ({ key: r.key, kind: r.kind, createdAt: r.created_at, runId: r.run_id, value: parseKept(r.value) });
 
 export const toRun = (r: RunDb): RunRow => ({
   id: r.id,

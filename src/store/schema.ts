@@ -20,7 +20,7 @@ export type Db = Database.Database;
 
 /** "bwst" in ASCII: what `PRAGMA application_id` holds in a batchwise store. */
 export const APPLICATION_ID = 0x62777374;
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 /** How long a writer waits for another connection's lock before giving up. */
 export const BUSY_TIMEOUT_MS = 10_000;
 
@@ -225,8 +225,28 @@ CREATE TABLE batch_changes (
 ) WITHOUT ROWID;
 `;
 
+/**
+ * Version 5: besides the machine's measurements, recommend keeps what its bounded stages measured
+ * on the data (the rate range test, and each rate's bounded pilot), under a key of everything
+ * they depend on, the data's fingerprint included, so that a second recommend on the same model
+ * and data reuses them. SQLite cannot alter a CHECK, so the table is rebuilt with its ids.
+ */
+const V5 = `
+CREATE TABLE machine_v5 (
+  id         INTEGER PRIMARY KEY,
+  key        TEXT NOT NULL UNIQUE,
+  kind       TEXT NOT NULL CHECK (kind IN ('matmul', 'throughput', 'memory', 'range-test', 'pilot')),
+  created_at TEXT NOT NULL,
+  run_id     INTEGER REFERENCES runs (id) ON DELETE SET NULL,
+  value      TEXT NOT NULL
+);
+INSERT INTO machine_v5 SELECT id, key, kind, created_at, run_id, value FROM machine;
+DROP TABLE machine;
+ALTER TABLE machine_v5 RENAME TO machine;
+`;
+
 /** `MIGRATIONS[v]` upgrades a file at schema version v to v + 1. */
-export const MIGRATIONS: readonly string[] = [V1, V2, V3, V4];
+export const MIGRATIONS: readonly string[] = [V1, V2, V3, V4, V5];
 
 const TABLES = ['runs', 'trials', 'metrics', 'probes', 'noise', 'machine', 'batch_changes'];
 

@@ -53,6 +53,17 @@ test('a machine measurement is kept under its key, replaced by a remeasure, and 
   store.close();
 });
 
+test('a kept measurement reads back with its infinities and NaNs, which plain JSON would turn into null', () => {
+  const path = join(dir, 'kept.db');
+  let store = Store.open(path);
+  const value = { measurements: [{ bSimple: Infinity, bSimpleLow: 120, bSimpleHigh: Infinity, loss: NaN, low: -Infinity }], note: { $number: 'not a number' }, list: [1, null] };
+  store.keepMachine('pilot', 'p', value, null);
+  store.close();
+  store = Store.open(path);
+  assert.deepEqual(store.machine('p')!.value, value);
+  store.close();
+});
+
 test('runs, trials, metrics, probes and noise round-trip exactly, across a reopen', () => {
   const path = join(dir, 'roundtrip.db');
   let store = Store.open(path);

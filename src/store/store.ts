@@ -8,7 +8,7 @@
  * refused, so a resumed sweep can never count one twice nor leave one half written.
  */
 import { assert } from '../errors.js';
-import { json, toBatchChange, toMachine, toMetric, toNoise, toProbe, toRun, toTrial, type BatchChangeDb, type BatchChangeRow, type EpochMetricRow, type MachineDb, type MachineKind, type MachineRow, type MetricDb, type NoiseDb, type NoiseRow, type ProbeDb, type ProbeRow, type RunDb, type RunKind, type RunRow, type RunStatus, type TrialDb, type TrialRow } from './rows.js';
+import { json, keptJson, toBatchChange, toMachine, toMetric, toNoise, toProbe, toRun, toTrial, type BatchChangeDb, type BatchChangeRow, type EpochMetricRow, type MachineDb, type MachineKind, type MachineRow, type MetricDb, type NoiseDb, type NoiseRow, type ProbeDb, type ProbeRow, type RunDb, type RunKind, type RunRow, type RunStatus, type TrialDb, type TrialRow } from './rows.js';
 import { openDatabase, type Db } from './schema.js';
 
 export type { BatchChangeRow, EpochMetricRow, MachineKind, MachineRow, NoiseRow, ProbeRow, RunKind, RunRow, RunStatus, TrialRow, TrialStatus } from './rows.js';
@@ -263,7 +263,7 @@ export class Store {
         `INSERT INTO machine (key, kind, created_at, run_id, value) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (key) DO UPDATE SET kind = excluded.kind, created_at = excluded.created_at, run_id = excluded.run_id, value = excluded.value`,
       )
-      .run(key, kind, createdAt, runId, json(value));
+      .run(key, kind, createdAt, runId, keptJson(value));
   }
 
   /** Credits measurements kept before their run was stored to that run. */
