@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { segmentsOf, type PilotResult } from '../recommend/pilot.js';
 import { boundedRateGrid, fewestExamples, type BoundedRate } from '../recommend/bounded/bounded-pilot.js';
+import type { Provenance } from '../recommend/machine-memo.js';
 import { bestLrTrial } from '../recommend/pilot-lr.js';
 import { INTERCONNECT_PRESETS } from '../recommend/comm/interconnect.js';
 import { chooseCandidate, predictCandidates, type ThroughputPoint } from '../recommend/predict.js';
@@ -125,12 +126,13 @@ test('the text report leads with the decision and shows its evidence; a second r
   assert.match(run.stderr, new RegExp(`^recommend: memory: ${reused.source}…$`, 'm'));
   assert.match(run.stderr, new RegExp(`^recommend: throughput: ${reused.source}…$`, 'm'));
   assert.doesNotMatch(run.stderr, /probe micro-batch/, 'no memory probe ran');
-  assert.match(run.stdout, new RegExp(`^  memory fit: ${reused.source}; MatMul rate: ${reused.source}; throughput curve: ${reused.source} \\(--remeasure to measure again\\)$`, 'm'));
+  // The first run trained its pilot to the target: this one, bounded, has no range test or pilots to reuse.
+  assert.match(run.stdout, new RegExp(`^  memory fit: ${reused.source}; MatMul rate: ${reused.source}; throughput curve: ${reused.source}; range test: measured now; bounded pilots: measured now \\(--remeasure to measure again\\)$`, 'm'));
   assert.match(run.stdout, /^cost of the advice: [\d.]+ s \(memory [\d.]+ reused, matmul [\d.]+ reused, throughput [\d.]+ reused, learning rate [\d.]+, pilot [\d.]+, prediction [\d.]+\)$/m);
   const runId = Number(/stored: r\.db run (\d+)/.exec(run.stdout)![1]);
   const db = new Database(join(dir, 'r.db'), { readonly: true });
   const probes = (id: number) => (db.prepare('SELECT count(*) AS n FROM probes WHERE run_id = ?').get(id) as { n: number }).n;
-  const measuredBy = db.prepare('SELECT DISTINCT run_id FROM machine').pluck().all();
+  const measuredBy = db.prepare(`SELECT DISTINCT run_id FROM machine WHERE kind IN ('matmul', 'memory', 'throughput')`).pluck().all();
   assert.deepEqual([probes(runId), measuredBy.length], [0, 1], 'the second run stored no probes; the first run measured all');
   assert.equal(Number(reused.exec(run.stdout)![1]), measuredBy[0]);
   assert.ok(probes(measuredBy[0] as number) > 0);
@@ -195,6 +197,36 @@ test('the text report leads with the decision and shows its evidence; a second r
   assert.match(run.stdout, /^cost of the advice: [\d.]+ s \(memory/m);
   // One worker: no communication anywhere in the report.
   assert.ok(!/all-reduce|communication|interconnect/.test(run.stdout));
+});
+
+// Runs after the --remeasure run above, on the same --db, model, data, seed and target: its range
+// test and bounded pilots are kept, and a second recommend trains none of them again.
+test('a second bounded recommend on the same model and data reuses the range test and every bounded pilot, and advises the same', () => {
+  const db = new Database(join(dir, 'r.db'), { readonly: true });
+  const previous = db.prepare(`SELECT MAX(id) FROM runs WHERE kind = 'recommend'`).pluck().get() as number;
+  const summary = JSON.parse(db.prepare('SELECT summary FROM runs WHERE id = ?').pluck().get(previous) as string) as Record<string, unknown>;
+  assert.deepEqual(db.prepare('SELECT kind, count(*) AS n FROM machine WHERE run_id = ? GROUP BY kind ORDER BY kind').all(previous).map((k) => Object.values(k as object)), [['matmul', 1], ['memory', 1], ['pilot', 3], ['range-test', 1], ['throughput', 1]]);
+  const noiseBefore = db.prepare('SELECT step, b_simple FROM noise WHERE run_id = ? ORDER BY id').all(previous);
+  db.close();
+
+  const run = recommend('--memory', '1GiB', '--db', 'r.db', '--json');
+  assertOk(run);
+  const r = lastJson(run);
+  assert.match(run.stderr, new RegExp(`^recommend: lr: range test at batch 8: reused from run ${previous}, \\d+ (?:s|min) old…$`, 'm'));
+  assert.equal((run.stderr.match(new RegExp(`^  lr [\\d.e-]+: bounded pilot reused from run ${previous}, `, 'gm')) ?? []).length, 3, run.stderr);
+  assert.doesNotMatch(run.stderr, /^  step \d+: loss/m, 'no pilot trained, so no noise measured');
+  assert.deepEqual((r['rangeTestProvenance'] as Provenance).runId, previous);
+  const rates = r['pilotRates'] as BoundedRate[];
+  assert.deepEqual(rates.map((x) => [x.provenance.reused, x.provenance.runId]), [[true, previous], [true, previous], [true, previous]]);
+  // The same runs give the same advice: the pilot, the rates' examples and the choice are those of the run that trained them.
+  const strip = (x: BoundedRate[]) => x.map(({ provenance: _p, ...rest }) => rest);
+  assert.deepEqual(strip(rates), strip(summary['pilotRates'] as BoundedRate[]));
+  assert.deepEqual(r['choice'], summary['choice']);
+  const { measurements: _m, ...pilot } = r['pilot'] as PilotResult;
+  assert.deepEqual(pilot, summary['pilot']);
+  const after = new Database(join(dir, 'r.db'), { readonly: true });
+  assert.deepEqual(after.prepare('SELECT step, b_simple FROM noise WHERE run_id = ? ORDER BY id').all(r['run']), noiseBefore, 'the pilot\'s noise is stored with the new run too');
+  after.close();
 });
 
 test('with --world-size, the report shows the all-reduce each update pays and the workers each batch takes', () => {

@@ -12,7 +12,7 @@ import { formatBytes, parseBytes } from '../fit/bytes.js';
 import { batchwiseVersion, machineInfo } from '../bench/machine.js';
 import { adviceCost } from '../recommend/advice-cost.js';
 import { exportPlan } from '../recommend/export/export-plan.js';
-import type { MachineSource } from '../recommend/machine-memo.js';
+import { describeProvenance, type MachineSource } from '../recommend/machine-memo.js';
 import type { Candidate } from '../recommend/predict.js';
 import { recommend, type Recommendation, type RecommendSpec } from '../recommend/recommend.js';
 import { recommendedPlan } from '../recommend/recommended-plan.js';
@@ -144,7 +144,7 @@ export async function recommendCommand(options: RecommendOptions): Promise<numbe
         onProbe: (p) => progress(`  probe micro-batch ${fmt(p.batchSize)}: ${p.ok ? `peak ${formatBytes(p.peakBytes ?? 0)}` : `does not fit (${p.reason})`}`, p.fits),
         onThroughput: (p) => say(`  micro-batch ${fmt(p.microBatch)}: ${fmt(p.samplesPerSec)} samples/s`),
         onRangeTest: (r) => say(`  rate range test: loss ${r.stopped === 'blew-up' ? `blew up at lr ${r.edgeLr.toPrecision(3)}` : `never blew up up to lr ${r.edgeLr.toPrecision(3)}`}; first pilot lr ${r.lr.toPrecision(3)}`),
-        onBoundedRateStart: (lr) => say(`  lr ${lr}:`),
+        onBoundedRateStart: (lr, reused) => say(`  lr ${lr}:${reused === null ? '' : ` bounded pilot ${describeProvenance(reused)}`}`),
         onBoundedRate: (r) => say(`  lr ${r.lr}: ${boundedRateResult(r)}`),
         onLrTrial: (t) => {
           live?.clear();
@@ -207,7 +207,7 @@ export async function recommendCommand(options: RecommendOptions): Promise<numbe
     const { probes: _probes, ...fit } = rec.fit;
     const { measurements: _m, ...pilot } = rec.pilot;
     const rangeTest = rec.rangeTest === null ? null : { ...rec.rangeTest, points: undefined };
-    const evidence = { candidates: rec.candidates, throughput: rec.throughput, matmulGflops: rec.matmulGflops, fit, pilot, pilotRuns: rec.pilotRuns, rangeTest, pilotRates: rec.pilotRates, lrRule: rec.lrRule, trainExamples: rec.trainExamples };
+    const evidence = { candidates: rec.candidates, throughput: rec.throughput, matmulGflops: rec.matmulGflops, fit, pilot, pilotRuns: rec.pilotRuns, rangeTest, rangeTestProvenance: rec.rangeTestProvenance, pilotRates: rec.pilotRates, lrRule: rec.lrRule, trainExamples: rec.trainExamples };
     const cost = adviceCost(rec.choice, rec.candidates, rec.seconds);
     const interrupted = (o.verify && verification === null) || (o.verifyAuto && autoVerification === null);
     const summary = { choice: rec.choice, bNoise: rec.bNoise, seconds: rec.seconds, stageSeconds: rec.stageSeconds, machine: rec.machine, cost, verification, ...(o.verifyAuto ? { autoVerification: autoJson(autoVerification) } : {}), ...evidence };
@@ -222,7 +222,7 @@ export async function recommendCommand(options: RecommendOptions): Promise<numbe
     }
     if (o.json) {
       const { fit, throughput, pilot, lrTrials, candidates, matmulGflops, stageSeconds } = rec;
-      process.stdout.write(`${JSON.stringify({ db: o.db, run: run.id, choice: rec.choice, bNoise: rec.bNoise, lrRule: rec.lrRule, seconds: rec.seconds, stageSeconds, machine: rec.machine, cost, fit, matmulGflops, throughput, lrTrials: lrTrials.map(({ lr, outcome: { metrics: _m, ...rest } }) => ({ lr, ...rest })), lrSearch: rec.lrSearch, pilotRuns: rec.pilotRuns, rangeTest: rec.rangeTest, pilotRates: rec.pilotRates, pilot, candidates, worldSize: rec.worldSize, communication: rec.communication, verification, ...(o.verifyAuto ? { autoVerification: autoJson(autoVerification) } : {}), exported })}\n`);
+      process.stdout.write(`${JSON.stringify({ db: o.db, run: run.id, choice: rec.choice, bNoise: rec.bNoise, lrRule: rec.lrRule, seconds: rec.seconds, stageSeconds, machine: rec.machine, cost, fit, matmulGflops, throughput, lrTrials: lrTrials.map(({ lr, outcome: { metrics: _m, ...rest } }) => ({ lr, ...rest })), lrSearch: rec.lrSearch, pilotRuns: rec.pilotRuns, rangeTest: rec.rangeTest, rangeTestProvenance: rec.rangeTestProvenance, pilotRates: rec.pilotRates, pilot, candidates, worldSize: rec.worldSize, communication: rec.communication, verification, ...(o.verifyAuto ? { autoVerification: autoJson(autoVerification) } : {}), exported })}\n`);
     } else {
       const heading = `recommendation for ${base.modelName} on ${base.dataset} (${base.optimizer}) to ${(o.targetAccuracy * 100).toFixed(2)}% validation accuracy within ${formatBytes(budgetBytes)}:`;
       const lines = recommendationLines(rec, heading);

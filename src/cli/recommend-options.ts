@@ -51,7 +51,7 @@ export const recommendDecls = {
   pilotEpochs: { flag: '--pilot-epochs <e>', help: 'epochs after which the pilot stops short of the target', schema: intAtLeast(1), default: '10' },
   evalsPerEpoch: { flag: '--evals-per-epoch <n>', help: 'validations per epoch (pilot and --verify), as in sweep', schema: intAtLeast(1), default: '20' },
   noiseRounds: { flag: '--noise-rounds <n>', help: 'rounds of B_big examples per noise-scale measurement', schema: intAtLeast(2), default: '8' },
-  remeasure: { flag: '--remeasure', help: 'measure the memory fit, MatMul rate and throughput curve again rather than reuse those the --db keeps for this model, data shape, threads and machine', schema: z.boolean() },
+  remeasure: { flag: '--remeasure', help: 'measure the memory fit, MatMul rate and throughput curve again, and train the range test and bounded pilots again, rather than reuse those the --db keeps for this model, threads and machine (and, for the range test and pilots, this data and seed)', schema: z.boolean() },
   verify: { flag: '--verify', help: 'train with the recommendation and report predicted against measured', schema: z.boolean() },
   verifyAuto: { flag: '--verify-auto', help: 'with --verify (implied): also train with --batch-size auto from the pilot batch at the rate the advice found there, up to the largest candidate batch within --memory, and report both', schema: z.boolean() },
   seeds: { flag: '--seeds <k>', help: 'with --verify (and --verify-auto): train the recommendation at k seeds (--seed, --seed + 1, …) and report the median and range', schema: intAtLeast(1), default: '1' },

@@ -3,7 +3,7 @@ import { formatBytes } from '../fit/bytes.js';
 import { adviceCost, DEFAULT_BATCH } from '../recommend/advice-cost.js';
 import { formatInterconnect } from '../recommend/comm/interconnect.js';
 import { capsRate } from '../recommend/lr-rule.js';
-import { describeProvenance } from '../recommend/machine-memo.js';
+import { describeProvenance, formatAge, measuredBy } from '../recommend/machine-memo.js';
 import type { BoundedRate } from '../recommend/bounded/bounded-pilot.js';
 import type { Recommendation } from '../recommend/recommend.js';
 import type { AutoVerification, Verification } from '../recommend/verify.js';
@@ -128,11 +128,26 @@ function rateStageLines(r: Recommendation): string[] {
   return lines;
 }
 
+/**
+ * Where the grid's bounded pilots came from: one phrase when all were trained now, or all reused
+ * from one run ("reused from run 3, 20 s to 2 min old"); else one per rate.
+ */
+export function describePilots(rates: readonly BoundedRate[]): string {
+  const p = rates.map((x) => x.provenance);
+  if (p.length > 0 && p.every((x) => !x.reused)) return describeProvenance(p[0]!);
+  if (p.length > 0 && p.every((x) => x.reused) && new Set(p.map((x) => x.runId)).size === 1) {
+    const [young, old] = [formatAge(Math.min(...p.map((x) => x.ageSeconds))), formatAge(Math.max(...p.map((x) => x.ageSeconds)))];
+    return `reused from ${measuredBy(p[0]!.runId)}, ${young === old ? old : `${young} to ${old}`} old`;
+  }
+  return rates.map((x) => `lr ${x.lr} (${describeProvenance(x.provenance)})`).join(', ');
+}
+
 /** What the advice spent, per stage, against the training time it predicts and what it saves. */
 export function costLines(r: Recommendation): string[] {
   const s = r.stageSeconds;
   const m = r.machine;
   const mark = (k: keyof typeof m) => (m[k].reused ? ' reused' : '');
+  const pilotsReused = r.pilotRates.filter((x) => x.provenance.reused).length;
   const a = adviceCost(r.choice, r.candidates, r.seconds);
   const d = a.default;
   // Training times on small problems are milliseconds: keep three figures rather than round to 0.00.
@@ -141,9 +156,10 @@ export function costLines(r: Recommendation): string[] {
   const lines = [
     '',
     `cost of the advice: ${r.seconds.toFixed(1)} s (memory ${s.memory.toFixed(1)}${mark('memory')}, matmul ${s.matmul.toFixed(1)}${mark('matmul')}, throughput ${s.throughput.toFixed(1)}${mark('throughput')}, ` +
-      `learning rate ${s.lr.toFixed(1)}, pilot ${s.pilot.toFixed(1)}, prediction ${s.predict.toFixed(2)})`,
+      `learning rate ${s.lr.toFixed(1)}${r.rangeTestProvenance?.reused ? ' reused' : ''}, pilot ${s.pilot.toFixed(1)}${pilotsReused === 0 ? '' : pilotsReused === r.pilotRates.length ? ' reused' : ` (${pilotsReused} of ${r.pilotRates.length} reused)`}, prediction ${s.predict.toFixed(2)})`,
     `  memory fit: ${describeProvenance(m.memory)}; MatMul rate: ${describeProvenance(m.matmul)}; throughput curve: ${describeProvenance(m.throughput)}` +
-      (m.memory.reused || m.matmul.reused || m.throughput.reused ? ' (--remeasure to measure again)' : ''),
+      (r.rangeTestProvenance === null ? '' : `; range test: ${describeProvenance(r.rangeTestProvenance)}; bounded pilots: ${describePilots(r.pilotRates)}`) +
+      (m.memory.reused || m.matmul.reused || m.throughput.reused || r.rangeTestProvenance?.reused || pilotsReused > 0 ? ' (--remeasure to measure again)' : ''),
     `  predicted training to target: ${sec(a.predictedSeconds)} s at batch ${fmt(r.choice.effectiveBatch)}, against ${sec(d.seconds)} s at the default ` +
       `(${why}, with lr ${d.lr.toPrecision(3)} by the same rule): ${a.savingSeconds > 0 ? `saves ${sec(a.savingSeconds)} s per training run` : 'saves nothing'}`,
   ];

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { RunConfig } from '../engine/run-config.js';
 import { wideConfig } from '../testing/fit-fixtures.js';
-import { describeProvenance, formatAge, matmulKey, measuredOrReused, memoryKey, stableJson, throughputKey, type KeptMeasurement, type MachineIdentity, type MachineKind, type MachineSource, type Provenance } from './machine-memo.js';
+import { describeProvenance, formatAge, matmulKey, measuredOrReused, memoryKey, pilotKey, rangeTestKey, stableJson, throughputKey, type KeptKind, type KeptMeasurement, type MachineIdentity, type MachineSource, type Provenance } from './machine-memo.js';
 
 const MACHINE: MachineIdentity = { cpu: 'Test CPU @ 3.0GHz', cores: 2, onnxruntime: '1.30.0', node: 'v20.0.0', batchwise: '0.1.0' };
 const SHAPE = { featureShape: [10], numClasses: 3 };
@@ -11,7 +11,7 @@ const T0 = Date.parse('2026-11-29T00:00:00.000Z');
 
 /** A memo in a map, a clock the test moves, and a memory "probe" that counts its calls. */
 function harness() {
-  const kept = new Map<string, KeptMeasurement & { kind: MachineKind }>();
+  const kept = new Map<string, KeptMeasurement & { kind: KeptKind }>();
   let now = T0;
   let probes = 0;
   const source = (o: { remeasure?: boolean; runId?: number } = {}): MachineSource => ({
@@ -107,4 +107,31 @@ test('ages read at a useful precision', () => {
   assert.deepEqual([40, 89, 600, 7200, 3 * 86400].map(formatAge), ['40 s', '89 s', '10 min', '2 h', '3 d']);
   assert.equal(describeProvenance({ reused: true, measuredAt: '', ageSeconds: 600, runId: null }), 'reused from an earlier recommend, 10 min old');
   assert.equal(describeProvenance({ reused: false, measuredAt: '', ageSeconds: 0, runId: null }), 'measured now');
+});
+
+test('the bounded stages\' keys: the data\'s fingerprint, seed, threads and the stage\'s own settings in them; the data\'s name, the rate given, length and target not', () => {
+  const o = { batchSize: 8, lr: 0.02, boundEpochs: 0.5 };
+  const key = pilotKey(MACHINE, wideConfig, 'fp1', o);
+  assert.notEqual(key, pilotKey(MACHINE, wideConfig, 'fp2', o), 'other data');
+  assert.notEqual(key, pilotKey(MACHINE, { ...wideConfig, seed: 2 }, 'fp1', o), 'another seed');
+  assert.notEqual(key, pilotKey(MACHINE, { ...wideConfig, threads: 2 }, 'fp1', o), 'other threads');
+  assert.notEqual(key, pilotKey(MACHINE, { ...wideConfig, optimizer: 'adam' }, 'fp1', o), 'another optimizer');
+  assert.notEqual(key, pilotKey(MACHINE, wideConfig, 'fp1', { ...o, lr: 0.01 }), 'another pilot rate');
+  assert.notEqual(key, pilotKey({ ...MACHINE, cpu: 'Other CPU' }, wideConfig, 'fp1', o), 'another machine');
+  const same: RunConfig = { ...wideConfig, modelName: 'renamed', dataset: '/elsewhere/same.csv', hyper: { ...wideConfig.hyper, lr: 0.7 }, epochs: 99, targetAccuracy: 0.5, batchSize: 64 };
+  assert.equal(pilotKey(MACHINE, same, 'fp1', o), key);
+  assert.notEqual(rangeTestKey(MACHINE, wideConfig, 'fp1', o), key, 'a range test is not a pilot');
+  assert.equal(rangeTestKey(MACHINE, same, 'fp1', o), rangeTestKey(MACHINE, wideConfig, 'fp1', o));
+});
+
+test('a kept measurement that cannot serve is measured afresh and replaces it', async () => {
+  const h = harness();
+  const s = h.source();
+  let runs = 0;
+  const measure = async () => ({ reachedAt: ++runs });
+  await measuredOrReused(s, 'pilot', 'p', measure);
+  const served = await measuredOrReused(s, 'pilot', 'p', measure, undefined, (kept) => kept.reachedAt === 1);
+  assert.deepEqual([served.value, served.provenance.reused], [{ reachedAt: 1 }, true]);
+  const refused = await measuredOrReused(s, 'pilot', 'p', measure, undefined, () => false);
+  assert.deepEqual([refused.value, refused.provenance.reused, h.kept.get('p')!.value], [{ reachedAt: 2 }, false, { reachedAt: 2 }]);
 });

@@ -5,11 +5,20 @@
  * of what a recommendation cost (issue 10: memory 10 s + throughput 12 s of 40 s) and come out the
  * same on a second recommendation of the same model, so they are kept under a key of exactly what
  * they depend on and reused, saying so and how old they are; `--remeasure` measures them again.
+ *
+ * The bounded stages (the rate range test and each rate's bounded pilot) are kept the same way.
+ * They depend on the data too, so their keys hold its fingerprint, and on the seed; they do not
+ * depend on the target, which decides only where a pilot stops, so a kept pilot serves every target
+ * for which it would have trained the same run (bounded-pilot.ts, `pilotServes`). With them, a
+ * second recommendation on the same model and data, for another target, budget or world size,
+ * trains nothing at all.
  */
 import type { MachineInfo } from '../bench/machine.js';
 import type { RunConfig } from '../engine/run-config.js';
 
 export type MachineKind = 'matmul' | 'throughput' | 'memory';
+/** Everything kept: the machine's measurements and the bounded stages' runs on the data. */
+export type KeptKind = MachineKind | 'range-test' | 'pilot';
 
 /** What the machine is, as far as its measurements depend on it. */
 export interface MachineIdentity extends MachineInfo {
@@ -26,7 +35,7 @@ export interface KeptMeasurement {
 /** Where measurements are kept: the store (`recommend --db`), or a map in tests. */
 export interface MachineMemo {
   recall(key: string): KeptMeasurement | undefined;
-  keep(kind: MachineKind, key: string, value: unknown): void;
+  keep(kind: KeptKind, key: string, value: unknown): void;
 }
 
 export interface MachineSource {
@@ -87,17 +96,39 @@ export function memoryKey(m: MachineIdentity, config: RunConfig, shape: DataShap
   return stableJson({ kind: 'memory', ...modelParts(m, config, shape), ...o });
 }
 
-/** The kept measurement to reuse, or null: none kept, none asked for (no memo), or `--remeasure`. */
-export function recallMeasurement(source: MachineSource | undefined, key: string): { value: unknown; provenance: Provenance } | null {
+/**
+ * What a training run at the pilot batch depends on: the machine and threads (its timings, and the
+ * order of its sums), its settings less those the stage sets itself (batch, rate, length, target)
+ * and the names of its data, and the data's fingerprint in their place.
+ */
+function trainingParts(m: MachineIdentity, config: RunConfig, data: string) {
+  const { modelName: _n, dataset: _d, testFile: _t, labelColumn: _l, batchSize: _b, iterSize: _i, epochs: _e, targetAccuracy: _a, adaptive: _ad, hyper, ...rest } = config;
+  const { lr: _lr, ...otherHyper } = hyper;
+  return { machine: m, ...rest, hyper: otherHyper, data };
+}
+
+export function rangeTestKey(m: MachineIdentity, config: RunConfig, data: string, o: object): string {
+  return stableJson({ kind: 'range-test', ...trainingParts(m, config, data), test: o });
+}
+
+export function pilotKey(m: MachineIdentity, config: RunConfig, data: string, o: object): string {
+  return stableJson({ kind: 'pilot', ...trainingParts(m, config, data), pilot: o });
+}
+
+/**
+ * The kept measurement to reuse, or null: none kept, none asked for (no memo), `--remeasure`, or
+ * one that `serves` says cannot stand in for this one.
+ */
+export function recallMeasurement(source: MachineSource | undefined, key: string, serves?: (value: unknown) => boolean): { value: unknown; provenance: Provenance } | null {
   if (source === undefined || source.remeasure) return null;
   const kept = source.memo.recall(key);
-  if (kept === undefined) return null;
+  if (kept === undefined || (serves !== undefined && !serves(kept.value))) return null;
   const ageSeconds = Math.max(0, (source.now() - Date.parse(kept.createdAt)) / 1000);
   return { value: kept.value, provenance: { reused: true, measuredAt: kept.createdAt, ageSeconds, runId: kept.runId } };
 }
 
 /** Keeps a fresh measurement (when there is a memo) and says where it came from: here, now. */
-export function keepMeasurement(source: MachineSource | undefined, kind: MachineKind, key: string, value: unknown, now = Date.now()): Provenance {
+export function keepMeasurement(source: MachineSource | undefined, kind: KeptKind, key: string, value: unknown, now = Date.now()): Provenance {
   source?.memo.keep(kind, key, value);
   return { reused: false, measuredAt: new Date(source?.now() ?? now).toISOString(), ageSeconds: 0, runId: null };
 }
@@ -108,12 +139,13 @@ export function keepMeasurement(source: MachineSource | undefined, kind: Machine
  */
 export async function measuredOrReused<T>(
   source: MachineSource | undefined,
-  kind: MachineKind,
+  kind: KeptKind,
   key: string,
   measure: () => Promise<T>,
   decided?: (reused: Provenance | null) => void,
+  serves?: (kept: T) => boolean,
 ): Promise<{ value: T; provenance: Provenance }> {
-  const found = recallMeasurement(source, key);
+  const found = recallMeasurement(source, key, serves as ((value: unknown) => boolean) | undefined);
   decided?.(found?.provenance ?? null);
   if (found !== null) return { value: found.value as T, provenance: found.provenance };
   const value = await measure();
@@ -128,8 +160,13 @@ export function formatAge(seconds: number): string {
   return `${Math.round(seconds / 86400)} d`;
 }
 
+/** "run 3", or "an earlier recommend" when the run that measured it was not stored yet. */
+export function measuredBy(runId: number | null): string {
+  return runId === null ? 'an earlier recommend' : `run ${runId}`;
+}
+
 /** "reused from run 3, 2 h old" or "measured now". */
 export function describeProvenance(p: Provenance): string {
   if (!p.reused) return 'measured now';
-  return `reused from ${p.runId === null ? 'an earlier recommend' : `run ${p.runId}`}, ${formatAge(p.ageSeconds)} old`;
+  return `reused from ${measuredBy(p.runId)}, ${formatAge(p.ageSeconds)} old`;
 }

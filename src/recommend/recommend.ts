@@ -6,6 +6,7 @@
 import { measureConfigThroughput } from '../bench/throughput.js';
 import { measureMatmul } from '../bench/matmul.js';
 import type { DataSplits } from '../data/dataset.js';
+import { dataFingerprint } from '../data/fingerprint.js';
 import { atMicroBatch, type RunConfig } from '../engine/run-config.js';
 import { Interrupted, UserError } from '../errors.js';
 import { fitMemory, type FitResult } from '../fit/fit.js';
@@ -16,8 +17,8 @@ import type { TrialMetric } from '../sweep/trial.js';
 import { GRADIENT_BYTES_PER_PARAMETER } from './comm/allreduce.js';
 import type { Interconnect } from './comm/interconnect.js';
 import type { RecommendLrRule } from './lr-rule.js';
-import { describeProvenance, matmulKey, measuredOrReused, memoryKey, throughputKey, type MachineKind, type MachineSource, type Provenance } from './machine-memo.js';
-import { boundedRate, boundedRateGrid, fewestExamples, noRateTold, runBoundedPilot, type BoundedRate } from './bounded/bounded-pilot.js';
+import { describeProvenance, matmulKey, measuredOrReused, memoryKey, rangeTestKey, throughputKey, type MachineKind, type MachineSource, type Provenance } from './machine-memo.js';
+import { boundedRateGrid, fewestExamples, noRateTold, trainRateGrid, type BoundedRate } from './bounded/bounded-pilot.js';
 import { rangeTest, RANGE_TEST_DEFAULTS, type RangeTestResult } from './bounded/range-test.js';
 import { runPilot, type PilotResult } from './pilot.js';
 import { bestLrTrial, searchPilotLr, type LrTrial, type PilotLrSearch } from './pilot-lr.js';
@@ -72,8 +73,8 @@ export interface RecommendHooks {
   readonly onLrTrialStart?: (lr: number) => void;
   readonly onLrMetric?: (m: TrialMetric) => void;
   readonly onRangeTest?: (r: RangeTestResult) => void;
-  /** A rate of the bounded rate grid starts its bounded pilot, and what that pilot told. */
-  readonly onBoundedRateStart?: (lr: number) => void;
+  /** A rate of the bounded rate grid starts its bounded pilot (or reuses a kept one), and what that pilot told. */
+  readonly onBoundedRateStart?: (lr: number, reused: Provenance | null) => void;
   readonly onBoundedRate?: (r: BoundedRate) => void;
   readonly shouldStop?: () => boolean;
 }
@@ -90,6 +91,8 @@ export interface Recommendation {
   readonly lrTrials: readonly LrTrial[];
   /** The rate range test that gave the bounded rate grid's first rate; null for to-target. */
   readonly rangeTest: RangeTestResult | null;
+  /** Where the range test came from: run now, or reused (machine-memo.ts); null for to-target. */
+  readonly rangeTestProvenance: Provenance | null;
   /** The bounded rate grid, each rate's bounded pilot extrapolated (the fewest examples is the pilot); empty for to-target. */
   readonly pilotRates: readonly BoundedRate[];
   /** Where the pilot's rate sits among them (null: interior), and how many were tried past the grid. */
@@ -135,7 +138,10 @@ export function runOverhead(pilot: Pick<PilotResult, 'setupSeconds' | 'warmupSec
   return { sessionSeconds: pilot.setupSeconds, warmupSeconds: pilot.warmupSeconds, validationSeconds: pilot.validationSeconds, evalsPerEpoch };
 }
 
-/** With `machine`, the MatMul rate, throughput curve and memory fit are kept there and reused. */
+/**
+ * With `machine`, the MatMul rate, throughput curve and memory fit are kept there and reused, and
+ * so are the bounded stages' range test and pilots on this data (machine-memo.ts).
+ */
 export async function recommend(spec: RecommendSpec, data: DataSplits, hooks: RecommendHooks = {}, machine?: MachineSource): Promise<Recommendation> {
   const n = data.train.count;
   if (spec.pilotBatch > n) throw new UserError(`--pilot-batch ${spec.pilotBatch} is larger than the ${n} training examples; use a smaller one`);
@@ -198,16 +204,33 @@ export async function recommend(spec: RecommendSpec, data: DataSplits, hooks: Re
   let lrTrials: LrTrial[] = [];
   let lrEdge: Omit<PilotLrSearch, 'trials'> = { edge: null, below: 0, above: 0 };
   let range: RangeTestResult | null = null;
+  let rangeProvenance: Provenance | null = null;
   let pilotLr: number;
+  // The bounded stages' runs are kept under the data's fingerprint, hashed once when first needed.
+  let fingerprint: string | null = null;
+  const dataKey = () => (fingerprint ??= dataFingerprint(data));
   if (spec.pilotRuns === 'bounded') {
     const lr0 = spec.base.hyper.lr!;
     const ramp = { lrLow: lr0 / RANGE_TEST_DEFAULTS.below, lrHigh: lr0 * RANGE_TEST_DEFAULTS.above, steps: RANGE_TEST_DEFAULTS.steps };
-    const r = await stage('lr', `range test at batch ${spec.pilotBatch}: rate ${ramp.lrLow.toPrecision(2)} → ${ramp.lrHigh.toPrecision(2)} over ${ramp.steps} updates`, () =>
-      rangeTest(spec.base, data, { batchSize: spec.pilotBatch, ...ramp, blowUp: RANGE_TEST_DEFAULTS.blowUp, divisor: RANGE_TEST_DEFAULTS.divisor, smoothing: RANGE_TEST_DEFAULTS.smoothing, ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}) }),
+    const test = { batchSize: spec.pilotBatch, ...ramp, blowUp: RANGE_TEST_DEFAULTS.blowUp, divisor: RANGE_TEST_DEFAULTS.divisor, smoothing: RANGE_TEST_DEFAULTS.smoothing };
+    const detail = `range test at batch ${spec.pilotBatch}: rate ${ramp.lrLow.toPrecision(2)} → ${ramp.lrHigh.toPrecision(2)} over ${ramp.steps} updates`;
+    const { value: r, provenance: p } = await stage('lr', null, () =>
+      measuredOrReused(
+        machine,
+        'range-test',
+        machine === undefined ? '' : rangeTestKey(machine.machine, spec.base, dataKey(), test),
+        async () => {
+          const r = await rangeTest(spec.base, data, { ...test, ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}) });
+          // A test cut short is none to keep.
+          if (r.interrupted) throw new Interrupted('during the rate range test');
+          return r;
+        },
+        (reused) => hooks.onStage?.('lr', reused === null ? detail : `range test at batch ${spec.pilotBatch}: ${describeProvenance(reused)}`),
+      ),
     );
-    if (r.interrupted) throw new Interrupted('during the rate range test');
     hooks.onRangeTest?.(r);
     range = r;
+    rangeProvenance = p;
     pilotLr = Number(r.lr.toPrecision(3));
   } else {
     const lrSearch = await stage('lr', `rates ${spec.pilotLrGrid.join(', ')} at batch ${spec.pilotBatch} to ${spec.targetAccuracy}`, () =>
@@ -253,18 +276,11 @@ export async function recommend(spec: RecommendSpec, data: DataSplits, hooks: Re
       : `training at batch ${spec.pilotBatch}, lr ${pilotLr} to ${spec.targetAccuracy} with the noise scale`,
     async () => {
       if (spec.pilotRuns === 'to-target') return runPilot(spec.base, data, { ...pilotOptions, noiseEvery: 4 });
-      const pilots: PilotResult[] = [];
-      for (const lr of grid) {
-        hooks.onBoundedRateStart?.(lr);
-        // Measured twice as often as a full pilot: a shorter run has fewer validations to measure at.
-        // The bound is its limit, not --pilot-seconds: cut short on a slow machine it would have too little to extrapolate from.
-        const r = await runBoundedPilot(spec.base, data, { ...pilotOptions, lr, maxSeconds: Infinity, noiseEvery: 2, boundEpochs: spec.boundEpochs });
-        if (r.pilot.interrupted) return r.pilot;
-        const rate = boundedRate(r);
-        pilots.push(r.pilot);
-        pilotRates.push(rate);
-        hooks.onBoundedRate?.(rate);
-      }
+      // Measured twice as often as a full pilot: a shorter run has fewer validations to measure at.
+      // The bound is its limit, not --pilot-seconds: cut short on a slow machine it would have too little to extrapolate from.
+      const o = { ...pilotOptions, maxSeconds: Infinity, noiseEvery: 2, boundEpochs: spec.boundEpochs };
+      const { pilots, rates } = await trainRateGrid(spec.base, data, grid, o, { machine, dataKey, ...(hooks.onBoundedRateStart ? { onStart: hooks.onBoundedRateStart } : {}), ...(hooks.onBoundedRate ? { onRate: hooks.onBoundedRate } : {}) });
+      pilotRates.push(...rates);
       const best = fewestExamples(pilotRates);
       if (best === null) throw new UserError(noRateTold(pilotRates));
       pilotLr = pilots[best]!.lr;
@@ -303,6 +319,7 @@ export async function recommend(spec: RecommendSpec, data: DataSplits, hooks: Re
     pilotRuns: spec.pilotRuns,
     lrTrials,
     rangeTest: range,
+    rangeTestProvenance: rangeProvenance,
     pilotRates,
     lrSearch: lrEdge,
     bNoise: effectiveNoiseScale(pilot.segments),

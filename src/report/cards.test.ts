@@ -29,3 +29,13 @@ test('the recommendation card lists the bounded rate grid\'s rates with their ex
   assert.equal(valueOf(summary, 'rates tried, examples to target'), '0.0217: 146,156; 0.0109 (pilot): 65,062; 0.00543: the bounded pilot diverged with lr 0.00543');
   assert.equal(valueOf({ ...summary, pilotRates: pilotRates.slice(0, 1) }, 'rates tried, examples to target'), undefined, 'one rate is no grid');
 });
+
+test('the recommendation card says what the advice reused from the store, and from which runs', () => {
+  const kept = (runId: number | null) => ({ reused: true, runId, ageSeconds: 60, measuredAt: '' });
+  const fresh = { reused: false, runId: null, ageSeconds: 0, measuredAt: '' };
+  const base = { choice, seconds: 0.2, machine: { memory: kept(1), matmul: kept(1), throughput: kept(1) }, rangeTestProvenance: kept(1), pilotRates: [{ lr: 0.02, provenance: kept(1) }, { lr: 0.01, provenance: kept(1) }] };
+  assert.equal(valueOf(base, 'cost of the recommendation'), '0.2 s; reused from run 1: memory fit, MatMul rate, throughput curve, range test, 2 of 2 bounded pilots');
+  const mixed = { ...base, seconds: 31, rangeTestProvenance: fresh, pilotRates: [{ lr: 0.02, provenance: fresh }, { lr: 0.01, provenance: kept(4) }], machine: { ...base.machine, memory: kept(null) } };
+  assert.equal(valueOf(mixed, 'cost of the recommendation'), '31 s; reused from runs 1, 4 and an earlier recommend: memory fit, MatMul rate, throughput curve, 1 of 2 bounded pilots');
+  assert.equal(valueOf({ choice, seconds: 122, machine: { memory: fresh, matmul: fresh, throughput: fresh }, rangeTestProvenance: fresh }, 'cost of the recommendation'), '122 s');
+});

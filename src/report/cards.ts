@@ -62,6 +62,30 @@ export function sweepCard(a: SweepAnalysis, trials: readonly TrialRow[], config:
 
 const candidateOf = (v: unknown): Candidate | null => (numAt(v, 'effectiveBatch') !== null && numAt(v, 'seconds') !== null ? (v as Candidate) : null);
 
+/**
+ * What a recommendation took from the store instead of measuring it (machine-memo.ts), and from
+ * which runs: "; reused from run 1: memory fit, MatMul rate, throughput curve, range test, 3 of 3
+ * bounded pilots". Empty when it measured everything.
+ */
+function reusedNote(s: unknown): string {
+  const what: string[] = [];
+  const from = new Set<number | null>();
+  const by = (v: unknown, path: string) => from.add(numAt(v, path));
+  for (const [k, name] of [['machine.memory', 'memory fit'], ['machine.matmul', 'MatMul rate'], ['machine.throughput', 'throughput curve'], ['rangeTestProvenance', 'range test']] as const) {
+    if (at(s, `${k}.reused`) !== true) continue;
+    what.push(name);
+    by(s, `${k}.runId`);
+  }
+  const rates = arrayAt(s, 'pilotRates');
+  const pilots = rates.filter((r) => at(r, 'provenance.reused') === true);
+  if (pilots.length > 0) what.push(`${pilots.length} of ${rates.length} bounded pilots`);
+  for (const r of pilots) by(r, 'provenance.runId');
+  if (what.length === 0) return '';
+  const ids = [...from].filter((x): x is number => x !== null);
+  const runs = [ids.length === 0 ? '' : `${ids.length === 1 ? 'run' : 'runs'} ${ids.join(', ')}`, from.has(null) ? 'an earlier recommend' : ''].filter((x) => x !== '');
+  return `; reused from ${runs.join(' and ')}: ${what.join(', ')}`;
+}
+
 export function recommendCard(run: RunRow): Card {
   const s = run.summary;
   const choice = candidateOf(at(s, 'choice'));
@@ -96,7 +120,7 @@ export function recommendCard(run: RunRow): Card {
     const one = (r: unknown) => `${figure(numAt(r, 'lr'))}${numAt(r, 'lr') === pilotLr ? ' (pilot)' : ''}: ${numAt(r, 'examplesToTarget') === null ? (strAt(r, 'problem') ?? '–') : figure(Math.round(numAt(r, 'examplesToTarget')!))}`;
     fields.push(field('rates tried, examples to target', rates.map(one).join('; ')));
   }
-  fields.push(field('cost of the recommendation', `${figure(numAt(s, 'seconds'))} s`));
+  fields.push(field('cost of the recommendation', `${figure(numAt(s, 'seconds'))} s${reusedNote(s)}`));
   const base = at(run.config, 'base') as RunConfig | undefined;
   const code: { label: string; text: string }[] = [];
   const notes: string[] = [];

@@ -3,10 +3,14 @@
  * (or to the target, if that comes first), measuring the noise scale more often than a full
  * pilot does, then extrapolates the rest (extrapolate.ts): the examples to the target from its
  * validation errors, the noise scale beyond its last measurement from their growth. The
- * prediction then runs on the measured segments plus the extrapolated ones, and says so.
+ * prediction then runs on the measured segments plus the extrapolated ones, and says so. Each
+ * rate's run is kept in the store and reused by a later recommend for which it is the same run
+ * (`pilotServes`, `trainRateGrid`).
  */
 import type { DataSplits } from '../../data/dataset.js';
 import type { RunConfig } from '../../engine/run-config.js';
+import { Interrupted } from '../../errors.js';
+import { measuredOrReused, pilotKey, type MachineSource, type Provenance } from '../machine-memo.js';
 import { runPilot, usableNoiseScale, type PilotOptions, type PilotResult } from '../pilot.js';
 import { examplesToTarget, extendSegments, MAX_STRETCH, noiseGrowth } from './extrapolate.js';
 
@@ -60,11 +64,28 @@ export function extrapolatePilot(p: PilotResult, targetAccuracy: number): Extrap
   };
 }
 
-export async function runBoundedPilot(base: RunConfig, data: DataSplits, o: BoundedPilotOptions): Promise<Extrapolated> {
+/** The bounded pilot's run as it stopped, before any extrapolation: what recommend keeps for reuse. */
+export async function runBoundedPilot(base: RunConfig, data: DataSplits, o: BoundedPilotOptions): Promise<PilotResult> {
   const { boundEpochs, ...rest } = o;
-  const p = await runPilot(base, data, { ...rest, maxSteps: boundSteps(data.train.count, o.batchSize, o.evalsPerEpoch, boundEpochs) });
+  return runPilot(base, data, { ...rest, maxSteps: boundSteps(data.train.count, o.batchSize, o.evalsPerEpoch, boundEpochs) });
+}
+
+/** A bounded pilot's run completed for a target: as it is when it got there (or could not tell), else extrapolated; pure. */
+export function completeBoundedPilot(p: PilotResult, targetAccuracy: number): Extrapolated {
   if (p.reached || p.interrupted || p.diverged || p.segments.length === 0) return { ok: true, pilot: p };
-  return extrapolatePilot(p, o.targetAccuracy);
+  return extrapolatePilot(p, targetAccuracy);
+}
+
+/**
+ * Whether a bounded pilot run for one target is the very run a pilot for `targetAccuracy` would
+ * train, so that it can stand in for it. A run is deterministic given its settings and seed, and
+ * the target only decides where it stops: at the first validation at or above it. So a run that
+ * stopped at its bound serves every target none of its validations reached, and a run that stopped
+ * at its target serves the targets that its last validation, and no earlier one, reached.
+ */
+export function pilotServes(p: Pick<PilotResult, 'reached' | 'evaluations'>, targetAccuracy: number): boolean {
+  const first = p.evaluations.findIndex((e) => e.valAccuracy >= targetAccuracy);
+  return p.reached ? first === p.evaluations.length - 1 : first === -1;
 }
 
 /**
@@ -93,12 +114,14 @@ export interface BoundedRate {
   /** The error's power law through its later validations (err ∝ examples^errExponent), when extrapolated. */
   readonly errExponent: number | null;
   readonly evaluations: PilotResult['evaluations'];
+  /** Its bounded pilot trained now, or reused from the store (machine-memo.ts). */
+  readonly provenance: Provenance;
 }
 
 const DIVERGED = 'the bounded pilot diverged';
 
 /** A bounded pilot's result as one rate of the grid. */
-export function boundedRate(r: Extrapolated): BoundedRate {
+export function boundedRate(r: Extrapolated, provenance: Provenance): BoundedRate {
   const p = r.pilot;
   const problem = !r.ok ? r.problem : p.diverged ? DIVERGED : p.segments.length === 0 ? 'the bounded pilot measured no usable noise scale' : null;
   return {
@@ -112,6 +135,7 @@ export function boundedRate(r: Extrapolated): BoundedRate {
     trainSeconds: p.trainSeconds,
     errExponent: p.extrapolation?.errExponent ?? null,
     evaluations: p.evaluations,
+    provenance,
   };
 }
 
@@ -129,4 +153,47 @@ export function fewestExamples(rates: readonly BoundedRate[]): number | null {
 export function noRateTold(rates: readonly BoundedRate[]): string {
   const fix = rates.every((r) => r.problem === DIVERGED) ? 'give a smaller --lr' : 'raise --bound-epochs, or train the pilot to the target with --pilot-runs to-target';
   return `${rates.map((r) => `at lr ${r.lr} ${r.problem}`).join('; ')}; ${fix}`;
+}
+
+export interface RateGridOptions {
+  /** Where kept pilots are looked up and new ones kept; none: every pilot trains. */
+  readonly machine: MachineSource | undefined;
+  /** The data's fingerprint, computed when first asked for. */
+  readonly dataKey: () => string;
+  /** A rate's pilot starts training, or a kept one serves (`reused`). */
+  readonly onStart?: (lr: number, reused: Provenance | null) => void;
+  readonly onRate?: (r: BoundedRate) => void;
+}
+
+/**
+ * Each rate of the grid's bounded pilot, in order: reused where the store keeps one that serves
+ * this target (`pilotServes`), else trained and kept; each completed for the target. A pilot cut
+ * short by Ctrl-C is not kept: it throws Interrupted.
+ */
+export async function trainRateGrid(base: RunConfig, data: DataSplits, grid: readonly number[], o: Omit<BoundedPilotOptions, 'lr'>, g: RateGridOptions): Promise<{ pilots: PilotResult[]; rates: BoundedRate[] }> {
+  const pilots: PilotResult[] = [];
+  const rates: BoundedRate[] = [];
+  for (const lr of grid) {
+    const one = { ...o, lr };
+    // The key is what the run depends on: not the target (pilotServes decides), the time limit, nor the hooks.
+    const { targetAccuracy: _t, maxSeconds: _s, onMeasurement: _m, shouldStop: _x, ...keyed } = one;
+    const { value: run, provenance } = await measuredOrReused(
+      g.machine,
+      'pilot',
+      g.machine === undefined ? '' : pilotKey(g.machine.machine, base, g.dataKey(), keyed),
+      async () => {
+        const p = await runBoundedPilot(base, data, one);
+        if (p.interrupted) throw new Interrupted('during the pilot run');
+        return p;
+      },
+      (reused) => g.onStart?.(lr, reused),
+      (kept) => pilotServes(kept, o.targetAccuracy),
+    );
+    const r = completeBoundedPilot(run, o.targetAccuracy);
+    const rate = boundedRate(r, provenance);
+    pilots.push(r.pilot);
+    rates.push(rate);
+    g.onRate?.(rate);
+  }
+  return { pilots, rates };
 }
