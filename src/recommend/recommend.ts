@@ -278,7 +278,8 @@ export async function recommend(spec: RecommendSpec, data: DataSplits, hooks: Re
       if (spec.pilotRuns === 'to-target') return runPilot(spec.base, data, { ...pilotOptions, noiseEvery: 4 });
       // Measured twice as often as a full pilot: a shorter run has fewer validations to measure at.
       // The bound is its limit, not --pilot-seconds: cut short on a slow machine it would have too little to extrapolate from.
-      const o = { ...pilotOptions, maxSeconds: Infinity, noiseEvery: 2, boundEpochs: spec.boundEpochs };
+      const { maxSeconds: _limit, ...bounded } = pilotOptions;
+      const o = { ...bounded, noiseEvery: 2, boundEpochs: spec.boundEpochs };
       const { pilots, rates } = await trainRateGrid(spec.base, data, grid, o, { machine, dataKey, ...(hooks.onBoundedRateStart ? { onStart: hooks.onBoundedRateStart } : {}), ...(hooks.onBoundedRate ? { onRate: hooks.onBoundedRate } : {}) });
       pilotRates.push(...rates);
       const best = fewestExamples(pilotRates);

@@ -10,7 +10,7 @@
 import type { DataSplits } from '../../data/dataset.js';
 import type { RunConfig } from '../../engine/run-config.js';
 import { Interrupted } from '../../errors.js';
-import { measuredOrReused, pilotKey, type MachineSource, type Provenance } from '../machine-memo.js';
+import { keepMeasurement, pilotKey, recallMeasurement, type MachineSource, type Provenance } from '../machine-memo.js';
 import { runPilot, usableNoiseScale, type PilotOptions, type PilotResult } from '../pilot.js';
 import { examplesToTarget, extendSegments, MAX_STRETCH, noiseGrowth } from './extrapolate.js';
 
@@ -167,28 +167,37 @@ export interface RateGridOptions {
 
 /**
  * Each rate of the grid's bounded pilot, in order: reused where the store keeps one that serves
- * this target (`pilotServes`), else trained and kept; each completed for the target. A pilot cut
- * short by Ctrl-C is not kept: it throws Interrupted.
+ * this target (`pilotServes`), else trained and kept; each completed for the target. A pilot has
+ * no time limit here (a run cut short by the clock is no run to keep), and one cut short by Ctrl-C
+ * is not kept: it throws Interrupted.
+ *
+ * A run that stopped at its bound and one that stopped at a target are kept under separate keys
+ * (the latter's holds the target), so that asking a loose target the pilot reaches, then a tight
+ * one it does not, then the loose one again retrains nothing the second time round.
  */
-export async function trainRateGrid(base: RunConfig, data: DataSplits, grid: readonly number[], o: Omit<BoundedPilotOptions, 'lr'>, g: RateGridOptions): Promise<{ pilots: PilotResult[]; rates: BoundedRate[] }> {
+export async function trainRateGrid(base: RunConfig, data: DataSplits, grid: readonly number[], o: Omit<BoundedPilotOptions, 'lr' | 'maxSeconds'>, g: RateGridOptions): Promise<{ pilots: PilotResult[]; rates: BoundedRate[] }> {
   const pilots: PilotResult[] = [];
   const rates: BoundedRate[] = [];
+  const serves = (kept: unknown) => pilotServes(kept as PilotResult, o.targetAccuracy);
   for (const lr of grid) {
-    const one = { ...o, lr };
-    // The key is what the run depends on: not the target (pilotServes decides), the time limit, nor the hooks.
+    const one = { ...o, lr, maxSeconds: Infinity };
+    // The key is what the run depends on: not the target (pilotServes decides), nor the hooks.
     const { targetAccuracy: _t, maxSeconds: _s, onMeasurement: _m, shouldStop: _x, ...keyed } = one;
-    const { value: run, provenance } = await measuredOrReused(
-      g.machine,
-      'pilot',
-      g.machine === undefined ? '' : pilotKey(g.machine.machine, base, g.dataKey(), keyed),
-      async () => {
-        const p = await runBoundedPilot(base, data, one);
-        if (p.interrupted) throw new Interrupted('during the pilot run');
-        return p;
-      },
-      (reused) => g.onStart?.(lr, reused),
-      (kept) => pilotServes(kept, o.targetAccuracy),
-    );
+    const key = (stop: unknown) => (g.machine === undefined ? '' : pilotKey(g.machine.machine, base, g.dataKey(), { ...keyed, stop }));
+    const atBound = key('bound');
+    const atTarget = key({ target: o.targetAccuracy });
+    const found = recallMeasurement(g.machine, atBound, serves) ?? recallMeasurement(g.machine, atTarget, serves);
+    g.onStart?.(lr, found?.provenance ?? null);
+    let run: PilotResult;
+    let provenance: Provenance;
+    if (found !== null) {
+      run = found.value as PilotResult;
+      provenance = found.provenance;
+    } else {
+      run = await runBoundedPilot(base, data, one);
+      if (run.interrupted) throw new Interrupted('during the pilot run');
+      provenance = keepMeasurement(g.machine, 'pilot', run.reached ? atTarget : atBound, run);
+    }
     const r = completeBoundedPilot(run, o.targetAccuracy);
     const rate = boundedRate(r, provenance);
     pilots.push(r.pilot);

@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import test from 'node:test';
+import { Interrupted } from '../../errors.js';
+import { blobs } from '../../testing/blobs.js';
+import { blobsRunConfig } from '../../testing/run-config-fixtures.js';
+import type { KeptKind, KeptMeasurement, MachineSource, Provenance } from '../machine-memo.js';
+import { trainRateGrid } from './bounded-pilot.js';
+
+const data = blobs(240, 6, 3, 5);
+const base = blobsRunConfig({ hyper: { lr: 0.05 } });
+// 30 updates an epoch at batch 8, a validation every 8: the bound is 24 updates, three validations
+// (91.7%, 93.3%, 96.7% on this data at lr 0.05).
+const pilot = (targetAccuracy: number, shouldStop?: () => boolean) => ({
+  batchSize: 8, targetAccuracy, maxEpochs: 5, evalsPerEpoch: 4, noiseEvery: 2, noise: { bSmall: 8, bBig: 64, rounds: 2 }, boundEpochs: 0.5, ...(shouldStop ? { shouldStop } : {}),
+});
+
+function memo() {
+  const kept = new Map<string, KeptMeasurement & { kind: KeptKind }>();
+  const source: MachineSource = {
+    memo: { recall: (k) => kept.get(k), keep: (kind, k, value) => kept.set(k, { kind, createdAt: '2026-11-29T00:00:00.000Z', runId: 1, value }) },
+    machine: { cpu: 'Test CPU', cores: 2, onnxruntime: '1.30.0', node: 'v20.0.0', batchwise: '0.1.0' },
+    remeasure: false,
+    now: () => Date.parse('2026-11-29T00:01:00.000Z'),
+  };
+  return { kept, source };
+}
+
+test('the grid\'s pilots are kept and reused per target: a run stopped at its bound and one stopped at a target each under its own key', async () => {
+  const { kept, source } = memo();
+  const grid = async (target: number) => {
+    const starts: (Provenance | null)[] = [];
+    const r = await trainRateGrid(base, data, [0.05], pilot(target), { machine: source, dataKey: () => 'blobs-5', onStart: (_lr, p) => starts.push(p) });
+    return { ...r, trained: starts.filter((p) => p === null).length };
+  };
+  const tight = await grid(0.99);
+  assert.deepEqual([tight.trained, tight.pilots[0]!.reached, tight.pilots[0]!.evaluations.length], [1, false, 3]);
+  const loose = await grid(0.9);
+  assert.deepEqual([loose.trained, loose.pilots[0]!.reached, loose.pilots[0]!.steps], [1, true, 8], 'the bound run reached 90% at its first validation: it is not the run a 90% pilot trains');
+  assert.equal(kept.size, 2);
+  const tightAgain = await grid(0.99);
+  assert.equal(tightAgain.trained, 0);
+  assert.deepEqual(tightAgain.rates[0]!.provenance, { reused: true, measuredAt: '2026-11-29T00:00:00.000Z', ageSeconds: 60, runId: 1 });
+  assert.deepEqual(tightAgain.pilots[0]!.evaluations, tight.pilots[0]!.evaluations);
+  assert.equal(tightAgain.rates[0]!.examplesToTarget, tight.rates[0]!.examplesToTarget);
+  const tighter = await grid(0.995);
+  assert.equal(tighter.trained, 0, 'a target none of the bound run\'s validations reached is served by it');
+  assert.equal((await grid(0.9)).trained, 0, 'the loose target again: its own kept run');
+  assert.equal((await grid(0.95)).trained, 1, 'reached at the third validation: neither kept run is that run');
+  assert.equal(kept.size, 3);
+});
+
+test('a pilot stopped by Ctrl-C throws and is not kept; without a store every pilot trains', async () => {
+  const { kept, source } = memo();
+  await assert.rejects(trainRateGrid(base, data, [0.05], pilot(0.99, () => true), { machine: source, dataKey: () => 'blobs-5' }), Interrupted);
+  assert.equal(kept.size, 0);
+  const r = await trainRateGrid(base, data, [0.05, 0.025], pilot(0.99), { machine: undefined, dataKey: () => assert.fail('no store, no fingerprint') });
+  assert.deepEqual(r.rates.map((x) => [x.lr, x.provenance.reused]), [[0.05, false], [0.025, false]]);
+});
