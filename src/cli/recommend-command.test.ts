@@ -229,6 +229,31 @@ test('a second bounded recommend on the same model and data reuses the range tes
   after.close();
 });
 
+// Runs after the reuse test: the grid's pilots are kept; the refined run is new, then kept too.
+test('--refine-epochs trains the chosen rate\'s pilot again for longer and predicts from it; a second run reuses it', () => {
+  const run = recommend('--memory', '1GiB', '--db', 'r.db', '--refine-epochs', '1.5', '--json');
+  assertOk(run);
+  const r = lastJson(run);
+  const rates = r['pilotRates'] as BoundedRate[];
+  const refined = r['refined'] as BoundedRate;
+  const pilot = r['pilot'] as PilotResult;
+  assert.ok(rates.every((x) => x.provenance.reused), 'the grid\'s pilots came from the store');
+  assert.equal(refined.lr, rates[fewestExamples(rates)!]!.lr);
+  assert.equal(refined.provenance.reused, false);
+  assert.match(run.stderr, new RegExp(`^  refining lr ${refined.lr}: its pilot again to 1\\.5 epochs$`, 'm'));
+  assert.match(run.stderr, new RegExp(`^  refined lr ${refined.lr}: `, 'm'));
+  // 61 updates an epoch at batch 8, a validation every 15: 1.5 epochs are 92 updates, whole intervals: 105 (7 validations).
+  if (refined.examplesToTarget !== null) {
+    assert.equal(pilot.lr, refined.lr);
+    assert.ok(pilot.reached ? refined.reached : pilot.extrapolation!.seenExamples === 105 * 8, JSON.stringify(pilot.extrapolation));
+    assert.equal(pilot.extrapolation?.examplesToTarget ?? pilot.examples, refined.examplesToTarget);
+  }
+  const again = recommend('--memory', '1GiB', '--db', 'r.db', '--refine-epochs', '1.5');
+  assertOk(again);
+  assert.match(again.stderr, new RegExp(`^  refining lr ${refined.lr}: its pilot again to 1\\.5 epochs, reused from run ${r['run']}, `, 'm'));
+  assert.match(again.stdout, new RegExp(`^    refined \\(--refine-epochs\\): lr ${refined.lr} trained again, reused from run ${r['run']}, .*(the prediction runs on this longer run|so the prediction runs on the grid's shorter run)$`, 'm'));
+});
+
 test('with --world-size, the report shows the all-reduce each update pays and the workers each batch takes', () => {
   // A link with a second of latency: 6 s per all-reduce over 4 workers, 2 s over 2, against well
   // under a second of compute per update here, so every batch runs on one worker.
@@ -257,6 +282,8 @@ test('recommend refuses bad input in one line before any measuring', () => {
   assert.equal(readFileSync(join(dir, 'taken.json'), 'utf8'), 'keep me');
   assert.match(assertUserError(recommend('--db', 'e.db', '--pilot-batch', '1000')), /--pilot-batch 1000 is larger than the 495 training examples/);
   assert.match(assertUserError(recommend('--db', 'e.db', '--pilot-rates', '0')), /--pilot-rates.*must be a whole number ≥ 1/);
+  assert.equal(assertUserError(recommend('--db', 'e.db', '--refine-epochs', '0.5')), '--refine-epochs 0.5 is not more than --bound-epochs 0.5: give more epochs than the grid\'s pilots trained, or leave it out');
+  assert.match(assertUserError(recommend('--db', 'e.db', '--refine-epochs', '2', '--pilot-runs', 'to-target')), /^--refine-epochs refines the bounded pilot; /);
   assert.match(assertUserError(recommend('--db', 'e.db', '--lr-grid', '0.1,0.2')), /^--lr-grid is the grid of --pilot-runs to-target; .* add --pilot-runs to-target or give --lr instead$/);
   assert.match(assertUserError(recommend('--db', 'e.db', '--memory', '1KiB')), /1\.0 KiB|1 KiB|budget/);
   for (const [bad, why] of [['ethernet', /give both figures, or a preset/], ['10Gb,50us', /"10Gb" is not a bandwidth with a unit/], ['10Gbit/s,50', /"50" is not a latency with a unit/]] as const) {

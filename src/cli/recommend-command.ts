@@ -42,6 +42,8 @@ export async function recommendCommand(options: RecommendOptions): Promise<numbe
   // --verify-auto verifies the recommendation too: the two are reported side by side.
   const o = options.verifyAuto ? { ...options, verify: true } : options;
   if (o.targetAccuracy === undefined) throw new UserError('--target-accuracy is required: the recommendation is the fastest way to it (e.g. --target-accuracy 0.97)');
+  if (o.refineEpochs !== undefined && o.pilotRuns !== 'bounded') throw new UserError('--refine-epochs refines the bounded pilot; --pilot-runs to-target trains its pilot to the target already, so leave one of them out');
+  if (o.refineEpochs !== undefined && o.refineEpochs <= o.boundEpochs) throw new UserError(`--refine-epochs ${o.refineEpochs} is not more than --bound-epochs ${o.boundEpochs}: give more epochs than the grid's pilots trained, or leave it out`);
   if (o.lrGrid !== undefined && o.pilotRuns === 'bounded') throw new UserError('--lr-grid is the grid of --pilot-runs to-target; the default bounded pilot finds its rate by a range test from --lr, so add --pilot-runs to-target or give --lr instead');
   const budgetBytes = o.memory === undefined ? Math.floor(freemem()) : parseBytes(o.memory, '--memory');
   const given = baseRunConfig(o, { batchSize: o.pilotBatch, iterSize: 1, lr: o.lr, epochs: o.pilotEpochs, targetAccuracy: o.targetAccuracy });
@@ -61,6 +63,7 @@ export async function recommendCommand(options: RecommendOptions): Promise<numbe
     pilotRuns: o.pilotRuns,
     boundEpochs: o.boundEpochs,
     pilotRates: o.pilotRates,
+    refineEpochs: o.refineEpochs ?? null,
     pilotLrGrid: o.lrGrid ?? [0.25, 0.5, 1, 2].map((f) => Number((f * base.hyper.lr!).toPrecision(4))),
     extendGrid: o.extendGrid,
     targetAccuracy: o.targetAccuracy,
@@ -146,6 +149,8 @@ export async function recommendCommand(options: RecommendOptions): Promise<numbe
         onRangeTest: (r) => say(`  rate range test: loss ${r.stopped === 'blew-up' ? `blew up at lr ${r.edgeLr.toPrecision(3)}` : `never blew up up to lr ${r.edgeLr.toPrecision(3)}`}; first pilot lr ${r.lr.toPrecision(3)}`),
         onBoundedRateStart: (lr, reused) => say(`  lr ${lr}:${reused === null ? '' : ` bounded pilot ${describeProvenance(reused)}`}`),
         onBoundedRate: (r) => say(`  lr ${r.lr}: ${boundedRateResult(r)}`),
+        onRefineStart: (lr, reused) => say(`  refining lr ${lr}: its pilot again to ${o.refineEpochs} epochs${reused === null ? '' : `, ${describeProvenance(reused)}`}`),
+        onRefined: (r) => say(`  refined lr ${r.lr}: ${boundedRateResult(r)}`),
         onLrTrial: (t) => {
           live?.clear();
           say(`  lr ${t.lr}: ${t.outcome.status}${t.outcome.stepsToTarget !== null ? ` in ${fmt(t.outcome.stepsToTarget)} steps` : ''}`);
@@ -207,7 +212,7 @@ export async function recommendCommand(options: RecommendOptions): Promise<numbe
     const { probes: _probes, ...fit } = rec.fit;
     const { measurements: _m, ...pilot } = rec.pilot;
     const rangeTest = rec.rangeTest === null ? null : { ...rec.rangeTest, points: undefined };
-    const evidence = { candidates: rec.candidates, throughput: rec.throughput, matmulGflops: rec.matmulGflops, fit, pilot, pilotRuns: rec.pilotRuns, rangeTest, rangeTestProvenance: rec.rangeTestProvenance, pilotRates: rec.pilotRates, lrRule: rec.lrRule, trainExamples: rec.trainExamples };
+    const evidence = { candidates: rec.candidates, throughput: rec.throughput, matmulGflops: rec.matmulGflops, fit, pilot, pilotRuns: rec.pilotRuns, rangeTest, rangeTestProvenance: rec.rangeTestProvenance, pilotRates: rec.pilotRates, refined: rec.refined, lrRule: rec.lrRule, trainExamples: rec.trainExamples };
     const cost = adviceCost(rec.choice, rec.candidates, rec.seconds);
     const interrupted = (o.verify && verification === null) || (o.verifyAuto && autoVerification === null);
     const summary = { choice: rec.choice, bNoise: rec.bNoise, seconds: rec.seconds, stageSeconds: rec.stageSeconds, machine: rec.machine, cost, verification, ...(o.verifyAuto ? { autoVerification: autoJson(autoVerification) } : {}), ...evidence };
@@ -222,7 +227,7 @@ export async function recommendCommand(options: RecommendOptions): Promise<numbe
     }
     if (o.json) {
       const { fit, throughput, pilot, lrTrials, candidates, matmulGflops, stageSeconds } = rec;
-      process.stdout.write(`${JSON.stringify({ db: o.db, run: run.id, choice: rec.choice, bNoise: rec.bNoise, lrRule: rec.lrRule, seconds: rec.seconds, stageSeconds, machine: rec.machine, cost, fit, matmulGflops, throughput, lrTrials: lrTrials.map(({ lr, outcome: { metrics: _m, ...rest } }) => ({ lr, ...rest })), lrSearch: rec.lrSearch, pilotRuns: rec.pilotRuns, rangeTest: rec.rangeTest, rangeTestProvenance: rec.rangeTestProvenance, pilotRates: rec.pilotRates, pilot, candidates, worldSize: rec.worldSize, communication: rec.communication, verification, ...(o.verifyAuto ? { autoVerification: autoJson(autoVerification) } : {}), exported })}\n`);
+      process.stdout.write(`${JSON.stringify({ db: o.db, run: run.id, choice: rec.choice, bNoise: rec.bNoise, lrRule: rec.lrRule, seconds: rec.seconds, stageSeconds, machine: rec.machine, cost, fit, matmulGflops, throughput, lrTrials: lrTrials.map(({ lr, outcome: { metrics: _m, ...rest } }) => ({ lr, ...rest })), lrSearch: rec.lrSearch, pilotRuns: rec.pilotRuns, rangeTest: rec.rangeTest, rangeTestProvenance: rec.rangeTestProvenance, pilotRates: rec.pilotRates, refined: rec.refined, pilot, candidates, worldSize: rec.worldSize, communication: rec.communication, verification, ...(o.verifyAuto ? { autoVerification: autoJson(autoVerification) } : {}), exported })}\n`);
     } else {
       const heading = `recommendation for ${base.modelName} on ${base.dataset} (${base.optimizer}) to ${(o.targetAccuracy * 100).toFixed(2)}% validation accuracy within ${formatBytes(budgetBytes)}:`;
       const lines = recommendationLines(rec, heading);

@@ -44,6 +44,11 @@ export const recommendDecls = {
     schema: intAtLeast(1),
     default: '3',
   },
+  refineEpochs: {
+    flag: '--refine-epochs <e>',
+    help: 'with --pilot-runs bounded: train the chosen rate\'s pilot again to e epochs (more than --bound-epochs) and predict from that longer run: a prediction nearer what training takes, for one more pilot of e epochs',
+    schema: positiveNumber,
+  },
   bnBatch: { ...trainDecls.bnBatch, help: 'examples per batch-norm group, kept at every batch size and split (default: --pilot-batch); only for models with batch norm' },
   pilotBatch: { flag: '--pilot-batch <n>', help: 'batch size of the pilot run that measures the noise scale', schema: intAtLeast(1), default: '32' },
   lrRule: { flag: '--lr-rule <rule>', help: 'rate at the chosen batch: noise (McCandlish ε_max/(1 + B_noise/B)), linear or sqrt', schema: oneOf(RECOMMEND_LR_RULES), default: 'noise' },

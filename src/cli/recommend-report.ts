@@ -112,6 +112,13 @@ function rateStageLines(r: Recommendation): string[] {
       ).map((l) => `      ${l}`),
     );
     if (p.lr === g[g.length - 1]!.lr) lines.push(`    the pilot's rate is the smallest tried: a smaller one may need fewer examples still (raise --pilot-rates)`);
+    const f = r.refined;
+    if (f !== null) {
+      lines.push(
+        `    refined (--refine-epochs): lr ${f.lr} trained again, ${describeProvenance(f.provenance) === 'measured now' ? 'now' : describeProvenance(f.provenance)}: ${boundedRateResult(f)}; ` +
+          (f.examplesToTarget === null ? 'so the prediction runs on the grid\'s shorter run' : 'the prediction runs on this longer run'),
+      );
+    }
     return lines;
   }
   const lines = [

@@ -17,9 +17,10 @@ import type { TrialMetric } from '../sweep/trial.js';
 import { GRADIENT_BYTES_PER_PARAMETER } from './comm/allreduce.js';
 import type { Interconnect } from './comm/interconnect.js';
 import type { RecommendLrRule } from './lr-rule.js';
-import { describeProvenance, matmulKey, measuredOrReused, memoryKey, rangeTestKey, throughputKey, type MachineKind, type MachineSource, type Provenance } from './machine-memo.js';
-import { boundedRateGrid, fewestExamples, noRateTold, trainRateGrid, type BoundedRate } from './bounded/bounded-pilot.js';
-import { rangeTest, RANGE_TEST_DEFAULTS, type RangeTestResult } from './bounded/range-test.js';
+import { describeProvenance, matmulKey, measuredOrReused, memoryKey, throughputKey, type MachineKind, type MachineSource, type Provenance } from './machine-memo.js';
+import { boundedRateGrid, type BoundedRate } from './bounded/bounded-pilot.js';
+import { gridPilot, keptRangeTest } from './bounded/rate-grid.js';
+import type { RangeTestResult } from './bounded/range-test.js';
 import { runPilot, type PilotResult } from './pilot.js';
 import { bestLrTrial, searchPilotLr, type LrTrial, type PilotLrSearch } from './pilot-lr.js';
 import { chooseCandidate, effectiveNoiseScale, predictCandidates, type Candidate, type Communication, type RunOverhead, type ThroughputPoint } from './predict.js';
@@ -40,6 +41,8 @@ export interface RecommendSpec {
   readonly boundEpochs: number;
   /** With bounded pilot runs: rates given a bounded pilot each, the range test's and each half the one before (bounded-pilot.ts). */
   readonly pilotRates: number;
+  /** With bounded pilot runs: epochs the chosen rate's pilot trains again to before the prediction (rate-grid.ts); null: none. */
+  readonly refineEpochs: number | null;
   /** Rates tried at the pilot batch; the one with the fewest steps to target is the pilot's (and the rule's ε₀). */
   readonly pilotLrGrid: readonly number[];
   /** Try rates past the pilot grid's edge while the best is on it (edges.ts). */
@@ -76,6 +79,9 @@ export interface RecommendHooks {
   /** A rate of the bounded rate grid starts its bounded pilot (or reuses a kept one), and what that pilot told. */
   readonly onBoundedRateStart?: (lr: number, reused: Provenance | null) => void;
   readonly onBoundedRate?: (r: BoundedRate) => void;
+  /** With refineEpochs: the chosen rate's longer run starts (or a kept one serves), and what it told. */
+  readonly onRefineStart?: (lr: number, reused: Provenance | null) => void;
+  readonly onRefined?: (r: BoundedRate) => void;
   readonly shouldStop?: () => boolean;
 }
 
@@ -95,6 +101,8 @@ export interface Recommendation {
   readonly rangeTestProvenance: Provenance | null;
   /** The bounded rate grid, each rate's bounded pilot extrapolated (the fewest examples is the pilot); empty for to-target. */
   readonly pilotRates: readonly BoundedRate[];
+  /** The chosen rate's longer run (refineEpochs), the pilot when it could tell; null when none was asked for. */
+  readonly refined: BoundedRate | null;
   /** Where the pilot's rate sits among them (null: interior), and how many were tried past the grid. */
   readonly lrSearch: Omit<PilotLrSearch, 'trials'>;
   /** Noise scale weighted over the pilot's examples (the rate rule's B_noise). */
@@ -210,23 +218,8 @@ export async function recommend(spec: RecommendSpec, data: DataSplits, hooks: Re
   let fingerprint: string | null = null;
   const dataKey = () => (fingerprint ??= dataFingerprint(data));
   if (spec.pilotRuns === 'bounded') {
-    const lr0 = spec.base.hyper.lr!;
-    const ramp = { lrLow: lr0 / RANGE_TEST_DEFAULTS.below, lrHigh: lr0 * RANGE_TEST_DEFAULTS.above, steps: RANGE_TEST_DEFAULTS.steps };
-    const test = { batchSize: spec.pilotBatch, ...ramp, blowUp: RANGE_TEST_DEFAULTS.blowUp, divisor: RANGE_TEST_DEFAULTS.divisor, smoothing: RANGE_TEST_DEFAULTS.smoothing };
-    const detail = `range test at batch ${spec.pilotBatch}: rate ${ramp.lrLow.toPrecision(2)} → ${ramp.lrHigh.toPrecision(2)} over ${ramp.steps} updates`;
     const { value: r, provenance: p } = await stage('lr', null, () =>
-      measuredOrReused(
-        machine,
-        'range-test',
-        machine === undefined ? '' : rangeTestKey(machine.machine, spec.base, dataKey(), test),
-        async () => {
-          const r = await rangeTest(spec.base, data, { ...test, ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}) });
-          // A test cut short is none to keep.
-          if (r.interrupted) throw new Interrupted('during the rate range test');
-          return r;
-        },
-        (reused) => hooks.onStage?.('lr', reused === null ? detail : `range test at batch ${spec.pilotBatch}: ${describeProvenance(reused)}`),
-      ),
+      keptRangeTest(spec.base, data, spec.pilotBatch, { machine, dataKey, ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}) }, (detail) => hooks.onStage?.('lr', detail)),
     );
     hooks.onRangeTest?.(r);
     range = r;
@@ -269,6 +262,7 @@ export async function recommend(spec: RecommendSpec, data: DataSplits, hooks: Re
   };
   const grid = spec.pilotRuns === 'bounded' ? boundedRateGrid(pilotLr, spec.pilotRates) : [pilotLr];
   const pilotRates: BoundedRate[] = [];
+  let refined: BoundedRate | null = null;
   const pilot = await stage(
     'pilot',
     spec.pilotRuns === 'bounded'
@@ -280,12 +274,18 @@ export async function recommend(spec: RecommendSpec, data: DataSplits, hooks: Re
       // The bound is its limit, not --pilot-seconds: cut short on a slow machine it would have too little to extrapolate from.
       const { maxSeconds: _limit, ...bounded } = pilotOptions;
       const o = { ...bounded, noiseEvery: 2, boundEpochs: spec.boundEpochs };
-      const { pilots, rates } = await trainRateGrid(spec.base, data, grid, o, { machine, dataKey, ...(hooks.onBoundedRateStart ? { onStart: hooks.onBoundedRateStart } : {}), ...(hooks.onBoundedRate ? { onRate: hooks.onBoundedRate } : {}) });
-      pilotRates.push(...rates);
-      const best = fewestExamples(pilotRates);
-      if (best === null) throw new UserError(noRateTold(pilotRates));
-      pilotLr = pilots[best]!.lr;
-      return pilots[best]!;
+      const g = await gridPilot(spec.base, data, grid, o, spec.refineEpochs, {
+        machine,
+        dataKey,
+        ...(hooks.onBoundedRateStart ? { onStart: hooks.onBoundedRateStart } : {}),
+        ...(hooks.onBoundedRate ? { onRate: hooks.onBoundedRate } : {}),
+        ...(hooks.onRefineStart ? { onRefineStart: hooks.onRefineStart } : {}),
+        ...(hooks.onRefined ? { onRefined: hooks.onRefined } : {}),
+      });
+      pilotRates.push(...g.rates);
+      refined = g.refined;
+      pilotLr = g.pilot.lr;
+      return g.pilot;
     },
   );
   if (pilot.interrupted) throw new Interrupted('during the pilot run');
@@ -322,6 +322,7 @@ export async function recommend(spec: RecommendSpec, data: DataSplits, hooks: Re
     rangeTest: range,
     rangeTestProvenance: rangeProvenance,
     pilotRates,
+    refined,
     lrSearch: lrEdge,
     bNoise: effectiveNoiseScale(pilot.segments),
     lrRule: spec.lrRule,

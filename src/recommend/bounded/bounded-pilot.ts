@@ -5,12 +5,11 @@
  * validation errors, the noise scale beyond its last measurement from their growth. The
  * prediction then runs on the measured segments plus the extrapolated ones, and says so. Each
  * rate's run is kept in the store and reused by a later recommend for which it is the same run
- * (`pilotServes`, `trainRateGrid`).
+ * (`pilotServes`; rate-grid.ts).
  */
 import type { DataSplits } from '../../data/dataset.js';
 import type { RunConfig } from '../../engine/run-config.js';
-import { Interrupted } from '../../errors.js';
-import { keepMeasurement, pilotKey, recallMeasurement, type MachineSource, type Provenance } from '../machine-memo.js';
+import type { Provenance } from '../machine-memo.js';
 import { runPilot, usableNoiseScale, type PilotOptions, type PilotResult } from '../pilot.js';
 import { examplesToTarget, extendSegments, MAX_STRETCH, noiseGrowth } from './extrapolate.js';
 
@@ -153,56 +152,4 @@ export function fewestExamples(rates: readonly BoundedRate[]): number | null {
 export function noRateTold(rates: readonly BoundedRate[]): string {
   const fix = rates.every((r) => r.problem === DIVERGED) ? 'give a smaller --lr' : 'raise --bound-epochs, or train the pilot to the target with --pilot-runs to-target';
   return `${rates.map((r) => `at lr ${r.lr} ${r.problem}`).join('; ')}; ${fix}`;
-}
-
-export interface RateGridOptions {
-  /** Where kept pilots are looked up and new ones kept; none: every pilot trains. */
-  readonly machine: MachineSource | undefined;
-  /** The data's fingerprint, computed when first asked for. */
-  readonly dataKey: () => string;
-  /** A rate's pilot starts training, or a kept one serves (`reused`). */
-  readonly onStart?: (lr: number, reused: Provenance | null) => void;
-  readonly onRate?: (r: BoundedRate) => void;
-}
-
-/**
- * Each rate of the grid's bounded pilot, in order: reused where the store keeps one that serves
- * this target (`pilotServes`), else trained and kept; each completed for the target. A pilot has
- * no time limit here (a run cut short by the clock is no run to keep), and one cut short by Ctrl-C
- * is not kept: it throws Interrupted.
- *
- * A run that stopped at its bound and one that stopped at a target are kept under separate keys
- * (the latter's holds the target), so that asking a loose target the pilot reaches, then a tight
- * one it does not, then the loose one again retrains nothing the second time round.
- */
-export async function trainRateGrid(base: RunConfig, data: DataSplits, grid: readonly number[], o: Omit<BoundedPilotOptions, 'lr' | 'maxSeconds'>, g: RateGridOptions): Promise<{ pilots: PilotResult[]; rates: BoundedRate[] }> {
-  const pilots: PilotResult[] = [];
-  const rates: BoundedRate[] = [];
-  const serves = (kept: unknown) => pilotServes(kept as PilotResult, o.targetAccuracy);
-  for (const lr of grid) {
-    const one = { ...o, lr, maxSeconds: Infinity };
-    // The key is what the run depends on: not the target (pilotServes decides), nor the hooks.
-    const { targetAccuracy: _t, maxSeconds: _s, onMeasurement: _m, shouldStop: _x, ...keyed } = one;
-    const key = (stop: unknown) => (g.machine === undefined ? '' : pilotKey(g.machine.machine, base, g.dataKey(), { ...keyed, stop }));
-    const atBound = key('bound');
-    const atTarget = key({ target: o.targetAccuracy });
-    const found = recallMeasurement(g.machine, atBound, serves) ?? recallMeasurement(g.machine, atTarget, serves);
-    g.onStart?.(lr, found?.provenance ?? null);
-    let run: PilotResult;
-    let provenance: Provenance;
-    if (found !== null) {
-      run = found.value as PilotResult;
-      provenance = found.provenance;
-    } else {
-      run = await runBoundedPilot(base, data, one);
-      if (run.interrupted) throw new Interrupted('during the pilot run');
-      provenance = keepMeasurement(g.machine, 'pilot', run.reached ? atTarget : atBound, run);
-    }
-    const r = completeBoundedPilot(run, o.targetAccuracy);
-    const rate = boundedRate(r, provenance);
-    pilots.push(r.pilot);
-    rates.push(rate);
-    g.onRate?.(rate);
-  }
-  return { pilots, rates };
 }

@@ -4,7 +4,7 @@ import { Interrupted } from '../../errors.js';
 import { blobs } from '../../testing/blobs.js';
 import { blobsRunConfig } from '../../testing/run-config-fixtures.js';
 import type { KeptKind, KeptMeasurement, MachineSource, Provenance } from '../machine-memo.js';
-import { trainRateGrid } from './bounded-pilot.js';
+import { gridPilot, trainRateGrid } from './rate-grid.js';
 
 const data = blobs(240, 6, 3, 5);
 const base = blobsRunConfig({ hyper: { lr: 0.05 } });
@@ -55,4 +55,18 @@ test('a pilot stopped by Ctrl-C throws and is not kept; without a store every pi
   assert.equal(kept.size, 0);
   const r = await trainRateGrid(base, data, [0.05, 0.025], pilot(0.99), { machine: undefined, dataKey: () => assert.fail('no store, no fingerprint') });
   assert.deepEqual(r.rates.map((x) => [x.lr, x.provenance.reused]), [[0.05, false], [0.025, false]]);
+});
+
+test('the grid\'s chosen rate, refined: its pilot trained again for longer is the pilot, unless the grid was asked for no refinement', async () => {
+  const plain = await gridPilot(base, data, [0.05, 0.025], pilot(0.99), null, { machine: undefined, dataKey: () => '' });
+  assert.equal(plain.refined, null);
+  assert.equal(plain.pilot.steps, 24);
+  const lrs: number[] = [];
+  const r = await gridPilot(base, data, [0.05, 0.025], pilot(0.99), 1.5, { machine: undefined, dataKey: () => '', onRefineStart: (lr) => lrs.push(lr) });
+  assert.deepEqual(r.rates.map((x) => x.lr), [0.05, 0.025]);
+  assert.deepEqual(lrs, [plain.pilot.lr], 'the grid\'s choice is refined');
+  // 1.5 epochs of 30 updates, whole validation intervals of 8: 48 updates.
+  assert.equal(r.refined!.seenExamples, 48 * 8);
+  assert.equal(r.pilot.steps, r.refined!.examplesToTarget === null ? 24 : 48);
+  assert.deepEqual(r.pilot.evaluations.slice(0, 3), plain.pilot.evaluations, 'the longer run begins as the shorter one did');
 });
