@@ -25,7 +25,7 @@ export function autoPlan(o: SweepOptions, base: RunConfig, fixedSizes: readonly 
 }
 
 /** The auto trials' table and how the fastest compares with the best fixed trial. */
-export function autoLines(a: AutoAnalysis, curve: { readonly seconds: number } | null): string[] {
+export function autoLines(a: AutoAnalysis, curve: { readonly seconds: number } | null, fixedInSweep = true): string[] {
   if (a.runs.length === 0) return [];
   const spread = (r: readonly [number, number] | null, f: (x: number) => string) => (r === null || r[0] === r[1] ? '' : ` (${f(r[0])}–${f(r[1])})`);
   const first = a.runs[0]!;
@@ -51,7 +51,7 @@ export function autoLines(a: AutoAnalysis, curve: { readonly seconds: number } |
   const b = a.best;
   const f = a.bestFixed;
   if (b === null) lines.push('auto against the best fixed trial: no auto trial reached the target');
-  else if (f === null) lines.push(`auto against the best fixed trial: no fixed trial reached the target; auto did in ${b.secondsToTarget!.toFixed(2)} s`);
+  else if (f === null) lines.push(`auto against the best fixed trial: ${fixedInSweep ? 'no fixed trial reached the target' : 'no fixed batch size in this sweep to compare with (add some to --batch-sizes)'}; auto did in ${b.secondsToTarget!.toFixed(2)} s`);
   else {
     const med = b.seeds > 1 ? `median of ${b.seeds} seeds ` : '';
     const verdict = a.verdict === 'within the spread' ? 'the two cannot be told apart within the seeds’ spread' : `auto is ${a.verdict}`;

@@ -176,6 +176,12 @@ test('sweep --batch-sizes 4,16,auto --seeds 2: one auto trial per seed, kept wit
   assertOk(text);
   assert.match(text.stdout, /auto trials \(--batch-size auto from 4/);
   assert.match(text.stdout, /auto against the best fixed trial: auto from lr 0\.025 median of 2 seeds/);
+  // Auto alone: no empty fixed table, no optimum among fixed trials, and no "none reached the target" for trials that were never asked for.
+  const alone = sweep('--db', 'auto-alone.db', '--batch-sizes', 'auto', '--auto-min', '4', '--auto-max', '16', '--lr-grid', '0.05');
+  assertOk(alone);
+  assert.match(alone.stdout, /^no fixed batch size in this sweep \(--batch-sizes named only auto\): its auto trials follow$/m);
+  assert.doesNotMatch(alone.stdout, /time-optimal batch size|tuned lr/);
+  assert.match(alone.stdout, /^auto against the best fixed trial: (no fixed batch size in this sweep to compare with \(add some to --batch-sizes\); auto did in [\d.]+ s|no auto trial reached the target)$/m);
 
   assert.match(assertUserError(sweep('--db', 'auto.db', '--batch-sizes', '4,auto', '--schedule', 'cosine')), /auto trials choose their rate.*drop --schedule/);
   assert.match(assertUserError(sweep('--db', 'auto.db', '--auto-min', '8')), /--auto-min and --auto-max apply to auto trials/);

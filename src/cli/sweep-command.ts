@@ -135,7 +135,7 @@ export async function sweepCommand(o: SweepOptions): Promise<number> {
     const summary = { analysis: result.analysis, ...(auto !== undefined ? { auto: result.auto } : {}), rates: result.rates, extendGrid: spec.extendGrid, ran: result.ran, skipped: result.skipped, total: result.total, wallSeconds, matmul, ...(times ? { throughput: times.throughput } : {}) };
     store.finishRun(run.id, result.interrupted ? 'interrupted' : 'finished', summary);
     if (o.json) process.stdout.write(`${JSON.stringify({ db: o.db, run: run.id, targetAccuracy: o.targetAccuracy, ...summary, trials: result.trials })}\n`);
-    else process.stdout.write(`${[...report(result.analysis, o.targetAccuracy, { ...result, untilBudget: o.until === 'budget', wallSeconds, extendGrid: spec.extendGrid }), ...autoLines(result.auto, result.autoCurve)].join('\n')}\n`);
+    else process.stdout.write(`${[...report(result.analysis, o.targetAccuracy, { ...result, untilBudget: o.until === 'budget', wallSeconds, extendGrid: spec.extendGrid }), ...autoLines(result.auto, result.autoCurve, result.analysis.batches.length > 0)].join('\n')}\n`);
     say(`batchwise: see the evidence: ${reportCommandLine(o.db, run.id)}`);
     if (result.interrupted) say(`batchwise: interrupted after ${result.skipped + result.ran} of ${result.total} trials; run the same command again to finish${queued ? ' (trials handed out stay queued, and their results are collected then)' : ''}`);
     return result.interrupted ? EXIT.interrupted : EXIT.ok;
@@ -165,8 +165,11 @@ export function report(
     b.regime ?? (b.regimeSpan.length > 1 ? `${b.regimeSpan.join(' or ')} (within the seeds' spread)` : '–'),
     `${b.trials}${failures(b)}`,
   ]);
+  const header = `sweep to ${pct(target)} validation accuracy: ${counts.total} trials (${counts.ran} run now in ${counts.wallSeconds.toFixed(0)} s, ${counts.skipped} from the store)`;
+  // --batch-sizes auto alone: no fixed trial to tabulate, nor an optimum among them to name.
+  if (a.batches.length === 0) return [header, '', 'no fixed batch size in this sweep (--batch-sizes named only auto): its auto trials follow', ...queueLines.report(a, counts.trials)];
   const lines = [
-    `sweep to ${pct(target)} validation accuracy: ${counts.total} trials (${counts.ran} run now in ${counts.wallSeconds.toFixed(0)} s, ${counts.skipped} from the store)`,
+    header,
     '',
     ...formatTable(head, rows),
     '',
