@@ -251,6 +251,8 @@ test('--refine-epochs trains the chosen rate\'s pilot again for longer and predi
   const again = recommend('--memory', '1GiB', '--db', 'r.db', '--refine-epochs', '1.5');
   assertOk(again);
   assert.match(again.stderr, new RegExp(`^  refining lr ${refined.lr}: its pilot again to 1\\.5 epochs, reused from run ${r['run']}, `, 'm'));
+  assert.match(again.stdout, /^cost of the advice: [\d.]+ s \(.*, pilot [\d.]+ reused, prediction/m, 'the grid and the refined run all came from the store');
+  assert.match(again.stdout, new RegExp(`; refined pilot: reused from run ${r['run']}, `, 'm'));
   assert.match(again.stdout, new RegExp(`^    refined \\(--refine-epochs\\): lr ${refined.lr} trained again, reused from run ${r['run']}, .*(the prediction runs on this longer run|so the prediction runs on the grid's shorter run)$`, 'm'));
 });
 

@@ -154,7 +154,9 @@ export function costLines(r: Recommendation): string[] {
   const s = r.stageSeconds;
   const m = r.machine;
   const mark = (k: keyof typeof m) => (m[k].reused ? ' reused' : '');
-  const pilotsReused = r.pilotRates.filter((x) => x.provenance.reused).length;
+  // The grid's pilots and the refined run, if any: the pilot stage's runs.
+  const runs = r.refined === null ? r.pilotRates : [...r.pilotRates, r.refined];
+  const pilotsReused = runs.filter((x) => x.provenance.reused).length;
   const a = adviceCost(r.choice, r.candidates, r.seconds);
   const d = a.default;
   // Training times on small problems are milliseconds: keep three figures rather than round to 0.00.
@@ -163,9 +165,9 @@ export function costLines(r: Recommendation): string[] {
   const lines = [
     '',
     `cost of the advice: ${r.seconds.toFixed(1)} s (memory ${s.memory.toFixed(1)}${mark('memory')}, matmul ${s.matmul.toFixed(1)}${mark('matmul')}, throughput ${s.throughput.toFixed(1)}${mark('throughput')}, ` +
-      `learning rate ${s.lr.toFixed(1)}${r.rangeTestProvenance?.reused ? ' reused' : ''}, pilot ${s.pilot.toFixed(1)}${pilotsReused === 0 ? '' : pilotsReused === r.pilotRates.length ? ' reused' : ` (${pilotsReused} of ${r.pilotRates.length} reused)`}, prediction ${s.predict.toFixed(2)})`,
+      `learning rate ${s.lr.toFixed(1)}${r.rangeTestProvenance?.reused ? ' reused' : ''}, pilot ${s.pilot.toFixed(1)}${pilotsReused === 0 ? '' : pilotsReused === runs.length ? ' reused' : ` (${pilotsReused} of ${runs.length} runs reused)`}, prediction ${s.predict.toFixed(2)})`,
     `  memory fit: ${describeProvenance(m.memory)}; MatMul rate: ${describeProvenance(m.matmul)}; throughput curve: ${describeProvenance(m.throughput)}` +
-      (r.rangeTestProvenance === null ? '' : `; range test: ${describeProvenance(r.rangeTestProvenance)}; bounded pilots: ${describePilots(r.pilotRates)}`) +
+      (r.rangeTestProvenance === null ? '' : `; range test: ${describeProvenance(r.rangeTestProvenance)}; bounded pilots: ${describePilots(r.pilotRates)}${r.refined === null ? '' : `; refined pilot: ${describeProvenance(r.refined.provenance)}`}`) +
       (m.memory.reused || m.matmul.reused || m.throughput.reused || r.rangeTestProvenance?.reused || pilotsReused > 0 ? ' (--remeasure to measure again)' : ''),
     `  predicted training to target: ${sec(a.predictedSeconds)} s at batch ${fmt(r.choice.effectiveBatch)}, against ${sec(d.seconds)} s at the default ` +
       `(${why}, with lr ${d.lr.toPrecision(3)} by the same rule): ${a.savingSeconds > 0 ? `saves ${sec(a.savingSeconds)} s per training run` : 'saves nothing'}`,
