@@ -37,5 +37,6 @@ test('the recommendation card says what the advice reused from the store, and fr
   assert.equal(valueOf(base, 'cost of the recommendation'), '0.2 s; reused from run 1: memory fit, MatMul rate, throughput curve, range test, 2 of 2 bounded pilots');
   const mixed = { ...base, seconds: 31, rangeTestProvenance: fresh, pilotRates: [{ lr: 0.02, provenance: fresh }, { lr: 0.01, provenance: kept(4) }], machine: { ...base.machine, memory: kept(null) } };
   assert.equal(valueOf(mixed, 'cost of the recommendation'), '31 s; reused from runs 1, 4 and an earlier recommend: memory fit, MatMul rate, throughput curve, 1 of 2 bounded pilots');
+  assert.equal(valueOf({ ...base, refined: { lr: 0.01, provenance: kept(2) } }, 'cost of the recommendation'), '0.2 s; reused from runs 1, 2: memory fit, MatMul rate, throughput curve, range test, 2 of 2 bounded pilots, the refined pilot');
   assert.equal(valueOf({ choice, seconds: 122, machine: { memory: fresh, matmul: fresh, throughput: fresh }, rangeTestProvenance: fresh }, 'cost of the recommendation'), '122 s');
 });

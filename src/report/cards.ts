@@ -65,7 +65,7 @@ const candidateOf = (v: unknown): Candidate | null => (numAt(v, 'effectiveBatch'
 /**
  * What a recommendation took from the store instead of measuring it (machine-memo.ts), and from
  * which runs: "; reused from run 1: memory fit, MatMul rate, throughput curve, range test, 3 of 3
- * bounded pilots". Empty when it measured everything.
+ * bounded pilots, the refined pilot". Empty when it measured everything.
  */
 function reusedNote(s: unknown): string {
   const what: string[] = [];
@@ -80,6 +80,10 @@ function reusedNote(s: unknown): string {
   const pilots = rates.filter((r) => at(r, 'provenance.reused') === true);
   if (pilots.length > 0) what.push(`${pilots.length} of ${rates.length} bounded pilots`);
   for (const r of pilots) by(r, 'provenance.runId');
+  if (at(s, 'refined.provenance.reused') === true) {
+    what.push('the refined pilot');
+    by(s, 'refined.provenance.runId');
+  }
   if (what.length === 0) return '';
   const ids = [...from].filter((x): x is number => x !== null);
   const runs = [ids.length === 0 ? '' : `${ids.length === 1 ? 'run' : 'runs'} ${ids.join(', ')}`, from.has(null) ? 'an earlier recommend' : ''].filter((x) => x !== '');
