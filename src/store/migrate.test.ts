@@ -16,12 +16,18 @@ let dir = '';
 before(() => (dir = mkdtempSync(join(tmpdir(), 'bw-'))));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-test('a version-1 store upgrades to the current version with its runs, trials, metrics and ids intact', () => {
-  const path = join(dir, 'v1.db');
+/** A store file at schema `version`, as that version's batchwise left it, open for raw inserts. */
+function rawStoreAt(name: string, version: number): { raw: Database.Database; path: string } {
+  const path = join(dir, name);
   const raw = new Database(path);
-  raw.exec(MIGRATIONS[0]!);
+  for (const m of MIGRATIONS.slice(0, version)) raw.exec(m);
   raw.pragma(`application_id = ${APPLICATION_ID}`);
-  raw.pragma('user_version = 1');
+  raw.pragma(`user_version = ${version}`);
+  return { raw, path };
+}
+
+test('a version-1 store upgrades to the current version with its runs, trials, metrics and ids intact', () => {
+  const { raw, path } = rawStoreAt('v1.db', 1);
   raw.prepare(`INSERT INTO runs (id, kind, key, label, created_at, status, config) VALUES (7, 'sweep', 'k', 'old sweep', '2026-01-01T00:00:00.000Z', 'finished', '{"a":1}')`).run();
   raw.prepare(`INSERT INTO trials (id, run_id, key, batch_size, iter_size, lr, seed, status, steps, detail, steps_to_target) VALUES (3, 7, 't', 64, 2, 0.1, 1, 'target-reached', 500, '{}', 480)`).run();
   raw.prepare(`INSERT INTO metrics (trial_id, seq, step, val_accuracy) VALUES (3, 0, 100, 0.9)`).run();
@@ -51,12 +57,7 @@ test('a version-1 store upgrades to the current version with its runs, trials, m
 });
 
 test('a version-2 store upgrades: its runs kept, and machine measurements can be kept', () => {
-  const path = join(dir, 'v2.db');
-  const raw = new Database(path);
-  raw.exec(MIGRATIONS[0]!);
-  raw.exec(MIGRATIONS[1]!);
-  raw.pragma(`application_id = ${APPLICATION_ID}`);
-  raw.pragma('user_version = 2');
+  const { raw, path } = rawStoreAt('v2.db', 2);
   raw.prepare(`INSERT INTO runs (id, kind, key, label, created_at, status, config, progress) VALUES (4, 'train', 'k', 'old train', '2026-01-01T00:00:00.000Z', 'running', '{}', '{"step":3}')`).run();
   raw.close();
 
@@ -74,11 +75,7 @@ test('a version-2 store upgrades: its runs kept, and machine measurements can be
 });
 
 test('a version-3 store upgrades to version 4: trials keep their ids and metrics, gain a host and a failed status, and batch changes can be logged', () => {
-  const path = join(dir, 'v3.db');
-  const raw = new Database(path);
-  for (const m of MIGRATIONS.slice(0, 3)) raw.exec(m);
-  raw.pragma(`application_id = ${APPLICATION_ID}`);
-  raw.pragma('user_version = 3');
+  const { raw, path } = rawStoreAt('v3.db', 3);
   raw.prepare(`INSERT INTO runs (id, kind, key, label, created_at, status, config) VALUES (5, 'sweep', 'k', 'old sweep', '2026-01-01T00:00:00.000Z', 'finished', '{}')`).run();
   raw.prepare(`INSERT INTO trials (id, run_id, key, batch_size, iter_size, lr, seed, status, steps, detail) VALUES (9, 5, 't', 32, 1, 0.05, 2, 'stalled', 40, '{"why":"dead"}')`).run();
   raw.prepare(`INSERT INTO metrics (trial_id, seq, step, val_accuracy) VALUES (9, 0, 20, 0.11)`).run();
@@ -101,11 +98,7 @@ test('a version-3 store upgrades to version 4: trials keep their ids and metrics
 });
 
 test('a version-4 store upgrades to version 5: its machine measurements kept with their ids, and recommend\'s range tests and pilots can be kept beside them', () => {
-  const path = join(dir, 'v4.db');
-  const raw = new Database(path);
-  for (const m of MIGRATIONS.slice(0, 4)) raw.exec(m);
-  raw.pragma(`application_id = ${APPLICATION_ID}`);
-  raw.pragma('user_version = 4');
+  const { raw, path } = rawStoreAt('v4.db', 4);
   raw.prepare(`INSERT INTO runs (id, kind, key, label, created_at, status, config) VALUES (2, 'recommend', 'k', 'old advice', '2026-01-01T00:00:00.000Z', 'finished', '{}')`).run();
   raw.prepare(`INSERT INTO machine (id, key, kind, created_at, run_id, value) VALUES (6, 'mem', 'memory', '2026-01-01T00:00:00.000Z', 2, '{"largestBatch":495}')`).run();
   assert.throws(() => raw.prepare(`INSERT INTO machine (key, kind, created_at, value) VALUES ('p', 'pilot', '2026-01-01T00:00:00.000Z', '{}')`).run(), /CHECK constraint/);
