@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { RunConfig } from '../engine/run-config.js';
 import { wideConfig } from '../testing/fit-fixtures.js';
-import { describeProvenance, formatAge, matmulKey, measuredOrReused, memoryKey, pilotKey, rangeTestKey, stableJson, throughputKey, type KeptKind, type KeptMeasurement, type MachineIdentity, type MachineSource, type Provenance } from './machine-memo.js';
+import { describeProvenance, formatAge, keepMeasurement, matmulKey, measuredOrReused, memoryKey, pilotKey, rangeTestKey, recallMeasurement, stableJson, throughputKey, type KeptKind, type KeptMeasurement, type MachineIdentity, type MachineSource, type Provenance } from './machine-memo.js';
 
 const MACHINE: MachineIdentity = { cpu: 'Test CPU @ 3.0GHz', cores: 2, onnxruntime: '1.30.0', node: 'v20.0.0', batchwise: '0.1.0' };
 const SHAPE = { featureShape: [10], numClasses: 3 };
@@ -129,9 +129,16 @@ test('a kept measurement that cannot serve is measured afresh and replaces it', 
   const s = h.source();
   let runs = 0;
   const measure = async () => ({ reachedAt: ++runs });
-  await measuredOrReused(s, 'pilot', 'p', measure);
-  const served = await measuredOrReused(s, 'pilot', 'p', measure, undefined, (kept) => kept.reachedAt === 1);
+  // What the rate grid does (rate-grid.ts): recall with a test of whether the kept one serves, else measure and keep.
+  const recallOrMeasure = async (serves: (kept: { reachedAt: number }) => boolean) => {
+    const found = recallMeasurement(s, 'p', (kept) => serves(kept as { reachedAt: number }));
+    if (found !== null) return found;
+    const value = await measure();
+    return { value, provenance: keepMeasurement(s, 'pilot', 'p', value) };
+  };
+  await recallOrMeasure(() => false);
+  const served = await recallOrMeasure((kept) => kept.reachedAt === 1);
   assert.deepEqual([served.value, served.provenance.reused], [{ reachedAt: 1 }, true]);
-  const refused = await measuredOrReused(s, 'pilot', 'p', measure, undefined, () => false);
+  const refused = await recallOrMeasure(() => false);
   assert.deepEqual([refused.value, refused.provenance.reused, h.kept.get('p')!.value], [{ reachedAt: 2 }, false, { reachedAt: 2 }]);
 });

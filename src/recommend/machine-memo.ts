@@ -143,9 +143,8 @@ export async function measuredOrReused<T>(
   key: string,
   measure: () => Promise<T>,
   decided?: (reused: Provenance | null) => void,
-  serves?: (kept: T) => boolean,
 ): Promise<{ value: T; provenance: Provenance }> {
-  const found = recallMeasurement(source, key, serves as ((value: unknown) => boolean) | undefined);
+  const found = recallMeasurement(source, key);
   decided?.(found?.provenance ?? null);
   if (found !== null) return { value: found.value as T, provenance: found.provenance };
   const value = await measure();
