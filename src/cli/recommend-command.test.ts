@@ -9,7 +9,8 @@ import type { Provenance } from '../recommend/machine-memo.js';
 import { bestLrTrial } from '../recommend/pilot-lr.js';
 import { INTERCONNECT_PRESETS } from '../recommend/comm/interconnect.js';
 import { chooseCandidate, predictCandidates, type ThroughputPoint } from '../recommend/predict.js';
-import { runOverhead } from '../recommend/recommend.js';
+import type { ThroughputCheck } from '../recommend/throughput-check.js';
+import { runOverhead } from '../recommend/pilot.js';
 import type { TrialOutcome } from '../sweep/trial.js';
 import { assertNoStack, assertOk, assertUserError, lastJson, makeBlobs, makeTempDir, removeDir, runCli, writeBlobsCsv, writeJson } from './testing/cli-fixtures.js';
 
@@ -97,6 +98,7 @@ test('recommend --verify --export: a fitted, predicted, verified, exported and s
   const machine = r['machine'] as Record<string, { reused: boolean }>;
   assert.deepEqual(Object.keys(machine).sort().map((k) => [k, machine[k]!.reused]), [['matmul', false], ['memory', false], ['throughput', false]]);
   assert.deepEqual(db.prepare('SELECT kind FROM machine WHERE run_id = ? ORDER BY kind').pluck().all(r['run']), ['matmul', 'memory', 'throughput']);
+  assert.equal(r['throughputCheck'], null, 'a curve measured now is not checked again');
   assert.equal(count('noise'), pilot.measurements.length);
   // The rates tried at the pilot batch (0.05 × ¼, ½, 1, 2, then halvings below or doublings above
   // while the best is on an edge) and the verification are kept as trials.
@@ -126,6 +128,8 @@ test('the text report leads with the decision and shows its evidence; a second r
   assert.match(run.stderr, new RegExp(`^recommend: memory: ${reused.source}…$`, 'm'));
   assert.match(run.stderr, new RegExp(`^recommend: throughput: ${reused.source}…$`, 'm'));
   assert.doesNotMatch(run.stderr, /probe micro-batch/, 'no memory probe ran');
+  // The reused curve is timed again at one of its points before the prediction.
+  assert.match(run.stderr, /^recommend: throughput: the kept curve checked at micro-batch \d+: [\d,]+ samples\/s now against [\d,]+ kept(, within 5%: the kept curve stands|: the curve scaled ×\d\.\d\d)$/m);
   // The first run trained its pilot to the target: this one, bounded, has no range test or pilots to reuse.
   assert.match(run.stdout, new RegExp(`^  memory fit: ${reused.source}; MatMul rate: ${reused.source}; throughput curve: ${reused.source}; range test: measured now; bounded pilots: measured now \\(--remeasure to measure again\\)$`, 'm'));
   assert.match(run.stdout, /^cost of the advice: [\d.]+ s \(memory [\d.]+ reused, matmul [\d.]+ reused, throughput [\d.]+ reused, learning rate [\d.]+, pilot [\d.]+, prediction [\d.]+\)$/m);
@@ -221,7 +225,15 @@ test('a second bounded recommend on the same model and data reuses the range tes
   // The same runs give the same advice: the pilot, the rates' examples and the choice are those of the run that trained them.
   const strip = (x: BoundedRate[]) => x.map(({ provenance: _p, ...rest }) => rest);
   assert.deepEqual(strip(rates), strip(summary['pilotRates'] as BoundedRate[]));
-  assert.deepEqual(r['choice'], summary['choice']);
+  // The kept curve is checked again, and scaled where the machine's speed moved: then only the seconds differ.
+  const check = r['throughputCheck'] as ThroughputCheck;
+  assert.ok(check.nowSamplesPerSec > 0);
+  const untimed = (c: unknown) => {
+    const { samplesPerSec: _s, seconds: _t, wallSeconds: _w, commSeconds: _c, ...rest } = c as Candidate & { wallSeconds: number; commSeconds: number };
+    return rest;
+  };
+  assert.deepEqual((r['candidates'] as Candidate[]).map(untimed), (summary['candidates'] as Candidate[]).map(untimed));
+  if (check.scale === 1) assert.deepEqual(r['choice'], summary['choice']);
   const { measurements: _m, ...pilot } = r['pilot'] as PilotResult;
   assert.deepEqual(pilot, summary['pilot']);
   const after = new Database(join(dir, 'r.db'), { readonly: true });

@@ -13,6 +13,7 @@ import { batchwiseVersion, machineInfo } from '../bench/machine.js';
 import { adviceCost } from '../recommend/advice-cost.js';
 import { exportPlan } from '../recommend/export/export-plan.js';
 import { describeProvenance, type MachineSource } from '../recommend/machine-memo.js';
+import { describeCheck } from '../recommend/throughput-check.js';
 import type { Candidate } from '../recommend/predict.js';
 import { recommend, type Recommendation, type RecommendSpec } from '../recommend/recommend.js';
 import { recommendedPlan } from '../recommend/recommended-plan.js';
@@ -146,6 +147,7 @@ export async function recommendCommand(options: RecommendOptions): Promise<numbe
         onStage: (stage, detail) => progress(`recommend: ${stage}: ${detail}…`, stage !== 'memory'),
         onProbe: (p) => progress(`  probe micro-batch ${fmt(p.batchSize)}: ${p.ok ? `peak ${formatBytes(p.peakBytes ?? 0)}` : `does not fit (${p.reason})`}`, p.fits),
         onThroughput: (p) => say(`  micro-batch ${fmt(p.microBatch)}: ${fmt(p.samplesPerSec)} samples/s`),
+        onThroughputCheck: (c) => say(`recommend: throughput: the kept curve ${describeCheck(c, fmt)}`),
         onRangeTest: (r) => say(`  rate range test: loss ${r.stopped === 'blew-up' ? `blew up at lr ${r.edgeLr.toPrecision(3)}` : `never blew up up to lr ${r.edgeLr.toPrecision(3)}`}; first pilot lr ${r.lr.toPrecision(3)}`),
         onBoundedRateStart: (lr, reused) => say(`  lr ${lr}:${reused === null ? '' : ` bounded pilot ${describeProvenance(reused)}`}`),
         onBoundedRate: (r) => say(`  lr ${r.lr}: ${boundedRateResult(r)}`),
@@ -215,7 +217,7 @@ export async function recommendCommand(options: RecommendOptions): Promise<numbe
     const evidence = { candidates: rec.candidates, throughput: rec.throughput, matmulGflops: rec.matmulGflops, fit, pilot, pilotRuns: rec.pilotRuns, rangeTest, rangeTestProvenance: rec.rangeTestProvenance, pilotRates: rec.pilotRates, refined: rec.refined, lrRule: rec.lrRule, trainExamples: rec.trainExamples };
     const cost = adviceCost(rec.choice, rec.candidates, rec.seconds);
     const interrupted = (o.verify && verification === null) || (o.verifyAuto && autoVerification === null);
-    const summary = { choice: rec.choice, bNoise: rec.bNoise, seconds: rec.seconds, stageSeconds: rec.stageSeconds, machine: rec.machine, cost, verification, ...(o.verifyAuto ? { autoVerification: autoJson(autoVerification) } : {}), ...evidence };
+    const summary = { choice: rec.choice, bNoise: rec.bNoise, seconds: rec.seconds, stageSeconds: rec.stageSeconds, machine: rec.machine, throughputCheck: rec.throughputCheck, cost, verification, ...(o.verifyAuto ? { autoVerification: autoJson(autoVerification) } : {}), ...evidence };
     store.finishRun(run.id, interrupted ? 'interrupted' : 'finished', summary);
 
     let exported: string | null = null;
@@ -227,7 +229,7 @@ export async function recommendCommand(options: RecommendOptions): Promise<numbe
     }
     if (o.json) {
       const { fit, throughput, pilot, lrTrials, candidates, matmulGflops, stageSeconds } = rec;
-      process.stdout.write(`${JSON.stringify({ db: o.db, run: run.id, choice: rec.choice, bNoise: rec.bNoise, lrRule: rec.lrRule, seconds: rec.seconds, stageSeconds, machine: rec.machine, cost, fit, matmulGflops, throughput, lrTrials: lrTrials.map(({ lr, outcome: { metrics: _m, ...rest } }) => ({ lr, ...rest })), lrSearch: rec.lrSearch, pilotRuns: rec.pilotRuns, rangeTest: rec.rangeTest, rangeTestProvenance: rec.rangeTestProvenance, pilotRates: rec.pilotRates, refined: rec.refined, pilot, candidates, worldSize: rec.worldSize, communication: rec.communication, verification, ...(o.verifyAuto ? { autoVerification: autoJson(autoVerification) } : {}), exported })}\n`);
+      process.stdout.write(`${JSON.stringify({ db: o.db, run: run.id, choice: rec.choice, bNoise: rec.bNoise, lrRule: rec.lrRule, seconds: rec.seconds, stageSeconds, machine: rec.machine, cost, fit, matmulGflops, throughput, throughputCheck: rec.throughputCheck, lrTrials: lrTrials.map(({ lr, outcome: { metrics: _m, ...rest } }) => ({ lr, ...rest })), lrSearch: rec.lrSearch, pilotRuns: rec.pilotRuns, rangeTest: rec.rangeTest, rangeTestProvenance: rec.rangeTestProvenance, pilotRates: rec.pilotRates, refined: rec.refined, pilot, candidates, worldSize: rec.worldSize, communication: rec.communication, verification, ...(o.verifyAuto ? { autoVerification: autoJson(autoVerification) } : {}), exported })}\n`);
     } else {
       const heading = `recommendation for ${base.modelName} on ${base.dataset} (${base.optimizer}) to ${(o.targetAccuracy * 100).toFixed(2)}% validation accuracy within ${formatBytes(budgetBytes)}:`;
       const lines = recommendationLines(rec, heading);

@@ -10,7 +10,7 @@ import { prepareTrainer } from '../engine/run.js';
 import type { RunConfig } from '../engine/run-config.js';
 import { trainLoop } from '../engine/train-loop.js';
 import { NoiseMeter, type NoiseMeasurement, type NoiseOptions } from '../noise/measure.js';
-import type { NoiseSegment } from './predict.js';
+import type { NoiseSegment, RunOverhead } from './predict.js';
 
 export interface PilotOptions {
   readonly batchSize: number;
@@ -172,4 +172,12 @@ export async function runPilot(base: RunConfig, data: DataSplits, o: PilotOption
   } finally {
     await Promise.all([trainer.release(), meter.release()]);
   }
+}
+
+/**
+ * The per-run costs the pilot measured: building its sessions and its first run's warm-up
+ * (paid by every run, whatever its batch), and one validation pass (paid per validation).
+ */
+export function runOverhead(pilot: Pick<PilotResult, 'setupSeconds' | 'warmupSeconds' | 'validationSeconds'>, evalsPerEpoch: number): RunOverhead {
+  return { sessionSeconds: pilot.setupSeconds, warmupSeconds: pilot.warmupSeconds, validationSeconds: pilot.validationSeconds, evalsPerEpoch };
 }

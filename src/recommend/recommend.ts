@@ -21,9 +21,10 @@ import { describeProvenance, matmulKey, measuredOrReused, memoryKey, throughputK
 import { boundedRateGrid, type BoundedRate } from './bounded/bounded-pilot.js';
 import { gridPilot, keptRangeTest } from './bounded/rate-grid.js';
 import type { RangeTestResult } from './bounded/range-test.js';
-import { runPilot, type PilotResult } from './pilot.js';
+import { runOverhead, runPilot, type PilotResult } from './pilot.js';
 import { bestLrTrial, searchPilotLr, type LrTrial, type PilotLrSearch } from './pilot-lr.js';
-import { chooseCandidate, effectiveNoiseScale, predictCandidates, type Candidate, type Communication, type RunOverhead, type ThroughputPoint } from './predict.js';
+import { CHECK_SECONDS, checkKeptCurve, type ThroughputCheck } from './throughput-check.js';
+import { chooseCandidate, effectiveNoiseScale, predictCandidates, type Candidate, type Communication, type ThroughputPoint } from './predict.js';
 
 /**
  * How the rate stage and the pilot train: `bounded` — a rate range test, then a pilot cut at
@@ -70,6 +71,8 @@ export interface RecommendHooks {
   readonly onStage?: (stage: Stage, detail: string) => void;
   readonly onProbe?: (p: ProbeRecord) => void;
   readonly onThroughput?: (p: ThroughputPoint) => void;
+  /** A reused throughput curve timed again (throughput-check.ts). */
+  readonly onThroughputCheck?: (c: ThroughputCheck) => void;
   readonly onNoise?: (m: NoiseMeasurement) => void;
   readonly onLrTrial?: (t: LrTrial) => void;
   /** A pilot rate's trial starts, and each of its evaluations. */
@@ -90,7 +93,10 @@ export interface Recommendation {
   readonly candidates: readonly Candidate[];
   readonly fit: FitResult;
   readonly matmulGflops: number;
+  /** The curve as measured or kept; the prediction used it scaled by throughputCheck.scale. */
   readonly throughput: readonly ThroughputPoint[];
+  /** Where the curve was reused: its point timed again before predicting; null where it was measured now. */
+  readonly throughputCheck: ThroughputCheck | null;
   readonly pilot: PilotResult;
   readonly pilotRuns: PilotRuns;
   /** The rates tried at the pilot batch before the pilot (to-target). */
@@ -136,14 +142,6 @@ export function candidateBatches(trainExamples: number, worldSize: number): numb
   for (let b = worldSize; b < trainExamples; b *= 2) out.push(b);
   if (trainExamples % worldSize === 0) out.push(trainExamples);
   return out;
-}
-
-/**
- * The per-run costs the pilot measured: building its sessions and its first run's warm-up
- * (paid by every run, whatever its batch), and one validation pass (paid per validation).
- */
-export function runOverhead(pilot: Pick<PilotResult, 'setupSeconds' | 'warmupSeconds' | 'validationSeconds'>, evalsPerEpoch: number): RunOverhead {
-  return { sessionSeconds: pilot.setupSeconds, warmupSeconds: pilot.warmupSeconds, validationSeconds: pilot.validationSeconds, evalsPerEpoch };
 }
 
 /**
@@ -294,12 +292,12 @@ export async function recommend(spec: RecommendSpec, data: DataSplits, hooks: Re
 
   let candidates: Candidate[] = [];
   const communication: Communication | null = spec.worldSize > 1 ? { interconnect: spec.interconnect, gradientBytes: GRADIENT_BYTES_PER_PARAMETER * fit.parameters } : null;
-  await stage('predict', 'time to target per effective batch', async () => {
+  const predict = (curve: readonly ThroughputPoint[]) => {
     candidates = predictCandidates({
       pilotBatch: spec.pilotBatch,
       pilotLr,
       segments: pilot.segments,
-      throughput,
+      throughput: curve,
       maxMicroBatch: maxMicro,
       worldSize: spec.worldSize,
       candidates: candidateBatches(n, spec.worldSize),
@@ -309,13 +307,23 @@ export async function recommend(spec: RecommendSpec, data: DataSplits, hooks: Re
       ...(communication ? { communication } : {}),
       overhead: runOverhead(pilot, spec.evalsPerEpoch),
     });
-  });
+  };
+  await stage('predict', 'time to target per effective batch', async () => predict(throughput));
+  // A reused curve is timed again at the chosen micro-batch, and scaled where the machine's speed moved (throughput-check.ts).
+  let throughputCheck: ThroughputCheck | null = null;
+  if (provenance.throughput.reused) {
+    const checked = await stage('throughput', null, () => checkKeptCurve(throughput, chooseCandidate(candidates).microBatch, async (b) => (await measureConfigThroughput(atMicroBatch(spec.base, b), data, { seconds: CHECK_SECONDS, runSeconds: 0.15, warmupSeconds: 0.15 })).samplesPerSec));
+    throughputCheck = checked.check;
+    hooks.onThroughputCheck?.(checked.check);
+    if (checked.check.scale !== 1) await stage('predict', null, async () => predict(checked.curve));
+  }
   return {
     choice: chooseCandidate(candidates),
     candidates,
     fit,
     matmulGflops: matmul.gflops,
     throughput,
+    throughputCheck,
     pilot,
     pilotRuns: spec.pilotRuns,
     lrTrials,

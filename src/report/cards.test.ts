@@ -40,3 +40,11 @@ test('the recommendation card says what the advice reused from the store, and fr
   assert.equal(valueOf({ ...base, refined: { lr: 0.01, provenance: kept(2) } }, 'cost of the recommendation'), '0.2 s; reused from runs 1, 2: memory fit, MatMul rate, throughput curve, range test, 2 of 2 bounded pilots, the refined pilot');
   assert.equal(valueOf({ choice, seconds: 122, machine: { memory: fresh, matmul: fresh, throughput: fresh }, rangeTestProvenance: fresh }, 'cost of the recommendation'), '122 s');
 });
+
+test('the recommendation card says how a reused throughput curve\'s check bore on the prediction', () => {
+  const predicted = (throughputCheck: unknown) => valueOf({ choice, seconds: 1, throughputCheck }, 'predicted');
+  const head = predicted(null);
+  assert.equal(predicted({ microBatch: 64, keptSamplesPerSec: 6000, nowSamplesPerSec: 7500, scale: 1.25 }), `${head}; the kept throughput curve scaled ×1.25 by a check at micro-batch 64`);
+  assert.equal(predicted({ microBatch: 16, keptSamplesPerSec: 4000, nowSamplesPerSec: 4100, scale: 1 }), `${head}; the kept throughput curve agreed with a check at micro-batch 16`);
+  assert.doesNotMatch(head!, /check/);
+});

@@ -90,6 +90,14 @@ function reusedNote(s: unknown): string {
   return `; reused from ${runs.join(' and ')}: ${what.join(', ')}`;
 }
 
+/** How the reused throughput curve's check bore on the predicted seconds (recommend/throughput-check.ts). */
+function checkNote(c: unknown): string {
+  const scale = numAt(c, 'scale');
+  if (scale === null) return '';
+  const where = `a check at micro-batch ${figure(numAt(c, 'microBatch'))}`;
+  return scale === 1 ? `; the kept throughput curve agreed with ${where}` : `; the kept throughput curve scaled ×${scale.toFixed(2)} by ${where}`;
+}
+
 export function recommendCard(run: RunRow): Card {
   const s = run.summary;
   const choice = candidateOf(at(s, 'choice'));
@@ -98,7 +106,7 @@ export function recommendCard(run: RunRow): Card {
   const fields = [
     field('effective batch', `${figure(choice.effectiveBatch)} = micro-batch ${figure(choice.microBatch)} × iter-size ${choice.iterSize} × world size ${choice.worldSize}`),
     field('learning rate', figure(choice.lr)),
-    field('predicted', `${choice.seconds.toFixed(2)} s, ${figure(Math.round(choice.steps))} steps, ${choice.epochs.toFixed(2)} epochs to ${percent(target)}`),
+    field('predicted', `${choice.seconds.toFixed(2)} s, ${figure(Math.round(choice.steps))} steps, ${choice.epochs.toFixed(2)} epochs to ${percent(target)}${checkNote(at(s, 'throughputCheck'))}`),
     field('noise scale B_noise', figure(numAt(s, 'bNoise'))),
   ];
   const measured = at(s, 'verification.measured');
