@@ -128,11 +128,12 @@ test('the text report leads with the decision and shows its evidence; a second r
   assert.match(run.stderr, new RegExp(`^recommend: memory: ${reused.source}…$`, 'm'));
   assert.match(run.stderr, new RegExp(`^recommend: throughput: ${reused.source}…$`, 'm'));
   assert.doesNotMatch(run.stderr, /probe micro-batch/, 'no memory probe ran');
+  assert.match(run.stdout, /^ {4}checked at micro-batch \d+: [\d,]+ samples\/s now against [\d,]+ kept/m, 'the evidence says the curve was checked');
   // The reused curve is timed again at one of its points before the prediction.
-  assert.match(run.stderr, /^recommend: throughput: the kept curve checked at micro-batch \d+: [\d,]+ samples\/s now against [\d,]+ kept(, within 5%: the kept curve stands|: the curve scaled ×\d\.\d\d)$/m);
+  assert.match(run.stderr, /^recommend: throughput: the kept curve checked at micro-batch \d+: [\d,]+ samples\/s now against [\d,]+ kept(, within 5%: the prediction uses the kept curve|: the prediction scales the curve ×\d\.\d\d)$/m);
   // The first run trained its pilot to the target: this one, bounded, has no range test or pilots to reuse.
   assert.match(run.stdout, new RegExp(`^  memory fit: ${reused.source}; MatMul rate: ${reused.source}; throughput curve: ${reused.source}; range test: measured now; bounded pilots: measured now \\(--remeasure to measure again\\)$`, 'm'));
-  assert.match(run.stdout, /^cost of the advice: [\d.]+ s \(memory [\d.]+ reused, matmul [\d.]+ reused, throughput [\d.]+ reused, learning rate [\d.]+, pilot [\d.]+, prediction [\d.]+\)$/m);
+  assert.match(run.stdout, /^cost of the advice: [\d.]+ s \(memory [\d.]+ reused, matmul [\d.]+ reused, throughput [\d.]+ reused, checked, learning rate [\d.]+, pilot [\d.]+, prediction [\d.]+\)$/m);
   const runId = Number(/stored: r\.db run (\d+)/.exec(run.stdout)![1]);
   const db = new Database(join(dir, 'r.db'), { readonly: true });
   const probes = (id: number) => (db.prepare('SELECT count(*) AS n FROM probes WHERE run_id = ?').get(id) as { n: number }).n;

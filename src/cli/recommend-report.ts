@@ -4,6 +4,7 @@ import { adviceCost, DEFAULT_BATCH } from '../recommend/advice-cost.js';
 import { formatInterconnect } from '../recommend/comm/interconnect.js';
 import { capsRate } from '../recommend/lr-rule.js';
 import { describeProvenance, formatAge, measuredBy } from '../recommend/machine-memo.js';
+import { describeCheck } from '../recommend/throughput-check.js';
 import type { BoundedRate } from '../recommend/bounded/bounded-pilot.js';
 import type { Recommendation } from '../recommend/recommend.js';
 import type { AutoVerification, Verification } from '../recommend/verify.js';
@@ -38,6 +39,7 @@ export function recommendationLines(r: Recommendation, heading: string): string[
       ['micro-batch', 'samples/s', 'GFLOP/s', '% of MatMul'],
       r.throughput.map((p) => [fmt(p.microBatch), fmt(p.samplesPerSec), p.gflops === undefined ? '–' : fmt(p.gflops, 1), p.gflops === undefined ? '–' : `${fmt((100 * p.gflops) / r.matmulGflops, 1)}%`]),
     ).map((l) => `    ${l}`),
+    ...(r.throughputCheck === null ? [] : [`    ${describeCheck(r.throughputCheck, (x: number) => fmt(x))}`]),
   );
   const p = r.pilot;
   lines.push(...rateStageLines(r));
@@ -153,7 +155,7 @@ export function describePilots(rates: readonly BoundedRate[]): string {
 export function costLines(r: Recommendation): string[] {
   const s = r.stageSeconds;
   const m = r.machine;
-  const mark = (k: keyof typeof m) => (m[k].reused ? ' reused' : '');
+  const mark = (k: keyof typeof m) => (m[k].reused ? (k === 'throughput' && r.throughputCheck !== null ? ' reused, checked' : ' reused') : '');
   // The grid's pilots and the refined run, if any: the pilot stage's runs.
   const runs = r.refined === null ? r.pilotRates : [...r.pilotRates, r.refined];
   const pilotsReused = runs.filter((x) => x.provenance.reused).length;

@@ -45,11 +45,11 @@ test('checkKeptCurve times the nearest point once, scales the whole curve and sa
   assert.deepEqual(faster.check, { microBatch: 64, keptSamplesPerSec: 6000, nowSamplesPerSec: 7500, scale: 1.25 });
   assert.equal(faster.curve[4]!.samplesPerSec, 8750);
   const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
-  assert.equal(describeCheck(faster.check, fmt), 'checked at micro-batch 64: 7,500 samples/s now against 6,000 kept: the curve scaled ×1.25');
+  assert.equal(describeCheck(faster.check, fmt), 'checked at micro-batch 64: 7,500 samples/s now against 6,000 kept: the prediction scales the curve ×1.25');
   const same = await checkKeptCurve(curve, 16, async () => 4100);
   assert.equal(same.check.scale, 1);
   assert.deepEqual(same.curve, curve);
-  assert.equal(describeCheck(same.check, fmt), 'checked at micro-batch 16: 4,100 samples/s now against 4,000 kept, within 5%: the kept curve stands');
+  assert.equal(describeCheck(same.check, fmt), 'checked at micro-batch 16: 4,100 samples/s now against 4,000 kept, within 5%: the prediction uses the kept curve');
 });
 
 test('a curve scaled by one factor leaves the choice where it was and scales its compute seconds', () => {

@@ -63,8 +63,8 @@ export async function checkKeptCurve(
   return { curve: scaleCurve(curve, scale), check: { microBatch: point.microBatch, keptSamplesPerSec: point.samplesPerSec, nowSamplesPerSec: now, scale } };
 }
 
-/** "at micro-batch 64 now 7,102 samples/s against 5,926 kept: the curve scaled ×1.20" */
+/** "checked at micro-batch 64: 7,102 samples/s now against 5,926 kept: the prediction scales the curve ×1.20" */
 export function describeCheck(c: ThroughputCheck, fmt: (x: number) => string): string {
   const head = `checked at micro-batch ${fmt(c.microBatch)}: ${fmt(c.nowSamplesPerSec)} samples/s now against ${fmt(c.keptSamplesPerSec)} kept`;
-  return c.scale === 1 ? `${head}, within ${Math.round(CHECK_TOLERANCE * 100)}%: the kept curve stands` : `${head}: the curve scaled ×${c.scale.toFixed(2)}`;
+  return c.scale === 1 ? `${head}, within ${Math.round(CHECK_TOLERANCE * 100)}%: the prediction uses the kept curve` : `${head}: the prediction scales the curve ×${c.scale.toFixed(2)}`;
 }
