@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { UserError } from '../errors.js';
-import { autoSplit, batchLadder, goodput, NOISE_BIG_MIN, NOISE_OVERHEAD, noisePlan, noiseRuleLr, samplesPerSecAt, splitBatch, splitOrNull, splitSamplesPerSec, statisticalEfficiency } from './goodput.js';
+import { autoSplit, batchLadder, goodput, NOISE_BIG_MIN, NOISE_OVERHEAD, noisePlan, noiseRuleLr, samplesPerSecAt, splitBatch, splitOrNull, splitSamplesPerSec, startRung, statisticalEfficiency } from './goodput.js';
 import { addRound, bNoiseOf, initialSchedule, NOISE_DECAY, type AdaptiveSettings } from './schedule.js';
 
 const curve = [
@@ -14,6 +14,13 @@ test('the ladder doubles from the smallest batch up to the largest', () => {
   assert.deepEqual(batchLadder(32, 4096), [32, 64, 128, 256, 512, 1024, 2048, 4096]);
   assert.deepEqual(batchLadder(24, 100), [24, 48, 96]);
   assert.throws(() => batchLadder(64, 32), UserError);
+});
+
+test('the starting batch must be a rung of the ladder', () => {
+  assert.equal(startRung([8, 16, 32, 64], 32), 2);
+  assert.equal(startRung([8, 16, 32, 64], 8), 0);
+  assert.throws(() => startRung([8, 16, 32, 64], 24), (e) => e instanceof UserError && e.message === '--auto-start 24 is not a batch the run may take (--auto-min doubled up to --auto-max: 8, 16, 32, 64); use one of them');
+  assert.throws(() => startRung(batchLadder(8, 4096), 4), /\(--auto-min doubled up to --auto-max: 8, 16, 32, 64, …, 4096\)/);
 });
 
 test('throughput is interpolated in log B between measured points and held flat beyond them', () => {

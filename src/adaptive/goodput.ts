@@ -41,6 +41,16 @@ export function batchLadder(minBatch: number, maxBatch: number): number[] {
   return out;
 }
 
+/** The starting batch's place on the ladder: it must be a rung (minBatch·2^k ≤ maxBatch). */
+export function startRung(ladder: readonly number[], startBatch: number): number {
+  const at = ladder.indexOf(startBatch);
+  if (at < 0) {
+    const rungs = ladder.length > 4 ? `${ladder.slice(0, 4).join(', ')}, …, ${ladder[ladder.length - 1]}` : ladder.join(', ');
+    throw new UserError(`--auto-start ${startBatch} is not a batch the run may take (--auto-min doubled up to --auto-max: ${rungs}); use one of them`);
+  }
+  return at;
+}
+
 /**
  * samples/s at a micro-batch, interpolated linearly in log B between measured points (the curve is
  * smooth and roughly log-shaped), and held flat beyond the ends rather than extrapolated.

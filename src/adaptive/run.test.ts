@@ -36,7 +36,7 @@ const run = (c: RunConfig, opts: AdaptiveOptions = {}, stopAfter?: number) => {
 const tmp = () => mkdtempSync(join(tmpdir(), 'adaptive-'));
 
 test('with the batch held (a one-rung ladder), the adaptive run is the fixed-batch run, update for update', async () => {
-  const held = await run(config({ adaptive: { minBatch: 8, maxBatch: 8 } }));
+  const held = await run(config({ batchSize: 8, adaptive: { minBatch: 8, maxBatch: 8 } }));
   const fixed = await prepareTrainer({ ...config(), batchSize: 8, adaptive: undefined }, data);
   try {
     const r = await trainLoop(fixed, { epochs: 4 });
@@ -114,6 +114,38 @@ test('a run stopped and resumed takes the same decisions and ends at the same we
     rmSync(whole, { recursive: true, force: true });
     rmSync(parts, { recursive: true, force: true });
   }
+});
+
+test('started above its smallest rung, a run whose speed is flat shrinks below its start; its bookkeeping is exact and a resumed run repeats it', async () => {
+  const flat = [
+    { microBatch: 4, samplesPerSec: 1000 },
+    { microBatch: 64, samplesPerSec: 1000 },
+  ];
+  const c = config({ batchSize: 32, adaptive: { minBatch: 4, maxBatch: 64 } });
+  const whole = tmp();
+  const parts = tmp();
+  try {
+    const a = await run(c, { curve: flat, saveDir: whole });
+    assert.deepEqual(a.changes[0], { step: 0, examples: 0, microBatch: 32, iterSize: 1, lr: 0.02, bNoise: NaN, reason: 'start' });
+    assert.deepEqual([a.info.effectiveBatch, a.info.stepsPerEpoch], [32, Math.floor(N / 32)]);
+    const down = a.changes.find((x) => x.reason === 'goodput: smaller');
+    assert.ok(down !== undefined && down.microBatch * down.iterSize < 32, `the batch should shrink below 32: ${JSON.stringify(a.changes)}`);
+    // The rate follows the noise rule from the starting batch and its rate.
+    assert.ok(Math.abs(down.lr - (0.02 * (1 + down.bNoise / 32)) / (1 + down.bNoise / (down.microBatch * down.iterSize))) < 1e-12, `${down.lr}`);
+    const want = replay(a.changes, a.steps);
+    assert.deepEqual([a.examples, a.epochs], [want.examples, want.epochs]);
+    assert.deepEqual(a.changes.map((x) => x.examples), want.at);
+    const first = await run(c, { curve: flat, saveDir: parts }, 6);
+    assert.equal(first.status, 'interrupted');
+    const second = await run(c, { curve: flat, saveDir: parts, resumeDir: parts });
+    assert.deepEqual([...first.changes, ...second.changes], a.changes);
+    assert.deepEqual([second.steps, second.examples, second.epochs], [a.steps, a.examples, a.epochs]);
+    assert.deepEqual(loadCheckpoint(parts).state.params, loadCheckpoint(whole).state.params);
+  } finally {
+    rmSync(whole, { recursive: true, force: true });
+    rmSync(parts, { recursive: true, force: true });
+  }
+  await assert.rejects(run(config({ batchSize: 24, adaptive: { minBatch: 4, maxBatch: 64 } })), /--auto-start 24 is not a batch the run may take/);
 });
 
 test('a memory budget caps the micro-batch; larger batches accumulate', async () => {

@@ -37,8 +37,8 @@ import { estimateFromPair } from '../noise/estimator.js';
 import { GradientSampler } from '../noise/gradient-sampler.js';
 import { Rng } from '../rng.js';
 import type { BatchChangeRow } from '../store/rows.js';
-import { batchLadder, NOISE_BIG_MIN, noisePlan, splitBatch, type ThroughputPoint } from './goodput.js';
-import { addInStep, addRound, bNoiseOf, decide, initialSchedule, type AdaptiveSettings, type ScheduleState } from './schedule.js';
+import { batchLadder, NOISE_BIG_MIN, noisePlan, splitBatch, startRung, type ThroughputPoint } from './goodput.js';
+import { addInStep, addRound, bNoiseOf, decide, initialSchedule, startOf, type AdaptiveSettings, type ScheduleState } from './schedule.js';
 import { curveBatches, measureCurve, microBatchCap } from './setup.js';
 
 /** Decisions fall due this often, in epochs of examples. */
@@ -122,15 +122,17 @@ export async function runAdaptive(given: RunConfig, opts: AdaptiveOptions = {}, 
     } else {
       const ladder = batchLadder(spec.minBatch, Math.min(spec.maxBatch, N));
       const microCap = microBatchCap(model, makeOptimizer(config.optimizer, config.hyper).slots.length, spec.memoryBytes, ladder[ladder.length - 1]!);
-      // The starting batch must run at all (within the memory cap, whole batch-norm groups): say so before timing anything.
-      splitBatch(ladder[0]!, microCap, config.bnBatch);
+      // The starting batch (config.batchSize, the one lr0 is for) must be a rung and run at all (within the memory cap, whole batch-norm groups): say so before timing anything.
+      const startBatch = config.batchSize as number;
+      startRung(ladder, startBatch);
+      splitBatch(startBatch, microCap, config.bnBatch);
       let curve = opts.curve;
       if (curve === undefined) {
         const started = performance.now();
         curve = await measureCurve(config, data, curveBatches(ladder, microCap, config.bnBatch), ladder[ladder.length - 1]!);
         curveSeconds = (performance.now() - started) / 1000;
       }
-      const settings: AdaptiveSettings = { ladder, microCap, lr0, curve, decideEveryExamples: Math.max(1, Math.round(N * DECIDE_EVERY_EPOCHS)), noiseBigMin: opts.noiseBigMin ?? NOISE_BIG_MIN, normGroup: config.bnBatch,
+      const settings: AdaptiveSettings = { ladder, startBatch, microCap, lr0, curve, decideEveryExamples: Math.max(1, Math.round(N * DECIDE_EVERY_EPOCHS)), noiseBigMin: opts.noiseBigMin ?? NOISE_BIG_MIN, normGroup: config.bnBatch,
         // Batch norm over the micro-batch: halving it for noise statistics would change the update, not only its cost.
         halveForNoise: !(model.buffers.length > 0 && config.bnBatch === undefined) };
       const start = initialSchedule(settings);
@@ -150,9 +152,9 @@ export async function runAdaptive(given: RunConfig, opts: AdaptiveOptions = {}, 
       // The starting batch as it runs (split in two where the updates measure the noise).
       microBatch: startRun.microBatch,
       iterSize: startRun.iterSize,
-      effectiveBatch: s.ladder[0]!,
-      stepsPerEpoch: Math.floor(N / s.ladder[0]!),
-      totalSteps: Math.floor(N / s.ladder[0]!) * config.epochs,
+      effectiveBatch: startOf(s),
+      stepsPerEpoch: Math.floor(N / startOf(s)),
+      totalSteps: Math.floor(N / startOf(s)) * config.epochs,
       parameters: paramCount(trainer.model),
       // Batch norm normalises over the micro-batch as it changes, unless --bn-batch holds the group.
       normGroup: trainer.model.buffers.length > 0 ? (config.bnBatch ?? startRun.microBatch) : null,
@@ -267,7 +269,7 @@ export async function runAdaptive(given: RunConfig, opts: AdaptiveOptions = {}, 
       }
       chunk = Math.max(1, Math.min(chunk * 4, Math.round((n * 0.25) / Math.max(r.seconds, 1e-4))));
       const last = r.losses[done - 1]!;
-      hooks.onProgress?.({ step: Math.floor(st.examples / s.ladder[0]!), totalSteps: info.totalSteps, epoch: st.epoch, loss: last, samplesPerSec: rate() });
+      hooks.onProgress?.({ step: Math.floor(st.examples / startOf(s)), totalSteps: info.totalSteps, epoch: st.epoch, loss: last, samplesPerSec: rate() });
       if (st.examples >= st.nextEvalExamples) await validate();
       if (status === 'completed') await rollOver();
     }

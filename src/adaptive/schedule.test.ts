@@ -112,3 +112,17 @@ test('in-step: a window of updates is the decision’s round once it holds windo
     assert.deepEqual([plain.microBatch, plain.iterSize, plain.inStep, plain.nextRoundStep], [32, 1, false, 0]);
   }
 });
+
+test('a run may start above its smallest rung and shrink below its start, its rate by the noise rule from the start', () => {
+  // The same samples/s at every batch: a small B_noise makes every smaller batch worth more.
+  const flat: AdaptiveSettings = { ...settings([{ microBatch: 32, samplesPerSec: 1000 }, { microBatch: 4096, samplesPerSec: 1000 }]), startBatch: 256 };
+  const start = initialSchedule(flat);
+  assert.deepEqual([start.state.batch, start.state.lr, start.change.microBatch], [256, 0.01, 256]);
+  const d = decide(after(flat, 256, 100), flat, 20, 5000);
+  assert.equal(d.state.batch, 32, 'three rungs down, to the smallest');
+  assert.equal(d.change!.reason, 'goodput: smaller');
+  const lr = (0.01 * (1 + 100 / 256)) / (1 + 100 / 32);
+  assert.ok(Math.abs(d.state.lr - lr) < 1e-15 && Math.abs(lr - 0.0033712) < 1e-7, `${d.state.lr}`);
+  // Without startBatch (a checkpoint from before it) the run starts at the smallest rung, as it did.
+  assert.equal(initialSchedule({ ...flat, startBatch: undefined }).state.batch, 32);
+});

@@ -67,11 +67,17 @@ export const MAX_JUMP_RUNGS = 3;
 export const RATE_STEP = 0.1;
 
 export interface AdaptiveSettings {
-  /** The batch sizes allowed, doubling from the starting batch ladder[0]. */
+  /** The batch sizes allowed, doubling from the smallest, ladder[0]. */
   readonly ladder: readonly number[];
+  /**
+   * The batch the run starts at, the one lr0 is for: a rung of the ladder, so that the batch may
+   * shrink below it as well as grow (`--auto-start`). Absent: ladder[0], as in checkpoints saved
+   * before the batch could shrink below its start.
+   */
+  readonly startBatch?: number | undefined;
   /** Largest micro-batch the memory budget allows. */
   readonly microCap: number;
-  /** The rate at the starting batch. */
+  /** The rate at the starting batch (startOf). */
   readonly lr0: number;
   readonly curve: readonly ThroughputPoint[];
   readonly decideEveryExamples: number;
@@ -81,6 +87,11 @@ export interface AdaptiveSettings {
   readonly normGroup?: number | undefined;
   /** Whether a batch may be halved for noise statistics (not where batch norm normalises over the micro-batch; absent: may). */
   readonly halveForNoise?: boolean | undefined;
+}
+
+/** The batch a run starts at and lr0 is for. */
+export function startOf(s: Pick<AdaptiveSettings, 'ladder' | 'startBatch'>): number {
+  return s.startBatch ?? s.ladder[0]!;
 }
 
 /** How batch b runs under these settings (goodput.ts autoSplit). */
@@ -133,7 +144,7 @@ export function bNoiseOf(n: NoiseEma): number {
 }
 
 export function initialSchedule(s: AdaptiveSettings): { state: ScheduleState; change: BatchChangeRow } {
-  const batch = s.ladder[0]!;
+  const batch = startOf(s);
   const { inStep, ...split } = splitOf(batch, s);
   const state: ScheduleState = {
     batch,
@@ -199,7 +210,7 @@ export function decide(state: ScheduleState, s: AdaptiveSettings, step: number, 
     if (v > bestValue) [best, bestValue] = [b, v];
   }
   if (!(bestValue > (1 + HYSTERESIS) * value(state.batch))) best = state.batch;
-  const lr = noiseRuleLr(s.lr0, s.ladder[0]!, best, bNoise);
+  const lr = noiseRuleLr(s.lr0, startOf(s), best, bNoise);
   if (best === state.batch && Math.abs(lr / state.lr - 1) <= RATE_STEP) return { state: decided, change: null };
   const { inStep, ...split } = splitOf(best, s);
   const reason = best > state.batch ? 'goodput: larger' : best < state.batch ? 'goodput: smaller' : 'rate';

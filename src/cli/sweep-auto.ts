@@ -2,6 +2,7 @@
  * `sweep --batch-sizes …,auto`: what the auto trials start from (the plan), and what the sweep
  * says about them, apart from the fixed grid's table (they are no batch size on its B axis).
  */
+import { batchLadder, startRung } from '../adaptive/goodput.js';
 import type { RunConfig } from '../engine/run-config.js';
 import { UserError } from '../errors.js';
 import type { AutoAnalysis } from '../sweep/auto-analyse.js';
@@ -12,7 +13,7 @@ import { fmt, formatTable, pct } from './table.js';
 /** The auto trials' ladder, or undefined without auto; refuses what an auto trial cannot honour. */
 export function autoPlan(o: SweepOptions, base: RunConfig, fixedSizes: readonly number[]): AutoPlan | undefined {
   if (!o.batchSizes.auto) {
-    if (o.autoMin !== undefined || o.autoMax !== undefined) throw new UserError('--auto-min and --auto-max apply to auto trials; add auto to --batch-sizes (e.g. --batch-sizes 16,64,256,auto), or drop them');
+    if (o.autoMin !== undefined || o.autoStart !== undefined || o.autoMax !== undefined) throw new UserError('--auto-min, --auto-start and --auto-max apply to auto trials; add auto to --batch-sizes (e.g. --batch-sizes 16,64,256,auto), or drop them');
     return undefined;
   }
   if (o.queue !== undefined) throw new UserError('sweep --queue does not run auto trials; drop auto from --batch-sizes, or run the sweep without --queue');
@@ -21,7 +22,9 @@ export function autoPlan(o: SweepOptions, base: RunConfig, fixedSizes: readonly 
   }
   const minBatch = o.autoMin ?? (fixedSizes.length > 0 ? Math.min(...fixedSizes) : 32);
   const maxBatch = o.autoMax ?? (fixedSizes.length > 0 ? Math.max(...fixedSizes, minBatch) : 4096);
-  return { minBatch, maxBatch };
+  const startBatch = o.autoStart ?? minBatch;
+  startRung(batchLadder(minBatch, maxBatch), startBatch);
+  return { minBatch, maxBatch, ...(startBatch !== minBatch ? { startBatch } : {}) };
 }
 
 /** The auto trials' table and how the fastest compares with the best fixed trial. */
@@ -30,7 +33,7 @@ export function autoLines(a: AutoAnalysis, curve: { readonly seconds: number } |
   const spread = (r: readonly [number, number] | null, f: (x: number) => string) => (r === null || r[0] === r[1] ? '' : ` (${f(r[0])}–${f(r[1])})`);
   const first = a.runs[0]!;
   const rows = a.runs.map((r) => [
-    `auto ${r.startBatch}→${r.maxBatch}`,
+    r.minBatch < r.startBatch ? `auto ${r.minBatch}←${r.startBatch}→${r.maxBatch}` : `auto ${r.startBatch}→${r.maxBatch}`,
     String(r.lr),
     r.secondsToTarget === null ? (r.reached > 0 ? `${r.reached}/${r.seeds} reached` : 'not reached') : r.secondsToTarget.toFixed(2) + spread(r.secondsRange, (x) => x.toFixed(2)),
     r.examplesToTarget === null ? '–' : fmt(r.examplesToTarget),
@@ -44,7 +47,7 @@ export function autoLines(a: AutoAnalysis, curve: { readonly seconds: number } |
   ]);
   const lines = [
     '',
-    `auto trials (--batch-size auto from ${first.startBatch}, the batch and rate following the noise scale up to ${first.maxBatch}; steps are updates of varying batch, so examples compare):`,
+    `auto trials (--batch-size auto from ${first.startBatch}, the batch and rate following the noise scale ${first.minBatch < first.startBatch ? `down to ${first.minBatch} and ` : ''}up to ${first.maxBatch}; steps are updates of varying batch, so examples compare):`,
     ...formatTable(['batch', 'start lr', 'seconds', 'examples', 'steps', 'epochs', 'best val', 'test', 'ended at B', 'changes', 'trials'], rows),
   ];
   if (curve !== null) lines.push(`  their throughput curve was measured in ${curve.seconds.toFixed(1)} s before the first, outside its seconds to target`);

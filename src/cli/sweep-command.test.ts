@@ -184,6 +184,15 @@ test('sweep --batch-sizes 4,16,auto --seeds 2: one auto trial per seed, kept wit
   assert.match(alone.stdout, /^auto against the best fixed trial: (no fixed batch size in this sweep to compare with \(add some to --batch-sizes\); auto did in [\d.]+ s|no auto trial reached the target)$/m);
 
   assert.match(assertUserError(sweep('--db', 'auto.db', '--batch-sizes', '4,auto', '--schedule', 'cosine')), /auto trials choose their rate.*drop --schedule/);
-  assert.match(assertUserError(sweep('--db', 'auto.db', '--auto-min', '8')), /--auto-min and --auto-max apply to auto trials/);
+  assert.match(assertUserError(sweep('--db', 'auto.db', '--auto-min', '8')), /--auto-min, --auto-start and --auto-max apply to auto trials/);
+  assert.match(assertUserError(sweep('--db', 'auto.db', '--batch-sizes', 'auto', '--auto-min', '4', '--auto-start', '12')), /--auto-start 12 is not a batch the run may take \(--auto-min doubled up to --auto-max: 4, 8, 16, 32, …, 4096\); use one of them/);
+  // Started above its smallest batch: the grid's rate carried to the start, a key of its own, and the ladder in the table.
+  const down = sweep('--db', 'auto-start.db', '--batch-sizes', 'auto', '--auto-min', '4', '--auto-start', '16', '--auto-max', '64', '--lr-grid', '0.05');
+  assertOk(down);
+  assert.match(down.stdout, /auto trials \(--batch-size auto from 16, the batch and rate following the noise scale down to 4 and up to 64;/);
+  assert.match(down.stdout, /^ *auto 4←16→64 +0\.05 /m);
+  const started = new Database(join(dir, 'auto-start.db'), { readonly: true });
+  assert.deepEqual(started.prepare(`SELECT key, batch_size AS b, json_extract(detail, '$.auto.minBatch') AS min FROM trials`).all(), [{ key: 'auto-b16-64-min4-lr0.05-s1', b: 16, min: 4 }]);
+  started.close();
   assert.match(assertUserError(sweep('--db', 'auto.db', '--batch-sizes', '4,auto', '--queue', 'redis://127.0.0.1:1')), /sweep --queue does not run auto trials/);
 });

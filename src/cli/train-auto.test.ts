@@ -20,10 +20,25 @@ after(() => removeDir(dir));
 const train = (...args: string[]) => runCli(['train', '--threads', '1', '--dataset', 'blobs.csv', '--model', 'mlp.json', ...args], dir, 120_000);
 
 test('auto-only flags without --batch-size auto, and flags auto decides itself, are refused with the fix', () => {
-  assert.match(assertUserError(train('--auto-max', '64')), /--auto-min, --auto-max and --memory apply to --batch-size auto/);
+  assert.match(assertUserError(train('--auto-max', '64')), /--auto-min, --auto-start, --auto-max and --memory apply to --batch-size auto/);
   assert.match(assertUserError(train('--batch-size', 'auto', '--iter-size', '2')), /drop --iter-size/);
   assert.match(assertUserError(train('--batch-size', 'auto', '--schedule', 'cosine')), /drop --schedule/);
   assert.match(assertUserError(train('--batch-size', 'huge')), /--batch-size.*"auto"/);
+  assert.match(assertUserError(train('--auto-start', '16')), /--auto-min, --auto-start, --auto-max and --memory apply to --batch-size auto/);
+  assert.match(assertUserError(train('--batch-size', 'auto', '--auto-min', '8', '--auto-start', '12')), /^--auto-start 12 is not a batch the run may take \(--auto-min doubled up to --auto-max: 8, 16, 32, 64, …, 4096\); use one of them$/m);
+});
+
+test('--auto-start: the run starts there at --lr, and its batch may go below it to --auto-min', () => {
+  const run = train('--batch-size', 'auto', '--auto-min', '4', '--auto-start', '16', '--auto-max', '64', '--lr', '0.03', '--epochs', '1', '--json', '--db', 'start.db');
+  assertOk(run);
+  const r = lastJson(run);
+  const store = Store.open(join(dir, 'start.db'));
+  try {
+    const [start] = store.batchChanges(r['run'] as number);
+    assert.deepEqual([start!.microBatch * start!.iterSize, start!.lr, start!.reason], [16, 0.03, 'start']);
+  } finally {
+    store.close();
+  }
 });
 
 test('train --batch-size auto --db keeps its changes (numbered from the start) and its curve, which the next run reuses', () => {

@@ -105,8 +105,8 @@ export async function trainCommand(o: TrainOptions, given: string[]): Promise<nu
   if (config.adaptive !== undefined) {
     const clash = given.find((k) => k === 'iterSize' || k === 'warmupSteps' || (k === 'schedule' && parseSchedule(o.schedule).kind !== 'constant'));
     if (clash !== undefined) throw new UserError(`--batch-size auto chooses the iter-size and the rate itself; drop --${clash.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
-  } else if (given.some((k) => k === 'autoMin' || k === 'autoMax' || k === 'memory')) {
-    throw new UserError('--auto-min, --auto-max and --memory apply to --batch-size auto; add it, or drop them');
+  } else if (given.some((k) => k === 'autoMin' || k === 'autoStart' || k === 'autoMax' || k === 'memory')) {
+    throw new UserError('--auto-min, --auto-start, --auto-max and --memory apply to --batch-size auto; add it, or drop them');
   }
   const saveDir = o.save ?? o.resume;
   // `--resume DIR` alone continues an auto run as one: the checkpoint says which loop it needs.

@@ -1,6 +1,7 @@
 /** The `train` command's options, and their translation into a RunConfig. */
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { batchLadder, startRung } from '../adaptive/goodput.js';
 import type { GivenKey, RunConfig } from '../engine/run-config.js';
 import { BYTES_FORMS, parseBytes } from '../fit/bytes.js';
 import { OPTIMIZER_NAMES, type OptimizerName } from '../optim/registry.js';
@@ -41,8 +42,9 @@ export const trainDecls = {
   labelColumn: opt('--label-column <name|index>', 'CSV column holding the label (default: the last)', text),
   validationFraction: opt('--validation-fraction <f>', 'share of the training data held out for validation', fraction, '1/12'),
   testFraction: opt('--test-fraction <f>', 'share held out for testing when the data has no test set', fraction, '0.1'),
-  batchSize: opt('--batch-size <n|full|auto>', 'examples per micro-batch; 1 = online learning, full = the whole training split, auto = the batch and rate follow the gradient noise scale during training (from --auto-min at --lr)', trainBatchSizeSchema, '32'),
-  autoMin: opt('--auto-min <n>', 'with --batch-size auto: the starting and smallest batch (the one --lr is for)', intAtLeast(1), '32'),
+  batchSize: opt('--batch-size <n|full|auto>', 'examples per micro-batch; 1 = online learning, full = the whole training split, auto = the batch and rate follow the gradient noise scale during training (from --auto-start, else --auto-min, at --lr)', trainBatchSizeSchema, '32'),
+  autoMin: opt('--auto-min <n>', 'with --batch-size auto: the smallest batch, and the starting one (the one --lr is for) unless --auto-start', intAtLeast(1), '32'),
+  autoStart: opt('--auto-start <n>', 'with --batch-size auto: the starting batch, the one --lr is for, --auto-min doubled (default: --auto-min); the batch may shrink from it down to --auto-min as well as grow', intAtLeast(1)),
   autoMax: opt('--auto-max <n>', 'with --batch-size auto: the largest batch', intAtLeast(1), '4096'),
   memory: opt('--memory <size>', `with --batch-size auto: memory budget that caps the micro-batch (larger batches accumulate with iter-size), ${BYTES_FORMS}`, z.string().transform((s, ctx) => {
     try {
@@ -144,8 +146,10 @@ export interface RunShape {
 
 export function toRunConfig(o: TrainOptions): RunConfig {
   if (o.batchSize !== 'auto') return baseRunConfig(o, { ...o, batchSize: o.batchSize });
-  // The rate rule replaces the schedule (src/adaptive/goodput.ts): the rate given is the one at --auto-min.
-  const base = baseRunConfig(o, { ...o, batchSize: o.autoMin, iterSize: 1 });
+  // The rate rule replaces the schedule (src/adaptive/goodput.ts): the rate given is the one at the starting batch.
+  const start = o.autoStart ?? o.autoMin;
+  startRung(batchLadder(o.autoMin, o.autoMax), start);
+  const base = baseRunConfig(o, { ...o, batchSize: start, iterSize: 1 });
   return { ...base, schedule: { kind: 'constant' }, warmupSteps: 0, adaptive: { minBatch: o.autoMin, maxBatch: o.autoMax, memoryBytes: o.memory } };
 }
 

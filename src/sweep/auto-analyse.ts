@@ -17,6 +17,8 @@ export interface AutoTrialResult extends TrialResult {
 
 export interface AutoSummary {
   readonly startBatch: number;
+  /** The smallest batch the trials could shrink to (startBatch where they could not). */
+  readonly minBatch: number;
   readonly maxBatch: number;
   /** The rate at the starting batch. */
   readonly lr: number;
@@ -55,7 +57,7 @@ export function analyseAuto(all: readonly AutoTrialResult[], timeOptimal: BatchS
   const trials = all.filter((t) => t.status !== 'failed' && t.auto !== undefined);
   const groups = new Map<string, AutoTrialResult[]>();
   for (const t of trials) {
-    const k = `${t.auto!.startBatch}-${t.auto!.maxBatch}-${t.lr}`;
+    const k = `${t.auto!.startBatch}-${t.auto!.minBatch ?? t.auto!.startBatch}-${t.auto!.maxBatch}-${t.lr}`;
     groups.set(k, [...(groups.get(k) ?? []), t]);
   }
   const runs = [...groups.values()].map(summarise).sort((a, b) => a.lr - b.lr || a.startBatch - b.startBatch);
@@ -80,6 +82,7 @@ function summarise(ts: readonly AutoTrialResult[]): AutoSummary {
   const finals = ts.map((t) => t.auto!.finalBatch);
   return {
     startBatch: a.startBatch,
+    minBatch: a.minBatch ?? a.startBatch,
     maxBatch: a.maxBatch,
     lr: ts[0]!.lr,
     seeds: ts.length,

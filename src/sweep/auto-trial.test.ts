@@ -49,6 +49,11 @@ test('planned auto trials: one per grid rate (carried to the starting batch by t
   assert.equal(plan.length, 2 * 2 * 2 + 4);
   assert.throws(() => planTrials({ ...spec.plan, auto: { minBatch: 64, maxBatch: 32 }, trainExamples: N }), (e) => e instanceof UserError && /--auto-max 32/.test(e.message));
   assert.deepEqual(planTrials({ ...spec.plan, batchSizes: [], trainExamples: N }).map((t) => t.key), ['auto-b4-64-lr0.02-s1', 'auto-b4-64-lr0.02-s2'], 'auto alone is a plan');
+  // Started above the smallest batch: the rate the rule gives the start, and the smallest batch in the key.
+  const above = planTrials({ ...spec.plan, batchSizes: [], lrRule: 'linear', lrRefBatch: 8, seeds: 1, auto: { minBatch: 4, startBatch: 16, maxBatch: 64 }, trainExamples: N });
+  assert.deepEqual(above.map((t) => [t.key, t.batchSize, t.lr]), [['auto-b16-64-min4-lr0.04-s1', 16, 0.04]]);
+  assert.throws(() => planTrials({ ...spec.plan, auto: { minBatch: 4, startBatch: 24, maxBatch: 64 }, trainExamples: N }), /--auto-start 24 is not a batch the run may take/);
+  assert.throws(() => planTrials({ ...spec.plan, auto: { minBatch: 4, startBatch: 1024, maxBatch: 4096 }, trainExamples: N }), new RegExp(`--auto-start 1024 is larger than the ${N} training examples`));
 });
 
 test('a sweep with auto and two seeds keeps one auto trial per seed with its changes, examples from the changes, and out of the B axis', async () => {

@@ -24,6 +24,8 @@ import { trialOutcome, type TrialHooks, type TrialLimits, type TrialMetric, type
 /** What an auto trial has beyond a fixed one's figures (kept in the trial's detail as `auto`). */
 export interface AutoFigures {
   readonly startBatch: number;
+  /** The smallest batch it could shrink to (absent in trials stored before it could shrink below its start: startBatch). */
+  readonly minBatch?: number;
   readonly maxBatch: number;
   /** Training examples seen in all, and up to the validation that saw the target. */
   readonly examples: number;
@@ -103,6 +105,7 @@ export async function runAutoTrial(config: RunConfig, data: DataSplits, limits: 
     ...trialOutcome(r, metrics, reached, stopReason, wallSecondsToTarget),
     auto: {
       startBatch,
+      minBatch: config.adaptive!.minBatch,
       maxBatch: config.adaptive!.maxBatch,
       examples: r.examples,
       examplesToTarget: reached === null ? null : examplesAtStep(r.changes, reached.steps),

@@ -10,6 +10,7 @@
  * for each grid value g. `--lr-grid 0.02` with `--lr-rule linear` is the linear scaling rule
  * untuned; a grid of several values tunes around the rule at every B.
  */
+import { batchLadder, startRung } from '../adaptive/goodput.js';
 import { UserError } from '../errors.js';
 
 export const LR_RULES = ['linear', 'sqrt', 'none'] as const;
@@ -36,6 +37,8 @@ export interface SweepPlanSpec {
 export interface AutoPlan {
   readonly minBatch: number;
   readonly maxBatch: number;
+  /** The batch the trials start at, whose grid rates they take: a rung of the ladder (absent: minBatch). */
+  readonly startBatch?: number | undefined;
 }
 
 export interface PlannedTrial {
@@ -101,14 +104,19 @@ export const isAutoKey = (key: string | undefined): boolean => key !== undefined
  */
 export function autoTrials(spec: Omit<SweepPlanSpec, 'batchSizes' | 'auto'>, auto: AutoPlan): PlannedTrial[] {
   if (auto.minBatch > spec.trainExamples) throw new UserError(`--auto-min ${auto.minBatch} is larger than the ${spec.trainExamples} training examples; use a smaller one`);
-  if (auto.maxBatch < auto.minBatch) throw new UserError(`--auto-max ${auto.maxBatch} is below the auto trial's starting batch ${auto.minBatch}; raise --auto-max or lower --auto-min`);
+  if (auto.maxBatch < auto.minBatch) throw new UserError(`--auto-max ${auto.maxBatch} is below the auto trials' smallest batch ${auto.minBatch}; raise --auto-max or lower --auto-min`);
+  const start = auto.startBatch ?? auto.minBatch;
+  if (start > spec.trainExamples) throw new UserError(`--auto-start ${start} is larger than the ${spec.trainExamples} training examples; use a smaller one`);
+  startRung(batchLadder(auto.minBatch, auto.maxBatch), start);
+  // Trials that start at their smallest batch keep the keys they had before a start could be above it.
+  const ladder = start === auto.minBatch ? `b${start}-${auto.maxBatch}` : `b${start}-${auto.maxBatch}-min${auto.minBatch}`;
   const trials: PlannedTrial[] = [];
   for (const gridLr of middleOut(spec.lrGrid)) {
-    const lr = round4(ruleLr(gridLr, auto.minBatch, spec.lrRule, spec.lrRefBatch));
+    const lr = round4(ruleLr(gridLr, start, spec.lrRule, spec.lrRefBatch));
     for (let s = 0; s < spec.seeds; s++) {
       const seed = spec.baseSeed + s;
-      const key = `${AUTO_KEY_PREFIX}b${auto.minBatch}-${auto.maxBatch}-lr${lr}-s${seed}`;
-      trials.push({ key, batchSize: auto.minBatch, batchLabel: auto.minBatch, lr, gridLr, seed, auto });
+      const key = `${AUTO_KEY_PREFIX}${ladder}-lr${lr}-s${seed}`;
+      trials.push({ key, batchSize: start, batchLabel: start, lr, gridLr, seed, auto });
     }
   }
   return trials;
