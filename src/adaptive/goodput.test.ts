@@ -20,7 +20,10 @@ test('the starting batch must be a rung of the ladder', () => {
   assert.equal(startRung([8, 16, 32, 64], 32), 2);
   assert.equal(startRung([8, 16, 32, 64], 8), 0);
   assert.throws(() => startRung([8, 16, 32, 64], 24), (e) => e instanceof UserError && e.message === '--auto-start 24 is not a batch the run may take (--auto-min doubled up to --auto-max: 8, 16, 32, 64); use one of them');
-  assert.throws(() => startRung(batchLadder(8, 4096), 4), /\(--auto-min doubled up to --auto-max: 8, 16, 32, 64, …, 4096\)/);
+  assert.throws(() => startRung(batchLadder(8, 4096), 12), /\(--auto-min doubled up to --auto-max: 8, 16, 32, 64, …, 4096\)/);
+  assert.throws(() => startRung([8, 16, 32, 64], 4), { message: '--auto-start 4 is below --auto-min 8; lower --auto-min to 4 or raise --auto-start' });
+  assert.throws(() => startRung([8, 16, 32, 64], 128), { message: '--auto-start 128 is above the largest batch 64 (--auto-max); raise --auto-max or lower --auto-start' });
+  assert.throws(() => batchLadder(64, 32), { message: '--auto-max 32 is below --auto-min 64; raise --auto-max or lower --auto-min' });
 });
 
 test('throughput is interpolated in log B between measured points and held flat beyond them', () => {

@@ -35,7 +35,7 @@ export interface ThroughputPoint {
 /** The batch sizes a run may take: minBatch·2^i up to maxBatch. */
 export function batchLadder(minBatch: number, maxBatch: number): number[] {
   if (!(Number.isInteger(minBatch) && minBatch >= 1)) throw new UserError(`--auto-min must be a whole number ≥ 1, got ${minBatch}`);
-  if (!(Number.isInteger(maxBatch) && maxBatch >= minBatch)) throw new UserError(`--auto-max ${maxBatch} must be a whole number ≥ --auto-min ${minBatch}`);
+  if (!(Number.isInteger(maxBatch) && maxBatch >= minBatch)) throw new UserError(`--auto-max ${maxBatch} is below --auto-min ${minBatch}; raise --auto-max or lower --auto-min`);
   const out: number[] = [];
   for (let b = minBatch; b <= maxBatch; b *= 2) out.push(b);
   return out;
@@ -44,6 +44,9 @@ export function batchLadder(minBatch: number, maxBatch: number): number[] {
 /** The starting batch's place on the ladder: it must be a rung (minBatch·2^k ≤ maxBatch). */
 export function startRung(ladder: readonly number[], startBatch: number): number {
   const at = ladder.indexOf(startBatch);
+  const last = ladder[ladder.length - 1]!;
+  if (startBatch < ladder[0]!) throw new UserError(`--auto-start ${startBatch} is below --auto-min ${ladder[0]}; lower --auto-min to ${startBatch} or raise --auto-start`);
+  if (startBatch > last) throw new UserError(`--auto-start ${startBatch} is above the largest batch ${last} (--auto-max); raise --auto-max or lower --auto-start`);
   if (at < 0) {
     const rungs = ladder.length > 4 ? `${ladder.slice(0, 4).join(', ')}, …, ${ladder[ladder.length - 1]}` : ladder.join(', ');
     throw new UserError(`--auto-start ${startBatch} is not a batch the run may take (--auto-min doubled up to --auto-max: ${rungs}); use one of them`);

@@ -4,7 +4,7 @@
  * takes the same decisions and ends at the same weights; the memory cap holds.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -116,6 +116,29 @@ test('a run stopped and resumed takes the same decisions and ends at the same we
   }
 });
 
+test('a checkpoint of the format before --auto-start (no startBatch: it started at its smallest rung) resumes as that run', async () => {
+  const whole = tmp();
+  const parts = tmp();
+  try {
+    const a = await run(config(), { saveDir: whole });
+    await run(config(), { saveDir: parts }, 6);
+    // Rewrite it as format 3 wrote it: the same state, without the start batch.
+    const file = join(parts, 'checkpoint.json');
+    const meta = JSON.parse(readFileSync(file, 'utf8')) as { adaptive: { format: string; settings: Record<string, unknown> } };
+    assert.equal(meta.adaptive.settings['startBatch'], 4);
+    meta.adaptive.format = 'batchwise-adaptive-3';
+    delete meta.adaptive.settings['startBatch'];
+    writeFileSync(file, JSON.stringify(meta));
+    const second = await run(config(), { saveDir: parts, resumeDir: parts });
+    assert.deepEqual([second.steps, second.examples, second.epochs], [a.steps, a.examples, a.epochs]);
+    assert.deepEqual(second.final, a.final);
+    assert.deepEqual(loadCheckpoint(parts).state.params, loadCheckpoint(whole).state.params);
+  } finally {
+    rmSync(whole, { recursive: true, force: true });
+    rmSync(parts, { recursive: true, force: true });
+  }
+});
+
 test('started above its smallest rung, a run whose speed is flat shrinks below its start; its bookkeeping is exact and a resumed run repeats it', async () => {
   const flat = [
     { microBatch: 4, samplesPerSec: 1000 },
@@ -146,6 +169,7 @@ test('started above its smallest rung, a run whose speed is flat shrinks below i
     rmSync(parts, { recursive: true, force: true });
   }
   await assert.rejects(run(config({ batchSize: 24, adaptive: { minBatch: 4, maxBatch: 64 } })), /--auto-start 24 is not a batch the run may take/);
+  await assert.rejects(run(config({ batchSize: 1024, adaptive: { minBatch: 4, maxBatch: 4096 } })), { message: `--auto-start 1024 is larger than the ${N} training examples; use a smaller one` });
 });
 
 test('a memory budget caps the micro-batch; larger batches accumulate', async () => {

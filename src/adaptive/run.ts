@@ -44,11 +44,13 @@ import { curveBatches, measureCurve, microBatchCap } from './setup.js';
 /** Decisions fall due this often, in epochs of examples. */
 export const DECIDE_EVERY_EPOCHS = 1 / 20;
 // 3: in-step noise statistics and their window in the schedule (schedule.ts); 2: noise rounds of B_big ≥ 1,024 pooled as 1/B_noise.
-const FORMAT = 'batchwise-adaptive-3';
+// 4: the start may be above the smallest rung (settings.startBatch); a format-3 checkpoint starts at ladder[0] and resumes as one.
+const FORMAT = 'batchwise-adaptive-4';
+const READS = new Set<string>([FORMAT, 'batchwise-adaptive-3']);
 
 /** Everything the adaptive loop needs to go on exactly: kept in the checkpoint beside the trainer's state. */
 export interface AdaptiveState {
-  readonly format: typeof FORMAT;
+  readonly format: string;
   readonly settings: AdaptiveSettings;
   readonly schedule: ScheduleState;
   readonly epoch: number;
@@ -118,12 +120,14 @@ export async function runAdaptive(given: RunConfig, opts: AdaptiveOptions = {}, 
     const changes: BatchChangeRow[] = [];
     if (resumed) {
       st = resumed.meta.adaptive as AdaptiveState;
-      if (st?.format !== FORMAT) throw new UserError(`${opts.resumeDir}: the checkpoint has no adaptive-batch state of format ${JSON.stringify(FORMAT)} (it has ${JSON.stringify((st as { format?: unknown } | undefined)?.format)}); it was not saved by --batch-size auto of this version: train it again`);
+      if (!READS.has(st?.format ?? '')) throw new UserError(`${opts.resumeDir}: the checkpoint has no adaptive-batch state of format ${JSON.stringify(FORMAT)} (it has ${JSON.stringify((st as { format?: unknown } | undefined)?.format)}); it was not saved by --batch-size auto of this version: train it again`);
     } else {
+      const startBatch = config.batchSize as number;
+      if (spec.minBatch > N) throw new UserError(`--auto-min ${spec.minBatch} is larger than the ${N} training examples; use a smaller one`);
+      if (startBatch > N) throw new UserError(`--auto-start ${startBatch} is larger than the ${N} training examples; use a smaller one`);
       const ladder = batchLadder(spec.minBatch, Math.min(spec.maxBatch, N));
       const microCap = microBatchCap(model, makeOptimizer(config.optimizer, config.hyper).slots.length, spec.memoryBytes, ladder[ladder.length - 1]!);
       // The starting batch (config.batchSize, the one lr0 is for) must be a rung and run at all (within the memory cap, whole batch-norm groups): say so before timing anything.
-      const startBatch = config.batchSize as number;
       startRung(ladder, startBatch);
       splitBatch(startBatch, microCap, config.bnBatch);
       let curve = opts.curve;

@@ -2,7 +2,6 @@
  * `sweep --batch-sizes …,auto`: what the auto trials start from (the plan), and what the sweep
  * says about them, apart from the fixed grid's table (they are no batch size on its B axis).
  */
-import { batchLadder, startRung } from '../adaptive/goodput.js';
 import type { RunConfig } from '../engine/run-config.js';
 import { UserError } from '../errors.js';
 import type { AutoAnalysis } from '../sweep/auto-analyse.js';
@@ -23,7 +22,7 @@ export function autoPlan(o: SweepOptions, base: RunConfig, fixedSizes: readonly 
   const minBatch = o.autoMin ?? (fixedSizes.length > 0 ? Math.min(...fixedSizes) : 32);
   const maxBatch = o.autoMax ?? (fixedSizes.length > 0 ? Math.max(...fixedSizes, minBatch) : 4096);
   const startBatch = o.autoStart ?? minBatch;
-  startRung(batchLadder(minBatch, maxBatch), startBatch);
+  // planTrials checks the ladder and the start, before the store is touched.
   return { minBatch, maxBatch, ...(startBatch !== minBatch ? { startBatch } : {}) };
 }
 

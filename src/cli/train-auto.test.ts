@@ -28,7 +28,7 @@ test('auto-only flags without --batch-size auto, and flags auto decides itself, 
   assert.match(assertUserError(train('--batch-size', 'auto', '--auto-min', '8', '--auto-start', '12')), /^--auto-start 12 is not a batch the run may take \(--auto-min doubled up to --auto-max: 8, 16, 32, 64, …, 4096\); use one of them$/m);
 });
 
-test('--auto-start: the run starts there at --lr, and its batch may go below it to --auto-min', () => {
+test('--auto-start: the run starts there at --lr (its shrinking below the start is tested in adaptive/run.test.ts)', () => {
   const run = train('--batch-size', 'auto', '--auto-min', '4', '--auto-start', '16', '--auto-max', '64', '--lr', '0.03', '--epochs', '1', '--json', '--db', 'start.db');
   assertOk(run);
   const r = lastJson(run);

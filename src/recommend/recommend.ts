@@ -311,7 +311,8 @@ export async function recommend(spec: RecommendSpec, data: DataSplits, hooks: Re
   await stage('predict', 'time to target per effective batch', async () => predict(throughput));
   // A reused curve is timed again at the chosen micro-batch, and scaled where the machine's speed moved (throughput-check.ts).
   let throughputCheck: ThroughputCheck | null = null;
-  if (provenance.throughput.reused) {
+  // Not after Ctrl-C: the pilot's result stands on the kept curve.
+  if (provenance.throughput.reused && hooks.shouldStop?.() !== true) {
     const checked = await stage('throughput', null, () => checkKeptCurve(throughput, chooseCandidate(candidates).microBatch, async (b) => (await measureConfigThroughput(atMicroBatch(spec.base, b), data, { seconds: CHECK_SECONDS, runSeconds: 0.15, warmupSeconds: 0.15 })).samplesPerSec));
     throughputCheck = checked.check;
     hooks.onThroughputCheck?.(checked.check);

@@ -50,9 +50,12 @@ test('checkKeptCurve times the nearest point once, scales the whole curve and sa
   assert.equal(same.check.scale, 1);
   assert.deepEqual(same.curve, curve);
   assert.equal(describeCheck(same.check, fmt), 'checked at micro-batch 16: 4,100 samples/s now against 4,000 kept, within 5%: the prediction uses the kept curve');
+  const nothing = await checkKeptCurve(curve, 16, async () => NaN);
+  assert.equal(nothing.check.scale, 1);
+  assert.equal(describeCheck(nothing.check, fmt), 'checked at micro-batch 16: the check measured nothing, so the prediction uses the kept curve');
 });
 
-test('a curve scaled by one factor leaves the choice where it was and scales its compute seconds', () => {
+test('a curve scaled by one factor scales the update seconds: without overhead the choice stays, with it only the warm-up and the passes stay as they were', () => {
   const input: PredictInput = {
     pilotBatch: 32,
     pilotLr: 0.02,
@@ -72,5 +75,16 @@ test('a curve scaled by one factor leaves the choice where it was and scales its
     assert.equal(after[i]!.steps, before[i]!.steps);
     assert.equal(after[i]!.lr, before[i]!.lr);
     assert.ok(Math.abs(after[i]!.seconds * 1.25 - before[i]!.seconds) <= 1e-9 * before[i]!.seconds, `${after[i]!.seconds} × 1.25 ≠ ${before[i]!.seconds}`);
+  }
+  // With a run's overhead, only the update seconds scale: the warm-up stays, and the validations are where they were.
+  const overhead = { sessionSeconds: 0.5, warmupSeconds: 0.4, validationSeconds: 0.2, evalsPerEpoch: 20 };
+  const slow = predictCandidates({ ...input, overhead });
+  const fast = predictCandidates({ ...input, overhead, throughput: scaleCurve(curve, 1.25) });
+  for (let i = 0; i < slow.length; i++) {
+    assert.equal(fast[i]!.validations, slow[i]!.validations);
+    const updates = (c: { seconds: number }) => c.seconds - overhead.warmupSeconds;
+    assert.ok(Math.abs(updates(fast[i]!) * 1.25 - updates(slow[i]!)) <= 1e-9 * slow[i]!.seconds, `${fast[i]!.seconds} against ${slow[i]!.seconds}`);
+    const passes = (c: { wallSeconds: number; seconds: number }) => c.wallSeconds - c.seconds;
+    assert.ok(Math.abs(passes(fast[i]!) - passes(slow[i]!)) <= 1e-9, `sessions and validation passes are not scaled: ${passes(fast[i]!)} against ${passes(slow[i]!)}`);
   }
 });

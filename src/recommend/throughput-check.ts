@@ -7,10 +7,12 @@
  * CHECK_TOLERANCE, the whole curve is scaled by their ratio.
  *
  * One factor for every point: what drifts here is the machine's speed (its clock, its neighbours),
- * which slows a small and a large micro-batch alike. Scaling every point by one factor does not
- * move the time-optimal batch on one machine (each candidate's seconds scale alike); it moves the
- * seconds the advice predicts, which is what the check is for. The point timed is the measured one
- * nearest, in log B, to the micro-batch the advice chose, where the predicted seconds come from.
+ * which slows a small and a large micro-batch alike. It scales every candidate's update seconds
+ * alike, so it moves the seconds the advice predicts, which is what the check is for, and hardly
+ * the choice: only the terms it leaves alone (the run's warm-up, the all-reduce across workers)
+ * can tip candidates within a few % of each other, and the choice is made again from the scaled
+ * curve. The point timed is the measured one nearest, in log B, to the micro-batch the advice
+ * chose first, where the predicted seconds come from.
  */
 import type { ThroughputPoint } from './predict.js';
 
@@ -28,7 +30,7 @@ export interface ThroughputCheck {
   readonly microBatch: number;
   readonly keptSamplesPerSec: number;
   readonly nowSamplesPerSec: number;
-  /** The factor the curve was scaled by: now ÷ kept, or 1 where they agree within CHECK_TOLERANCE. */
+  /** The factor the curve was scaled by: now ÷ kept, or 1 where they agree within CHECK_TOLERANCE or the check measured nothing. */
   readonly scale: number;
 }
 
@@ -43,10 +45,14 @@ export function nearestPoint(curve: readonly ThroughputPoint[], microBatch: numb
   return best;
 }
 
-/** The factor a check sets: now ÷ kept, or 1 within the tolerance. */
+/** A timing that measured something: positive and finite. */
+const measured = (samplesPerSec: number) => Number.isFinite(samplesPerSec) && samplesPerSec > 0;
+
+/** The factor a check sets: now ÷ kept, or 1 within the tolerance (or where either measured nothing). */
 export function checkScale(keptSamplesPerSec: number, nowSamplesPerSec: number, tolerance = CHECK_TOLERANCE): number {
+  if (!measured(keptSamplesPerSec) || !measured(nowSamplesPerSec)) return 1;
   const ratio = nowSamplesPerSec / keptSamplesPerSec;
-  return Number.isFinite(ratio) && ratio > 0 && Math.abs(ratio - 1) > tolerance ? ratio : 1;
+  return Math.abs(ratio - 1) > tolerance ? ratio : 1;
 }
 
 /** Every point's samples/s (and GFLOP/s, where kept) times `scale`. */
@@ -69,6 +75,7 @@ export async function checkKeptCurve(
 
 /** "checked at micro-batch 64: 7,102 samples/s now against 5,926 kept: the prediction scales the curve ×1.20" */
 export function describeCheck(c: ThroughputCheck, fmt: (x: number) => string): string {
+  if (!measured(c.nowSamplesPerSec)) return `checked at micro-batch ${fmt(c.microBatch)}: the check measured nothing, so the prediction uses the kept curve`;
   const head = `checked at micro-batch ${fmt(c.microBatch)}: ${fmt(c.nowSamplesPerSec)} samples/s now against ${fmt(c.keptSamplesPerSec)} kept`;
   return c.scale === 1 ? `${head}, within ${Math.round(CHECK_TOLERANCE * 100)}%: the prediction uses the kept curve` : `${head}: the prediction scales the curve ×${c.scale.toFixed(2)}`;
 }

@@ -47,4 +47,5 @@ test('the recommendation card says how a reused throughput curve\'s check bore o
   assert.equal(predicted({ microBatch: 64, keptSamplesPerSec: 6000, nowSamplesPerSec: 7500, scale: 1.25 }), `${head}; the kept throughput curve scaled ×1.25 by a check at micro-batch 64`);
   assert.equal(predicted({ microBatch: 16, keptSamplesPerSec: 4000, nowSamplesPerSec: 4100, scale: 1 }), `${head}; the kept throughput curve agreed with a check at micro-batch 16`);
   assert.doesNotMatch(head!, /check/);
+  assert.equal(predicted({ microBatch: 16, keptSamplesPerSec: 4000, nowSamplesPerSec: null, scale: 1 }), `${head}; a check at micro-batch 16 of the kept throughput curve measured nothing`);
 });

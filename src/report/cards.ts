@@ -95,6 +95,8 @@ function checkNote(c: unknown): string {
   const scale = numAt(c, 'scale');
   if (scale === null) return '';
   const where = `a check at micro-batch ${figure(numAt(c, 'microBatch'))}`;
+  // NaN went into the JSON as null: a timing that measured nothing.
+  if (!((numAt(c, 'nowSamplesPerSec') ?? 0) > 0)) return `; ${where} of the kept throughput curve measured nothing`;
   return scale === 1 ? `; the kept throughput curve agreed with ${where}` : `; the kept throughput curve scaled ×${scale.toFixed(2)} by ${where}`;
 }
 

@@ -30,7 +30,7 @@ export interface SweepPlanSpec {
   readonly baseSeed: number;
   /** Examples in the training split, to resolve 'full' and check sizes. */
   readonly trainExamples: number;
-  /** Auto trials (`--batch-sizes …,auto`): `--batch-size auto` from minBatch up to maxBatch, after the grid. */
+  /** Auto trials (`--batch-sizes …,auto`): `--batch-size auto` from startBatch (else minBatch), between minBatch and maxBatch, after the grid. */
   readonly auto?: AutoPlan | undefined;
 }
 
