@@ -13,7 +13,8 @@
  * micro-batches, each update returns the mean |g_k|² of its micro-batch gradients and |ḡ|² of
  * their mean (the training graph's noise statistics), and the two-batch estimator of
  * noise/estimator.ts turns each update's pair into |G|² and tr(Σ) for the schedule's window: no
- * extra computation beyond two sums of squares per update. Otherwise, before update
+ * extra computation beyond two sums of squares per update, after one round at the start for the
+ * first decision (schedule.ts initialSchedule). Otherwise, before update
  * `nextRoundStep` a round computes the gradients of k micro-batches of B_small examples (drawn
  * with replacement, seeded by the step; B_big = k·B_small ≥ 1,024, see goodput.ts noisePlan) at
  * the current parameters with the gradient model, and the same estimator takes |mean of the k|²

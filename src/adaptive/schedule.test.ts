@@ -86,7 +86,11 @@ test('in-step: a window of updates is the decision’s round once it holds windo
     { microBatch: 4096, samplesPerSec: 1200, inStepSamplesPerSec: 1194 },
   ]);
   const start = initialSchedule(flat).state;
-  assert.deepEqual([start.batch, start.microBatch, start.iterSize, start.inStep, start.nextRoundStep], [32, 16, 2, true, NO_ROUND]);
+  // One round at step 0 all the same, for the first decision; after it, none.
+  assert.deepEqual([start.batch, start.microBatch, start.iterSize, start.inStep, start.nextRoundStep], [32, 16, 2, true, 0]);
+  const first = decide(addRound(start, { gradSq: 1, traceSigma: 1e6 }, 0, flat), flat, 0, 1000);
+  assert.equal(addRound(start, { gradSq: 1, traceSigma: 20 }, 0, flat).nextRoundStep, NO_ROUND);
+  assert.deepEqual([first.state.batch, first.state.inStep, first.state.nextRoundStep], [256, true, NO_ROUND], 'the first decision reads the round, before any window is full');
   const need = windowExamples(start, flat);
   assert.equal(need, Math.ceil(1024 ** 2 / 16));
   // Each update estimates |G|² = 1 and tr Σ = 20 (B_noise 20, well below 32: the batch should not grow).

@@ -25,7 +25,7 @@
  *
  * In-step noise. Where the batch runs as micro-batches whose gradients the update accumulates
  * (goodput.ts autoSplit), every update brings its own |g_k|² against |ḡ|², and there are no
- * rounds. The updates since the last decision form a window: their per-update estimates of |G|²
+ * rounds but one at the start (initialSchedule). The updates since the last decision form a window: their per-update estimates of |G|²
  * and tr Σ (each unbiased, from one update's two batch sizes) are summed, and at the decision the
  * window's Σ|G|²/Σ tr Σ enters the pool as a round of its examples would. A window counts once it
  * is as precise as the round it replaces (windowExamples; a decision waits for it, as it waits
@@ -153,7 +153,10 @@ export function initialSchedule(s: AdaptiveSettings): { state: ScheduleState; ch
     lr: s.lr0,
     noise: { inverse: 0, weight: 0, rounds: 0, roundsAtDecision: 0 },
     window: EMPTY_WINDOW,
-    nextRoundStep: inStep ? NO_ROUND : 0,
+    // One round at the start even where the updates measure the noise themselves: a window counts
+    // only once it holds windowExamples (65,536 on the cnn at 16 × 2, 1.2 epochs), and the first
+    // decision, the one that corrects a start batch far from the optimum, should not wait for it.
+    nextRoundStep: 0,
     nextDecisionExamples: s.decideEveryExamples,
   };
   return { state, change: { step: 0, examples: 0, ...split, lr: s.lr0, bNoise: NaN, reason: 'start' } };
@@ -185,7 +188,7 @@ export function addInStep(state: ScheduleState, e: NoiseEstimate, updates: numbe
 /** The schedule after a noise round taken before update `step`. */
 export function addRound(state: ScheduleState, e: NoiseEstimate, step: number, s: AdaptiveSettings): ScheduleState {
   const plan = noisePlan(state.batch, state.microBatch, s.curve, s.microCap, s.noiseBigMin);
-  return { ...state, noise: pooled(state.noise, e, plan.bSmall * plan.k), nextRoundStep: step + plan.every };
+  return { ...state, noise: pooled(state.noise, e, plan.bSmall * plan.k), nextRoundStep: state.inStep ? NO_ROUND : step + plan.every };
 }
 
 /** The decision due at `examples` seen (`step` updates done): the new state, and the change to log if any. */
