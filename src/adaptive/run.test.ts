@@ -34,6 +34,17 @@ const run = (c: RunConfig, opts: AdaptiveOptions = {}, stopAfter?: number) => {
   return runAdaptive(c, { data, curve, noiseBigMin: 64, ...opts }, stopAfter === undefined ? {} : { onProgress: () => progress++, shouldStop: () => progress >= stopAfter });
 };
 const tmp = () => mkdtempSync(join(tmpdir(), 'adaptive-'));
+/** Two checkpoint folders, one for a run through and one for a run stopped and resumed, removed after. */
+async function inTwoDirs(f: (whole: string, parts: string) => Promise<void>): Promise<void> {
+  const whole = tmp();
+  const parts = tmp();
+  try {
+    await f(whole, parts);
+  } finally {
+    rmSync(whole, { recursive: true, force: true });
+    rmSync(parts, { recursive: true, force: true });
+  }
+}
 
 test('with the batch held (a one-rung ladder), the adaptive run is the fixed-batch run, update for update', async () => {
   const held = await run(config({ batchSize: 8, adaptive: { minBatch: 8, maxBatch: 8 } }));
@@ -94,9 +105,7 @@ test('with changes: examples, steps and epochs are exact, and changes are at lea
 });
 
 test('a run stopped and resumed takes the same decisions and ends at the same weights as one run through', async () => {
-  const whole = tmp();
-  const parts = tmp();
-  try {
+  await inTwoDirs(async (whole, parts) => {
     const a = await run(config(), { saveDir: whole });
     const first = await run(config(), { saveDir: parts }, 6);
     assert.equal(first.status, 'interrupted');
@@ -110,16 +119,11 @@ test('a run stopped and resumed takes the same decisions and ends at the same we
     assert.equal(second.epochs, a.epochs);
     assert.deepEqual(second.final, a.final);
     assert.deepEqual(loadCheckpoint(parts).state.params, loadCheckpoint(whole).state.params);
-  } finally {
-    rmSync(whole, { recursive: true, force: true });
-    rmSync(parts, { recursive: true, force: true });
-  }
+  });
 });
 
 test('a checkpoint of the format before --auto-start (no startBatch: it started at its smallest rung) resumes as that run', async () => {
-  const whole = tmp();
-  const parts = tmp();
-  try {
+  await inTwoDirs(async (whole, parts) => {
     const a = await run(config(), { saveDir: whole });
     await run(config(), { saveDir: parts }, 6);
     // Rewrite it as format 3 wrote it: the same state, without the start batch.
@@ -133,10 +137,7 @@ test('a checkpoint of the format before --auto-start (no startBatch: it started 
     assert.deepEqual([second.steps, second.examples, second.epochs], [a.steps, a.examples, a.epochs]);
     assert.deepEqual(second.final, a.final);
     assert.deepEqual(loadCheckpoint(parts).state.params, loadCheckpoint(whole).state.params);
-  } finally {
-    rmSync(whole, { recursive: true, force: true });
-    rmSync(parts, { recursive: true, force: true });
-  }
+  });
 });
 
 test('started above its smallest rung, a run whose speed is flat shrinks below its start; its bookkeeping is exact and a resumed run repeats it', async () => {
@@ -145,9 +146,7 @@ test('started above its smallest rung, a run whose speed is flat shrinks below i
     { microBatch: 64, samplesPerSec: 1000 },
   ];
   const c = config({ batchSize: 32, adaptive: { minBatch: 4, maxBatch: 64 } });
-  const whole = tmp();
-  const parts = tmp();
-  try {
+  await inTwoDirs(async (whole, parts) => {
     const a = await run(c, { curve: flat, saveDir: whole });
     assert.deepEqual(a.changes[0], { step: 0, examples: 0, microBatch: 32, iterSize: 1, lr: 0.02, bNoise: NaN, reason: 'start' });
     assert.deepEqual([a.info.effectiveBatch, a.info.stepsPerEpoch], [32, Math.floor(N / 32)]);
@@ -164,10 +163,7 @@ test('started above its smallest rung, a run whose speed is flat shrinks below i
     assert.deepEqual([...first.changes, ...second.changes], a.changes);
     assert.deepEqual([second.steps, second.examples, second.epochs], [a.steps, a.examples, a.epochs]);
     assert.deepEqual(loadCheckpoint(parts).state.params, loadCheckpoint(whole).state.params);
-  } finally {
-    rmSync(whole, { recursive: true, force: true });
-    rmSync(parts, { recursive: true, force: true });
-  }
+  });
   await assert.rejects(run(config({ batchSize: 24, adaptive: { minBatch: 4, maxBatch: 64 } })), /--auto-start 24 is not a batch the run may take/);
   await assert.rejects(run(config({ batchSize: 1024, adaptive: { minBatch: 4, maxBatch: 4096 } })), { message: `--auto-start 1024 is larger than the ${N} training examples; use a smaller one` });
 });
@@ -191,9 +187,7 @@ test('where splitting costs less than rounds, updates measure the noise themselv
     { microBatch: 64, samplesPerSec: 112, inStepSamplesPerSec: 111.44 },
   ];
   const opts = { curve: mild, noiseBigMin: 16 };
-  const whole = tmp();
-  const parts = tmp();
-  try {
+  await inTwoDirs(async (whole, parts) => {
     const a = await run(config(), { ...opts, saveDir: whole });
     const c = a.changes;
     assert.ok(c.length >= 2 && c.every((x) => x.iterSize === 2), `every batch splits in two: ${JSON.stringify(c)}`);
@@ -210,8 +204,5 @@ test('where splitting costs less than rounds, updates measure the noise themselv
     assert.equal(second.examples, a.examples);
     assert.equal(second.inStepUpdates, a.inStepUpdates, 'counted over both sessions');
     assert.deepEqual(loadCheckpoint(parts).state.params, loadCheckpoint(whole).state.params);
-  } finally {
-    rmSync(whole, { recursive: true, force: true });
-    rmSync(parts, { recursive: true, force: true });
-  }
+  });
 });
