@@ -122,6 +122,10 @@ test('the bounded stages\' keys: the data\'s fingerprint, seed, threads and the 
   assert.equal(pilotKey(MACHINE, same, 'fp1', o), key);
   assert.notEqual(rangeTestKey(MACHINE, wideConfig, 'fp1', o), key, 'a range test is not a pilot');
   assert.equal(rangeTestKey(MACHINE, same, 'fp1', o), rangeTestKey(MACHINE, wideConfig, 'fp1', o));
+  // The range test runs its own ramp without warm-up; a pilot trains with the run's schedule.
+  const scheduled: RunConfig = { ...wideConfig, schedule: { kind: 'cosine', minLr: 0 }, warmupSteps: 100 };
+  assert.equal(rangeTestKey(MACHINE, scheduled, 'fp1', o), rangeTestKey(MACHINE, wideConfig, 'fp1', o));
+  assert.notEqual(pilotKey(MACHINE, scheduled, 'fp1', o), key);
 });
 
 test('a kept measurement that cannot serve is measured afresh and replaces it', async () => {

@@ -107,8 +107,10 @@ function trainingParts(m: MachineIdentity, config: RunConfig, data: string) {
   return { machine: m, ...rest, hyper: otherHyper, data };
 }
 
+/** The range test sets its own schedule (the geometric ramp) and no warm-up, so neither is in its key. */
 export function rangeTestKey(m: MachineIdentity, config: RunConfig, data: string, o: object): string {
-  return stableJson({ kind: 'range-test', ...trainingParts(m, config, data), test: o });
+  const { schedule: _s, warmupSteps: _w, ...parts } = trainingParts(m, config, data);
+  return stableJson({ kind: 'range-test', ...parts, test: o });
 }
 
 export function pilotKey(m: MachineIdentity, config: RunConfig, data: string, o: object): string {
