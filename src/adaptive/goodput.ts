@@ -48,7 +48,7 @@ export function startRung(ladder: readonly number[], startBatch: number): number
   if (startBatch < ladder[0]!) throw new UserError(`--auto-start ${startBatch} is below --auto-min ${ladder[0]}; lower --auto-min to ${startBatch} or raise --auto-start`);
   if (startBatch > last) throw new UserError(`--auto-start ${startBatch} is above the largest batch ${last} (--auto-max); raise --auto-max or lower --auto-start`);
   if (at < 0) {
-    const rungs = ladder.length > 4 ? `${ladder.slice(0, 4).join(', ')}, …, ${ladder[ladder.length - 1]}` : ladder.join(', ');
+    const rungs = ladder.length > 4 ? `${ladder.slice(0, 4).join(', ')}, …, ${last}` : ladder.join(', ');
     throw new UserError(`--auto-start ${startBatch} is not a batch the run may take (--auto-min doubled up to --auto-max: ${rungs}); use one of them`);
   }
   return at;
