@@ -11,6 +11,7 @@ import { Interrupted, UserError } from '../errors.js';
 import { formatBytes, parseBytes } from '../fit/bytes.js';
 import { batchwiseVersion, machineInfo } from '../bench/machine.js';
 import { adviceCost } from '../recommend/advice-cost.js';
+import { backtestPilot, type Backtest } from '../recommend/bounded/backtest.js';
 import { exportPlan } from '../recommend/export/export-plan.js';
 import { describeProvenance, type MachineSource } from '../recommend/machine-memo.js';
 import { describeCheck } from '../recommend/throughput-check.js';
@@ -112,6 +113,7 @@ export async function recommendCommand(options: RecommendOptions): Promise<numbe
     let rec: Recommendation;
     let verification: Verification | null = null;
     let autoVerification: AutoVerification | null = null;
+    let backtested: Backtest | null = null;
     const label = `${base.modelName} on ${base.dataset}, ${base.optimizer}, target ${o.targetAccuracy}, ${formatBytes(budgetBytes)}`;
     // Stored once the first trial starts (a refusal before then stores nothing), so that a live
     // reader (batchwise serve) can show the trial in progress.
@@ -168,6 +170,8 @@ export async function recommendCommand(options: RecommendOptions): Promise<numbe
       if (!rec.machine.memory.reused) store.recordProbes(run.id, rec.fit.probes.map((p) => ({ batchSize: p.batchSize, ok: p.ok, peakBytes: p.peakBytes, reason: p.reason, seconds: p.seconds })));
       for (const t of rec.lrTrials) store.recordTrial(trialRow(run.id, `pilot-lr-${t.lr}`, { batchSize: o.pilotBatch, iterSize: 1, lr: t.lr, seed: base.seed }, t.outcome), t.outcome.metrics);
       store.recordNoise(run.id, rec.pilot.measurements.map(noiseRow));
+      // Before this run's own verification is kept: the band is what was known when the advice was given.
+      backtested = backtestPilot(store, base, o.targetAccuracy, rec.pilot.extrapolation);
       // Both verifications train seed after seed on the same terms, each seed a live trial.
       const seedRuns = (trial: (seed: number) => Parameters<ReturnType<typeof liveRun>['start']>[0]) => ({
         evalsPerEpoch: o.evalsPerEpoch,
@@ -217,7 +221,7 @@ export async function recommendCommand(options: RecommendOptions): Promise<numbe
     const evidence = { candidates: rec.candidates, throughput: rec.throughput, matmulGflops: rec.matmulGflops, fit, pilot, pilotRuns: rec.pilotRuns, rangeTest, rangeTestProvenance: rec.rangeTestProvenance, pilotRates: rec.pilotRates, refined: rec.refined, lrRule: rec.lrRule, trainExamples: rec.trainExamples };
     const cost = adviceCost(rec.choice, rec.candidates, rec.seconds);
     const interrupted = (o.verify && verification === null) || (o.verifyAuto && autoVerification === null);
-    const summary = { choice: rec.choice, bNoise: rec.bNoise, seconds: rec.seconds, stageSeconds: rec.stageSeconds, machine: rec.machine, throughputCheck: rec.throughputCheck, cost, verification, ...(o.verifyAuto ? { autoVerification: autoJson(autoVerification) } : {}), ...evidence };
+    const summary = { choice: rec.choice, bNoise: rec.bNoise, seconds: rec.seconds, stageSeconds: rec.stageSeconds, machine: rec.machine, throughputCheck: rec.throughputCheck, backtest: backtested, cost, verification, ...(o.verifyAuto ? { autoVerification: autoJson(autoVerification) } : {}), ...evidence };
     store.finishRun(run.id, interrupted ? 'interrupted' : 'finished', summary);
 
     let exported: string | null = null;
@@ -229,10 +233,10 @@ export async function recommendCommand(options: RecommendOptions): Promise<numbe
     }
     if (o.json) {
       const { fit, throughput, pilot, lrTrials, candidates, matmulGflops, stageSeconds } = rec;
-      process.stdout.write(`${JSON.stringify({ db: o.db, run: run.id, choice: rec.choice, bNoise: rec.bNoise, lrRule: rec.lrRule, seconds: rec.seconds, stageSeconds, machine: rec.machine, cost, fit, matmulGflops, throughput, throughputCheck: rec.throughputCheck, lrTrials: lrTrials.map(({ lr, outcome: { metrics: _m, ...rest } }) => ({ lr, ...rest })), lrSearch: rec.lrSearch, pilotRuns: rec.pilotRuns, rangeTest: rec.rangeTest, rangeTestProvenance: rec.rangeTestProvenance, pilotRates: rec.pilotRates, refined: rec.refined, pilot, candidates, worldSize: rec.worldSize, communication: rec.communication, verification, ...(o.verifyAuto ? { autoVerification: autoJson(autoVerification) } : {}), exported })}\n`);
+      process.stdout.write(`${JSON.stringify({ db: o.db, run: run.id, choice: rec.choice, bNoise: rec.bNoise, lrRule: rec.lrRule, seconds: rec.seconds, stageSeconds, machine: rec.machine, cost, fit, matmulGflops, throughput, throughputCheck: rec.throughputCheck, backtest: backtested, lrTrials: lrTrials.map(({ lr, outcome: { metrics: _m, ...rest } }) => ({ lr, ...rest })), lrSearch: rec.lrSearch, pilotRuns: rec.pilotRuns, rangeTest: rec.rangeTest, rangeTestProvenance: rec.rangeTestProvenance, pilotRates: rec.pilotRates, refined: rec.refined, pilot, candidates, worldSize: rec.worldSize, communication: rec.communication, verification, ...(o.verifyAuto ? { autoVerification: autoJson(autoVerification) } : {}), exported })}\n`);
     } else {
       const heading = `recommendation for ${base.modelName} on ${base.dataset} (${base.optimizer}) to ${(o.targetAccuracy * 100).toFixed(2)}% validation accuracy within ${formatBytes(budgetBytes)}:`;
-      const lines = recommendationLines(rec, heading);
+      const lines = recommendationLines(rec, heading, backtested);
       if (verification) lines.push(...verificationLines(verification));
       if (verification && autoVerification) lines.push(...autoVerificationLines(autoVerification, verification));
       if (exported) lines.push('', `exported (${o.export}): ${exported}`);

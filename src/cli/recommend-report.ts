@@ -5,6 +5,7 @@ import { formatInterconnect } from '../recommend/comm/interconnect.js';
 import { capsRate } from '../recommend/lr-rule.js';
 import { describeProvenance, formatAge, measuredBy } from '../recommend/machine-memo.js';
 import { describeCheck } from '../recommend/throughput-check.js';
+import { describeBacktest, type Backtest } from '../recommend/bounded/backtest.js';
 import type { BoundedRate } from '../recommend/bounded/bounded-pilot.js';
 import type { Recommendation } from '../recommend/recommend.js';
 import type { AutoVerification, Verification } from '../recommend/verify.js';
@@ -16,7 +17,7 @@ const RULE_TEXT = {
   sqrt: (r: Recommendation) => `sqrt rule ε₀·√(B/B₀) from ε₀ ${r.pilot.lr} at B₀ ${r.pilot.batchSize}`,
 };
 
-export function recommendationLines(r: Recommendation, heading: string): string[] {
+export function recommendationLines(r: Recommendation, heading: string, backtested: Backtest | null = null): string[] {
   const c = r.choice;
   const comm = r.communication;
   const fewer = comm !== null && c.worldSize < r.worldSize ? ` (of the ${r.worldSize} workers: more would spend longer in all-reduce than they save in compute)` : '';
@@ -26,6 +27,7 @@ export function recommendationLines(r: Recommendation, heading: string): string[
     `  learning rate ${c.lr.toPrecision(4)} (${RULE_TEXT[r.lrRule](r)}${capsRate(r.optimizer) ? `, capped at ε₀·√(B/B₀) since ${r.optimizer} sizes each weight's step itself` : ''})`,
     `  predicted: ${c.seconds.toFixed(2)} s of training to target${comm ? `, ${c.commSeconds.toFixed(2)} s of it in all-reduce` : ''}, ${fmt(c.steps)} steps, ${c.epochs.toFixed(2)} epochs, at ${fmt(c.samplesPerSec)} samples/s${comm ? ' of compute' : ''}; ` +
       `${c.wallSeconds.toFixed(2)} s on the clock with building the sessions (${r.pilot.setupSeconds.toFixed(2)} s) and ${c.validations} validations (${r.pilot.validationSeconds.toFixed(3)} s each)`,
+    ...(backtested === null ? [] : describeBacktest(backtested, c.steps, (x) => fmt(x)).map((l) => `  ${l}`)),
     '',
     'evidence',
   ];

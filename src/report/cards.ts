@@ -100,6 +100,17 @@ function checkNote(c: unknown): string {
   return scale === 1 ? `; the kept throughput curve agreed with ${where}` : `; the kept throughput curve scaled ×${scale.toFixed(2)} by ${where}`;
 }
 
+/** What the store's runs said of the pilot's extrapolation (recommend/bounded/backtest.ts); null where the run kept none. */
+function backtestNote(b: unknown, steps: number): string | null {
+  const stretch = numAt(b, 'stretch');
+  if (stretch === null) return null;
+  const n = arrayAt(b, 'cases').length;
+  const [low, high, median] = [numAt(b, 'low'), numAt(b, 'high'), numAt(b, 'median')];
+  if (n === 0 || low === null || high === null || median === null) return `${stretch.toFixed(2)}× beyond the pilot; no run of this problem in the store to test it on`;
+  const band = strAt(b, 'band') === 'percentiles' ? `10th–90th percentile of ${n}` : `all ${n}`;
+  return `${stretch.toFixed(2)}× beyond the pilot; ${n} kept run${n === 1 ? '' : 's'} took ${low.toFixed(2)}–${high.toFixed(2)}× what it said of them (${band}; median ${median.toFixed(2)}×): about ${figure(Math.round(Math.round(steps) * low))}–${figure(Math.round(Math.round(steps) * high))} steps`;
+}
+
 export function recommendCard(run: RunRow): Card {
   const s = run.summary;
   const choice = candidateOf(at(s, 'choice'));
@@ -127,6 +138,8 @@ export function recommendCard(run: RunRow): Card {
   const extrapolated = at(s, 'pilot.extrapolation');
   if (extrapolated !== undefined && extrapolated !== null) {
     fields.push(field('pilot', `bounded at ${(numAt(extrapolated, 'seenEpochs') ?? 0).toFixed(2)} epochs, examples to target extrapolated: ${figure(numAt(extrapolated, 'examplesToTarget'))}`));
+    const backtested = backtestNote(at(s, 'backtest'), choice.steps);
+    if (backtested !== null) fields.push(field('extrapolation back-tested', backtested));
   }
   const rates = arrayAt(s, 'pilotRates');
   if (rates.length > 1) {

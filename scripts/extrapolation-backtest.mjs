@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+// How good the bounded pilot's extrapolation is (recommend's default prediction of the steps to
+// a target), measured on every fixed-batch run kept in the stores given: each run that reached a
+// target is cut where the extrapolation from its own first validations still had STRETCH times
+// further to go, and what that said is set against the examples it really took (backtest.ts).
+//
+//   npm run bench:extrapolation -- runs/sweep.db runs/advice.db     # STORE…  [--stretch 1.5,2,3,5,8]
+//
+// A run kept in more than one store counts once. Targets: those the runs were given.
+import { Store } from '../dist/store/store.js';
+import { backtest, storedProblems } from '../dist/recommend/bounded/backtest.js';
+
+const args = process.argv.slice(2);
+let stretches = [1.5, 2, 3, 5, 8];
+const dbs = [];
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === '--stretch') stretches = (args[++i] ?? '').split(',').map(Number);
+  else dbs.push(args[i]);
+}
+if (dbs.length === 0 || stretches.some((s) => !(s >= 1))) {
+  console.error('usage: npm run bench:extrapolation -- STORE… [--stretch 1.5,2,3,5,8], each stretch 1 or more');
+  process.exit(2);
+}
+const problems = new Map();
+for (const path of dbs) {
+  let store;
+  try {
+    store = Store.openReadOnly(path);
+  } catch (e) {
+    console.error(`cannot read the store ${path}: ${e.message}`);
+    process.exit(2);
+  }
+  for (const [key, p] of storedProblems(store)) {
+    const into = problems.get(key) ?? { label: p.label, targets: new Set(), curves: new Map() };
+    problems.set(key, into);
+    for (const t of p.targets) into.targets.add(t);
+    for (const c of p.curves) if (!into.curves.has(JSON.stringify(c.points))) into.curves.set(JSON.stringify(c.points), { ...c, source: `${path}: ${c.source}` });
+  }
+  store.close();
+}
+const x = (v) => (v === null ? '–' : `${v.toFixed(2)}×`);
+const share = (v) => (v === null ? '–' : `${Math.round(v * 100)}%`);
+for (const p of problems.values()) {
+  const curves = [...p.curves.values()];
+  for (const target of [...p.targets].sort((a, b) => a - b)) {
+    const rows = stretches.map((s) => backtest(curves, target, s));
+    if (rows[0].reached === 0) continue;
+    console.log(`\n${p.label}, to ${(target * 100).toFixed(1)}%: ${rows[0].reached} of ${curves.length} kept runs reached it`);
+    console.log('| stretch left at the cut | runs cut there | taken ÷ extrapolated, median | band | within 10% | within 25% |');
+    console.log('|---|---|---|---|---|---|');
+    for (const b of rows) {
+      const band = b.low === null ? '–' : `${x(b.low)}–${x(b.high)} (${b.band === 'percentiles' ? '10th–90th percentile' : 'all'})`;
+      console.log(`| ${b.stretch}× | ${b.cases.length} | ${x(b.median)} | ${band} | ${share(b.within10)} | ${share(b.within25)} |`);
+    }
+  }
+}
