@@ -70,3 +70,23 @@ test('the bounded rate grid: each rate\'s validations, its extrapolated power la
   assert.equal(l[4]!.data.values[0]!['label'], 'target 98.00%');
   assert.match(plot.caption, /target’s error of 2\.00%/);
 });
+
+test('the bounded rate grid draws the back-test\'s band around the pilot\'s examples on the target line, with room below it for its label', () => {
+  const evaluations = [100, 250, 500, 1000].map((examples) => ({ examples, valAccuracy: 1 - Math.pow(examples, -0.5) }));
+  const rates = [
+    { lr: 0.02, examplesToTarget: 4000, reached: false, errExponent: -0.4, seenExamples: 1000, evaluations },
+    { lr: 0.01, examplesToTarget: 2500, reached: false, errExponent: -0.5, seenExamples: 1000, evaluations },
+  ];
+  const without = pilotRatesExtrapolated(rates, 0.01, 0.98);
+  const plot = pilotRatesExtrapolated(rates, 0.01, 0.98, { examplesToTarget: 2500, low: 0.9, high: 1.8, runs: 6 });
+  const l = layers(plot.spec);
+  assert.equal(l.length, layers(without.spec).length + 2);
+  const [bar, label] = [l[l.length - 2]!, l[l.length - 1]!];
+  assert.deepEqual(bar.data.values, [{ from: 2500 * 0.9, to: 2500 * 1.8, error: 1 - 0.98, label: 'back-tested on 6 kept runs: 0.90–1.80×' }]);
+  assert.equal(label.data.values, bar.data.values);
+  const yScale = (p: typeof plot) => (layers(p.spec)[0] as unknown as { encoding: { y: { scale: { domainMin?: number } } } }).encoding.y.scale;
+  assert.ok(Math.abs(yScale(plot).domainMin! - 0.7 * (1 - 0.98)) < 1e-12);
+  assert.equal(yScale(without).domainMin, undefined);
+  assert.match(plot.caption, /The grey bar on the target line is the back-test: 6 runs of this problem kept in the store, each cut where the same extrapolation had as far to go, took 0\.90–1\.80× the examples it said, so the pilot's 2,500 examples could be that band\.$/);
+  assert.doesNotMatch(without.caption, /grey bar/);
+});

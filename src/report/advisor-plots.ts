@@ -228,7 +228,25 @@ function extrapolatedLine(from: number, to: number, err: number, exponent: numbe
   });
 }
 
-export function pilotRatesExtrapolated(rates: readonly PilotRatePoint[], pilotLr: number | null, targetAccuracy: number): Plot {
+/** The back-test's band on the target line, and its label above it. */
+function bandLayers(b: BacktestBand, targetError: number): object[] {
+  const values = [{ from: b.examplesToTarget * b.low, to: b.examplesToTarget * b.high, error: targetError, label: `back-tested on ${b.runs} kept runs: ${b.low.toFixed(2)}–${b.high.toFixed(2)}×` }];
+  const y = { field: 'error', type: 'quantitative' };
+  return [
+    { data: { values }, mark: { type: 'rule', color: '#555', strokeWidth: 7, opacity: 0.35, strokeCap: 'round' }, encoding: { x: { field: 'from', type: 'quantitative' }, x2: { field: 'to' }, y } },
+    { data: { values }, mark: { type: 'text', align: 'right', baseline: 'top', dy: 8, color: '#444', fontSize: 11 }, encoding: { x: { field: 'to', type: 'quantitative' }, y, text: { field: 'label' } } },
+  ];
+}
+
+/** The pilot's extrapolation back-tested on the store's runs (recommend/bounded/backtest.ts): its examples to the target, and the band the runs put on them. */
+export interface BacktestBand {
+  readonly examplesToTarget: number;
+  readonly low: number;
+  readonly high: number;
+  readonly runs: number;
+}
+
+export function pilotRatesExtrapolated(rates: readonly PilotRatePoint[], pilotLr: number | null, targetAccuracy: number, band: BacktestBand | null = null): Plot {
   const label = (lr: number) => `lr ${figure(lr)}${lr === pilotLr ? ' (pilot)' : ''}`;
   const targetError = 1 - targetAccuracy;
   const seen = rates.flatMap((r) => r.evaluations.filter((e) => e.examples > 0 && e.valAccuracy < 1).map((e) => ({ rate: label(r.lr), examples: e.examples, error: 1 - e.valAccuracy, part: 'validated' })));
@@ -239,7 +257,8 @@ export function pilotRatesExtrapolated(rates: readonly PilotRatePoint[], pilotLr
   );
   const ends = rates.flatMap((r) => (r.examplesToTarget === null ? [] : [{ rate: label(r.lr), examples: r.examplesToTarget, error: targetError, part: r.reached ? 'reached within the bound' : 'extrapolated' }]));
   const x = { field: 'examples', type: 'quantitative', scale: LOG, title: 'examples seen at the pilot batch' } as const;
-  const y = { field: 'error', type: 'quantitative', scale: LOG, title: 'validation error (1 − accuracy)' } as const;
+  // With a band, room below the target line for its label.
+  const y = { field: 'error', type: 'quantitative', scale: band === null ? LOG : { ...LOG, domainMin: targetError * 0.7 }, title: 'validation error (1 − accuracy)' } as const;
   const color = { field: 'rate', type: 'nominal', title: 'rate', sort: rates.map((r) => label(r.lr)) } as const;
   const tooltip = [{ field: 'rate' }, { field: 'part' }, { field: 'examples', format: ',.0f' }, { field: 'error', format: '.4f' }];
   return {
@@ -247,7 +266,10 @@ export function pilotRatesExtrapolated(rates: readonly PilotRatePoint[], pilotLr
     title: 'The bounded rate grid: each rate’s pilot, extrapolated to the target',
     caption:
       `Each rate of the grid at the pilot batch (the range test’s and each half the one before) trained a bounded part of a run; its validation error (solid) is fitted by a power of the examples seen and followed (dashed) to the target’s error of ${(targetError * 100).toFixed(2)}%. ` +
-      'The rate that gets there in the fewest examples is the pilot’s: the rate rule carries it to every batch size, and its examples to the target are where the epochs each batch needs (C8c), and so the time-optimal batch (C9), are predicted from. A power law without a floor is optimistic far from the target, and a single seed’s curve jumps: the crossing is an estimate, drawn as one.',
+      'The rate that gets there in the fewest examples is the pilot’s: the rate rule carries it to every batch size, and its examples to the target are where the epochs each batch needs (C8c), and so the time-optimal batch (C9), are predicted from. A power law without a floor is optimistic far from the target, and a single seed’s curve jumps: the crossing is an estimate, drawn as one.' +
+      (band === null
+        ? ''
+        : ` The grey bar on the target line is the back-test: ${band.runs} runs of this problem kept in the store, each cut where the same extrapolation had as far to go, took ${band.low.toFixed(2)}–${band.high.toFixed(2)}× the examples it said, so the pilot's ${figure(Math.round(band.examplesToTarget))} examples could be that band.`),
     spec: {
       width: WIDTH,
       height: HEIGHT,
@@ -257,6 +279,7 @@ export function pilotRatesExtrapolated(rates: readonly PilotRatePoint[], pilotLr
         { data: { values: ends }, mark: { type: 'point', shape: 'diamond', size: 90, filled: true }, encoding: { x, y, color, opacity: fadeUnless('rate'), tooltip } },
         { data: { values: [{ error: targetError }] }, mark: { type: 'rule', color: '#c00', strokeDash: [4, 3] }, encoding: { y: { field: 'error', type: 'quantitative' } } },
         { data: { values: [{ error: targetError, label: `target ${(targetAccuracy * 100).toFixed(2)}%` }] }, mark: { type: 'text', align: 'left', baseline: 'bottom', x: 4, dy: -3, color: '#c00', fontSize: 11 }, encoding: { y: { field: 'error', type: 'quantitative' }, text: { field: 'label' } } },
+        ...(band === null ? [] : bandLayers(band, targetError)),
       ] as never,
     },
   };

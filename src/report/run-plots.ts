@@ -6,7 +6,7 @@
 import { analyseSweep } from '../sweep/analyse.js';
 import { isAutoKey } from '../sweep/plan.js';
 import type { NoiseRow, RunRow, Store, TrialRow } from '../store/store.js';
-import { memoryByComponent, memoryFit, noiseAlongTraining, pilotRatesExtrapolated, predictedTimeByBatch, type MeasuredPoint, type MemorySplit, type PilotRatePoint, type PredictedPoint } from './advisor-plots.js';
+import { memoryByComponent, memoryFit, noiseAlongTraining, pilotRatesExtrapolated, predictedTimeByBatch, type BacktestBand, type MeasuredPoint, type MemorySplit, type PilotRatePoint, type PredictedPoint } from './advisor-plots.js';
 import { autoTrialsAlongTraining, batchAlongTraining } from './batch-plots.js';
 import { configCard, fitCard, recommendCard, runCard, sweepCard, type Card } from './cards.js';
 import { arrayAt, at, numAt } from './fields.js';
@@ -82,6 +82,14 @@ function sweepView(view: RunView, run: RunRow, trials: TrialRow[], curves: Trial
 
 const ceilingOf = (matmulGflops: number | null, flopsPerExample: number | null): Ceiling | null => (matmulGflops !== null && flopsPerExample !== null && flopsPerExample > 0 ? { matmulGflops, flopsPerExample } : null);
 
+/** The back-test's band around the pilot's extrapolated examples, where two or more kept runs gave one. */
+function backtestBand(s: unknown): BacktestBand | null {
+  const examplesToTarget = numAt(s, 'pilot.extrapolation.examplesToTarget');
+  const [low, high] = [numAt(s, 'backtest.low'), numAt(s, 'backtest.high')];
+  const runs = arrayAt(s, 'backtest.cases').length;
+  return examplesToTarget === null || low === null || high === null || runs < 2 ? null : { examplesToTarget, low, high, runs };
+}
+
 function recommendView(view: RunView, store: Store, run: RunRow, trials: TrialRow[], curves: TrialCurve[]): void {
   const s = run.summary;
   view.cards.push(recommendCard(run));
@@ -96,7 +104,7 @@ function recommendView(view: RunView, store: Store, run: RunRow, trials: TrialRo
   noiseView(view, store.noise(run.id));
   const rates = arrayAt(s, 'pilotRates').filter((r): r is PilotRatePoint => numAt(r, 'lr') !== null && Array.isArray(at(r, 'evaluations')));
   const target = targetOf(run);
-  if (rates.length > 1 && target !== null) view.plots.push(pilotRatesExtrapolated(rates, numAt(s, 'pilot.lr'), target));
+  if (rates.length > 1 && target !== null) view.plots.push(pilotRatesExtrapolated(rates, numAt(s, 'pilot.lr'), target, backtestBand(s)));
   const throughput = arrayAt(s, 'throughput').filter((p) => numAt(p, 'microBatch') !== null && numAt(p, 'samplesPerSec') !== null);
   if (throughput.length > 0) {
     const first = throughput.find((p) => (numAt(p, 'gflops') ?? 0) > 0);
