@@ -6,7 +6,8 @@
 //
 //   npm run bench:extrapolation -- runs/sweep.db runs/advice.db     # STORE…  [--stretch 1.5,2,3,5,8]
 //
-// A run kept in more than one store counts once. Targets: those the runs were given.
+// A run kept in more than one store counts once. Targets: those the runs were given. The last
+// column asks whether moving the prediction by the median of the other runs would bring it closer.
 import { Store } from '../dist/store/store.js';
 import { backtest, storedProblems } from '../dist/recommend/bounded/backtest.js';
 
@@ -39,6 +40,14 @@ for (const path of dbs) {
   store.close();
 }
 const x = (v) => (v === null ? '–' : `${v.toFixed(2)}×`);
+// Would moving the prediction by the other runs' median help? Each run's ratio against the median
+// of the rest (leave one out): the share within 25% of 1, as against the share of the raw ratios.
+const median = (a) => {
+  const s = [...a].sort((p, q) => p - q);
+  return (s[Math.floor((s.length - 1) / 2)] + s[Math.ceil((s.length - 1) / 2)]) / 2;
+};
+const corrected = (ratios) =>
+  ratios.length < 3 ? null : ratios.filter((r, i) => Math.abs(Math.log(r / median(ratios.filter((_, j) => j !== i)))) <= Math.log(1.25)).length / ratios.length;
 const share = (v) => (v === null ? '–' : `${Math.round(v * 100)}%`);
 for (const p of problems.values()) {
   const curves = [...p.curves.values()];
@@ -46,11 +55,11 @@ for (const p of problems.values()) {
     const rows = stretches.map((s) => backtest(curves, target, s));
     if (rows[0].reached === 0) continue;
     console.log(`\n${p.label}, to ${(target * 100).toFixed(1)}%: ${rows[0].reached} of ${curves.length} kept runs reached it`);
-    console.log('| stretch left at the cut | runs cut there | taken ÷ extrapolated, median | band | within 10% | within 25% |');
-    console.log('|---|---|---|---|---|---|');
+    console.log('| stretch left at the cut | runs cut there | taken ÷ extrapolated, median | band | within 10% | within 25% | within 25% of the others\' median |');
+    console.log('|---|---|---|---|---|---|---|');
     for (const b of rows) {
       const band = b.low === null ? '–' : `${x(b.low)}–${x(b.high)} (${b.band === 'percentiles' ? '10th–90th percentile' : 'all'})`;
-      console.log(`| ${b.stretch}× | ${b.cases.length} | ${x(b.median)} | ${band} | ${share(b.within10)} | ${share(b.within25)} |`);
+      console.log(`| ${b.stretch}× | ${b.cases.length} | ${x(b.median)} | ${band} | ${share(b.within10)} | ${share(b.within25)} | ${share(corrected(b.cases.map((c) => c.ratio)))} |`);
     }
   }
 }

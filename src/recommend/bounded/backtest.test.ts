@@ -65,7 +65,7 @@ test('the problem is the model, data, split, optimizer with its settings and the
   assert.equal(problemKey({ model: 1 }), null);
 });
 
-test('the store gives the curves of fixed-batch runs of the same problem, in epochs, from sweeps, recommends and train runs', () => {
+test('the store gives the curves of fixed-batch runs of the same problem, in epochs, from sweeps, recommends and train runs, each once', () => {
   const dir = mkdtempSync(join(tmpdir(), 'bw-backtest-'));
   try {
     const store = Store.open(join(dir, 'runs.db'));
@@ -76,6 +76,9 @@ test('the store gives the curves of fixed-batch runs of the same problem, in epo
     const rec = store.openRun('recommend', 'r', 'recommend', { base: { ...BASE, hyper: { lr: 0.1, weightDecay: 0 } } }).run.id;
     store.recordTrial(trial(rec, 'verify', { detail: {} }), m([0.91]));
     store.recordTrial(trial(rec, 'verify-auto', { detail: { auto: { startBatch: 16 } } }), m([0.91]));
+    // The same advice verified again: the same run, kept once.
+    const again = store.openRun('recommend', 'r2', 'recommend', { base: BASE }).run.id;
+    store.recordTrial(trial(again, 'verify', { detail: {} }), m([0.91]));
     const train = store.openRun('train', 't', 'train', { ...BASE, batchSize: 256 }).run.id;
     store.recordTrial(trial(train, 'steps=3', { detail: {} }), m([0.8, 0.85]));
     const adaptive = store.openRun('train', 'a', 'train', { ...BASE, adaptive: { minBatch: 16 } }).run.id;

@@ -138,22 +138,26 @@ export interface StoredProblem {
   readonly curves: readonly Curve[];
 }
 
-/** The validation curves of the store's fixed-batch runs (sweep, recommend and train), by problem (problemKey); only `only`'s with it. */
+/** The validation curves of the store's fixed-batch runs (sweep, recommend and train), by problem (problemKey), each run once; only `only`'s with it. */
 export function storedProblems(store: Store, only?: string): Map<string, StoredProblem> {
-  const out = new Map<string, { label: string; targets: Set<number>; curves: Curve[] }>();
+  const out = new Map<string, { label: string; targets: Set<number>; curves: Curve[]; seen: Set<string> }>();
   for (const run of store.listRuns().sort((a, b) => a.id - b.id)) {
     if (run.kind !== 'sweep' && run.kind !== 'recommend' && run.kind !== 'train') continue;
     const base = runBase(run.config) as Record<string, unknown> | null;
     const key = problemKey(base);
     if (key === null || (only !== undefined && key !== only)) continue;
-    const problem = out.get(key) ?? { label: `${String(base!.modelName ?? '?')} on ${String(base!.dataset)}, ${String(base!.optimizer)}`, targets: new Set<number>(), curves: [] };
+    const problem = out.get(key) ?? { label: `${String(base!.modelName ?? '?')} on ${String(base!.dataset)}, ${String(base!.optimizer)}`, targets: new Set<number>(), curves: [], seen: new Set<string>() };
     out.set(key, problem);
     if (typeof base!.targetAccuracy === 'number') problem.targets.add(base!.targetAccuracy);
     const metrics = store.runMetrics(run.id);
     for (const t of store.trials(run.id)) {
       if (isAuto(t.detail)) continue;
       const points = (metrics.get(t.key) ?? []).filter((m) => m.epochs > 0 && Number.isFinite(m.valAccuracy)).map((m) => ({ examples: m.epochs, valAccuracy: m.valAccuracy }));
-      if (points.length > 0) problem.curves.push({ source: `run ${run.id}, ${t.key}`, points });
+      // A run is deterministic given its settings and seed: the same run trained again (a second
+      // --verify of the same advice) is one run, not two.
+      const same = JSON.stringify(points);
+      if (points.length > 0 && !problem.seen.has(same)) problem.curves.push({ source: `run ${run.id}, ${t.key}`, points });
+      problem.seen.add(same);
     }
   }
   return new Map([...out].map(([k, p]) => [k, { label: p.label, targets: [...p.targets].sort((a, b) => a - b), curves: p.curves }]));
