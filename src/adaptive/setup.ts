@@ -96,24 +96,33 @@ const PAIRED_RUNS = 3;
 
 /**
  * The share of an update's time the noise statistics add, at two micro-batches of `microBatch`:
- * the same split with and without them, timed in turn (PAIRED_RUNS runs of ~POINT_SECONDS/2 each,
- * the best of each), so that both see the same machine. At least 0.
+ * the same split with and without them, timed in turn (pairedTimings), so that both see the same
+ * machine. At least 0.
  */
 export async function statisticsOverhead(config: RunConfig, data: DataSplits, microBatch: number): Promise<number> {
+  const t = await pairedTimings(config, data, microBatch, PAIRED_RUNS, POINT_SECONDS / 2);
+  return Math.max(0, 1 - t.plain / t.statistics);
+}
+
+/**
+ * Seconds per update of two micro-batches of `microBatch` without and with the noise statistics:
+ * the best of `runs` timed runs of about `seconds` each, the two trainers alternating after one
+ * untimed run each (`bench:noise-stats` times more and longer runs than statisticsOverhead).
+ */
+export async function pairedTimings(config: RunConfig, data: DataSplits, microBatch: number, runs: number, seconds: number): Promise<{ plain: number; statistics: number }> {
   const c: RunConfig = { ...config, batchSize: microBatch, iterSize: 2, schedule: { kind: 'constant' }, warmupSteps: 0, adaptive: undefined };
   const trainers = [await prepareTrainer(c, data), await prepareTrainer(c, data, { noiseStats: true })];
   try {
-    const runs = trainers.map(timedRuns);
-    // Seconds per update of the best timed run of each.
+    const timed = trainers.map(timedRuns);
     const best = [Infinity, Infinity];
-    for (const run of runs) await run(0);
-    for (let k = 0; k < PAIRED_RUNS; k++) {
+    for (const run of timed) await run(0);
+    for (let k = 0; k < runs; k++) {
       for (const i of [0, 1]) {
-        const r = await runs[i]!(POINT_SECONDS / 2);
+        const r = await timed[i]!(seconds);
         best[i] = Math.min(best[i]!, r.seconds / r.updates);
       }
     }
-    return Math.max(0, 1 - best[0]! / best[1]!);
+    return { plain: best[0]!, statistics: best[1]! };
   } finally {
     await Promise.all(trainers.map((t) => t.release()));
   }
