@@ -6,47 +6,24 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { loadDataset, splitIndices } from '../data/load.js';
-import { lrAt, type ScheduleSpec } from '../optim/schedule.js';
 import { DEFAULT_LR } from './train-options.js';
-import {
-  assertNoStack,
-  assertOk,
-  assertUserError,
-  lastJson,
-  makeBlobs,
-  makeTempDir,
-  removeDir,
-  runCli,
-  splitSizes,
-  writeBlobsCsv,
-  writeJson,
-  type Blobs,
-} from './testing/cli-fixtures.js';
+import { assertNoStack, assertOk, lastJson, type Blobs } from './testing/cli-fixtures.js';
+import { CLASSES, FEATURES, HIDDEN, ROWS, SIZES, stepsPerEpoch, trainFolder } from './testing/train-fixtures.js';
 
-const ROWS = 600;
-const FEATURES = 10;
-const CLASSES = 3;
-const SIZES = splitSizes(ROWS, 1 / 12, 0.1); // the default fractions
-const HIDDEN = 16;
 /** dense 10→16 and 16→3, weights and biases. */
 const PARAMS = FEATURES * HIDDEN + HIDDEN + HIDDEN * CLASSES + CLASSES;
 
+const folder = trainFolder();
+const train = folder.train;
 let dir = '';
 let blobs: Blobs;
-const BASE = ['train', '--model', 'mlp.json', '--dataset', 'blobs.csv', '--threads', '1'];
-const train = (...args: string[]) => runCli([...BASE, ...args], dir);
-const stepsPerEpoch = (batch: number, iter = 1) => Math.floor(SIZES.train / (batch * iter));
-
 before(() => {
-  dir = makeTempDir();
-  blobs = makeBlobs({ rows: ROWS, features: FEATURES, classes: CLASSES, seed: 2024, separation: 3 });
-  writeBlobsCsv(join(dir, 'blobs.csv'), blobs);
-  writeJson(join(dir, 'mlp.json'), { layers: [{ type: 'dense', units: HIDDEN }, { type: 'relu' }, { type: 'dense', units: CLASSES }] });
+  dir = folder.dir();
+  blobs = folder.blobs();
 });
-after(() => removeDir(dir));
 
 test('the split sizes the tests rely on', () => {
   assert.deepEqual(SIZES, { train: 495, validation: 45, test: 60 });
@@ -291,71 +268,3 @@ for (const c of RESUME_CASES) {
     assert.ok(readFileSync(join(dir, d, 'model.onnx')).equals(readFileSync(join(dir, `${d}-whole`, 'model.onnx'))), 'the same model.onnx');
   });
 }
-
-test('--resume without --epochs finishes the checkpoint’s run instead of starting the default 5 epochs', () => {
-  assertOk(train('--epochs', '2', '--save', 'short', '--json'));
-  const again = train('--resume', 'short', '--json');
-  assertOk(again);
-  const r = lastJson(again);
-  assert.equal(r['status'], 'completed');
-  assert.equal(r['steps'], 2 * stepsPerEpoch(32));
-  assert.equal(r['epochs'], 2);
-  const more = train('--resume', 'short', '--epochs', '3', '--json');
-  assertOk(more);
-  assert.equal(lastJson(more)['steps'], 3 * stepsPerEpoch(32));
-});
-
-test('--resume refuses a flag that changes the trajectory, naming both values', () => {
-  assertOk(train('--epochs', '1', '--save', 'fixed', '--json'));
-  const checkpoint = readFileSync(join(dir, 'fixed', 'checkpoint.json'));
-  const message = assertUserError(train('--epochs', '2', '--resume', 'fixed', '--batch-size', '7', '--json'));
-  assert.equal(message, 'the checkpoint was trained with batchSize 32, not 7; drop that flag to resume, or start a new run without --resume');
-  assert.match(assertUserError(train('--resume', 'fixed', '--optimizer', 'adam')), /^the checkpoint was trained with optimizer "momentum", not "adam";/);
-  assert.ok(readFileSync(join(dir, 'fixed', 'checkpoint.json')).equals(checkpoint), 'checkpoint untouched');
-  // Repeating the stored value is fine.
-  const same = train('--epochs', '2', '--resume', 'fixed', '--batch-size', '32', '--json');
-  assertOk(same);
-  assert.equal(lastJson(same)['steps'], 2 * stepsPerEpoch(32));
-});
-
-test('--resume accepts a hyper-parameter flag that repeats the run’s value, default included', () => {
-  assertOk(train('--epochs', '1', '--lr', '0.05', '--save', 'hyper', '--json'));
-  // --momentum 0.9 is the default; the run's --lr 0.05 is not the default 0.02 the CLI would fill in.
-  const resumed = train('--epochs', '2', '--resume', 'hyper', '--momentum', '0.9', '--json');
-  assertOk(resumed);
-  const r = lastJson(resumed);
-  assert.deepEqual([r['steps'], r['lr']], [2 * stepsPerEpoch(32), 0.05]);
-  assert.equal(
-    assertUserError(train('--epochs', '3', '--resume', 'hyper', '--momentum', '0.5')),
-    'the checkpoint was trained with momentum 0.9, not 0.5; drop that flag to resume, or start a new run without --resume',
-  );
-  assert.match(assertUserError(train('--epochs', '3', '--resume', 'hyper', '--lr', '0.02')), /^the checkpoint was trained with lr 0\.05, not 0\.02;/);
-});
-
-test('--resume with more epochs goes on from the cosine rate reached and ends at its minimum', () => {
-  const perEpoch = stepsPerEpoch(32);
-  const flags = ['--schedule', 'cosine:0.001', '--lr', '0.05'];
-  /** The schedule the run followed, from its log's start record. */
-  const planOf = (log: string) => (JSON.parse(readFileSync(join(dir, log), 'utf8').split('\n')[0]!) as { schedule: ScheduleSpec }).schedule;
-  const lr = (spec: ScheduleSpec, update: number) => lrAt(spec, 0.05, update);
-  const close = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) <= 1e-9 * b, `${what}: ${a} vs ${b}`);
-
-  assertOk(train(...flags, '--epochs', '2', '--save', 'cos', '--log', 'cos-2.jsonl', '--json'));
-  const two = planOf('cos-2.jsonl');
-  const more = train(...flags, '--epochs', '4', '--resume', 'cos', '--log', 'cos-4.jsonl', '--json');
-  assertOk(more);
-  assert.equal(lastJson(more)['steps'], 4 * perEpoch);
-  const four = planOf('cos-4.jsonl');
-  const s = 2 * perEpoch;
-  const reached = lr(two, s - 1);
-  assert.ok(reached < 0.0012, `the first 2 epochs decayed to about minLr: ${reached}`);
-  close(lr(four, s), reached, 'the first update after the resume runs at the last one’s rate');
-  assert.ok(lr(four, s + 1) < reached, 'and decays from there');
-  assert.equal(lr(four, 4 * perEpoch), 0.001, 'minLr at the new end');
-  assert.ok(lr(four, 4 * perEpoch - 1) - 0.001 < 1e-6, 'the last update runs at about minLr');
-  assert.match(more.stderr, new RegExp(`the cosine decay goes on from lr ${reached.toPrecision(4)} to 0.001 over the ${2 * perEpoch} updates left\\n`));
-
-  // The re-plan is kept in the checkpoint: extending again goes on from the re-planned rate.
-  assertOk(train(...flags, '--epochs', '6', '--resume', 'cos', '--log', 'cos-6.jsonl', '--json'));
-  close(lr(planOf('cos-6.jsonl'), 4 * perEpoch), lr(four, 4 * perEpoch - 1), 'a second extension');
-});
