@@ -56,7 +56,9 @@ test('the recommendation card says what the store\'s runs made of the pilot\'s e
   const cases = (n: number) => Array.from({ length: n }, () => ({ source: 'run 1, verify', stretch: 3, ratio: 1 }));
   assert.equal(note({ stretch: 3.23, cases: cases(6), low: 0.93, high: 3.37, median: 1.69, band: 'extremes' }), '3.23× beyond the pilot; 6 kept runs took 0.93–3.37× what it said of them (all 6; median 1.69×): about 363–1,314 steps');
   assert.equal(note({ stretch: 2, cases: cases(12), low: 0.8, high: 1.5, median: 1.1, band: 'percentiles' }), '2.00× beyond the pilot; 12 kept runs took 0.80–1.50× what it said of them (10th–90th percentile of 12; median 1.10×): about 312–585 steps');
-  assert.equal(note({ stretch: 2, cases: [], low: null, high: null, median: null, band: 'extremes' }), '2.00× beyond the pilot; no run of this problem in the store to test it on');
+  assert.equal(note({ stretch: 2, cases: cases(1), low: 1.5, high: 1.5, median: 1.5, band: 'extremes' }), '2.00× beyond the pilot; 1 kept run took 1.50× what it said of it: about 585 steps');
+  assert.equal(note({ stretch: 2, reached: 0, cases: [], low: null, high: null, median: null, band: 'extremes' }), '2.00× beyond the pilot; no run of this problem in the store reached the target');
+  assert.equal(note({ stretch: 2, reached: 3, cases: [], low: null, high: null, median: null, band: 'extremes' }), '2.00× beyond the pilot; none of the 3 runs of this problem in the store that reached the target had a cut that far from it');
   assert.equal(note(undefined), undefined, 'a run from before the back-test');
   assert.equal(note(null), undefined, 'a pilot that was not extrapolated');
 });

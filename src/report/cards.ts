@@ -104,11 +104,17 @@ function checkNote(c: unknown): string {
 function backtestNote(b: unknown, steps: number): string | null {
   const stretch = numAt(b, 'stretch');
   if (stretch === null) return null;
+  const head = `${stretch.toFixed(2)}× beyond the pilot`;
   const n = arrayAt(b, 'cases').length;
   const [low, high, median] = [numAt(b, 'low'), numAt(b, 'high'), numAt(b, 'median')];
-  if (n === 0 || low === null || high === null || median === null) return `${stretch.toFixed(2)}× beyond the pilot; no run of this problem in the store to test it on`;
+  if (n === 0 || low === null || high === null || median === null) {
+    const reached = numAt(b, 'reached') ?? 0;
+    return reached === 0 ? `${head}; no run of this problem in the store reached the target` : `${head}; none of the ${figure(reached)} runs of this problem in the store that reached the target had a cut that far from it`;
+  }
+  const shown = Math.round(steps);
+  if (n === 1) return `${head}; 1 kept run took ${median.toFixed(2)}× what it said of it: about ${figure(Math.round(shown * median))} steps`;
   const band = strAt(b, 'band') === 'percentiles' ? `10th–90th percentile of ${n}` : `all ${n}`;
-  return `${stretch.toFixed(2)}× beyond the pilot; ${n} kept run${n === 1 ? '' : 's'} took ${low.toFixed(2)}–${high.toFixed(2)}× what it said of them (${band}; median ${median.toFixed(2)}×): about ${figure(Math.round(Math.round(steps) * low))}–${figure(Math.round(Math.round(steps) * high))} steps`;
+  return `${head}; ${n} kept runs took ${low.toFixed(2)}–${high.toFixed(2)}× what it said of them (${band}; median ${median.toFixed(2)}×): about ${figure(Math.round(shown * low))}–${figure(Math.round(shown * high))} steps`;
 }
 
 export function recommendCard(run: RunRow): Card {
