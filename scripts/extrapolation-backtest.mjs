@@ -9,7 +9,7 @@
 // A run kept in more than one store counts once. Targets: those the runs were given. The last
 // column asks whether moving the prediction by the median of the other runs would bring it closer.
 import { Store } from '../dist/store/store.js';
-import { backtest, storedProblems } from '../dist/recommend/bounded/backtest.js';
+import { backtest, oncePerRun, storedProblems } from '../dist/recommend/bounded/backtest.js';
 
 const args = process.argv.slice(2);
 let stretches = [1.5, 2, 3, 5, 8];
@@ -32,10 +32,10 @@ for (const path of dbs) {
     process.exit(2);
   }
   for (const [key, p] of storedProblems(store)) {
-    const into = problems.get(key) ?? { label: p.label, targets: new Set(), curves: new Map() };
+    const into = problems.get(key) ?? { label: p.label, targets: new Set(), curves: [] };
     problems.set(key, into);
     for (const t of p.targets) into.targets.add(t);
-    for (const c of p.curves) if (!into.curves.has(JSON.stringify(c.points))) into.curves.set(JSON.stringify(c.points), { ...c, source: `${path}: ${c.source}` });
+    for (const c of p.curves) into.curves.push({ ...c, source: `${path}: ${c.source}` });
   }
   store.close();
 }
@@ -50,16 +50,16 @@ const corrected = (ratios) =>
   ratios.length < 3 ? null : ratios.filter((r, i) => Math.abs(Math.log(r / median(ratios.filter((_, j) => j !== i)))) <= Math.log(1.25)).length / ratios.length;
 const share = (v) => (v === null ? '–' : `${Math.round(v * 100)}%`);
 for (const p of problems.values()) {
-  const curves = [...p.curves.values()];
+  const curves = oncePerRun(p.curves);
   for (const target of [...p.targets].sort((a, b) => a - b)) {
     const rows = stretches.map((s) => backtest(curves, target, s));
     if (rows[0].reached === 0) continue;
     console.log(`\n${p.label}, to ${(target * 100).toFixed(1)}%: ${rows[0].reached} of ${curves.length} kept runs reached it`);
-    console.log('| stretch left at the cut | runs cut there | taken ÷ extrapolated, median | band | within 10% | within 25% | within 25% of the others\' median |');
+    console.log('| stretch left at the cut | runs cut there (and stopped short of the target) | taken ÷ extrapolated, median | band | within 10% | within 25% | within 25% of the others\' median |');
     console.log('|---|---|---|---|---|---|---|');
     for (const b of rows) {
       const band = b.low === null ? '–' : `${x(b.low)}–${x(b.high)} (${b.band === 'percentiles' ? '10th–90th percentile' : 'all'})`;
-      console.log(`| ${b.stretch}× | ${b.cases.length} | ${x(b.median)} | ${band} | ${share(b.within10)} | ${share(b.within25)} | ${share(corrected(b.cases.map((c) => c.ratio)))} |`);
+      console.log(`| ${b.stretch}× | ${b.cases.length}${b.stoppedShort > 0 ? ` (${b.stoppedShort})` : ''} | ${x(b.median)} | ${band} | ${share(b.within10)} | ${share(b.within25)} | ${share(corrected(b.cases.map((c) => c.ratio)))} |`);
     }
   }
 }

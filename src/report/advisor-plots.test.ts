@@ -78,7 +78,7 @@ test('the bounded rate grid draws the back-test\'s band around the pilot\'s exam
     { lr: 0.01, examplesToTarget: 2500, reached: false, errExponent: -0.5, seenExamples: 1000, evaluations },
   ];
   const without = pilotRatesExtrapolated(rates, 0.01, 0.98);
-  const plot = pilotRatesExtrapolated(rates, 0.01, 0.98, { examplesToTarget: 2500, low: 0.9, high: 1.8, runs: 6 });
+  const plot = pilotRatesExtrapolated(rates, 0.01, 0.98, { examplesToTarget: 2500, low: 0.9, high: 1.8, runs: 6, percentiles: false });
   const l = layers(plot.spec);
   assert.equal(l.length, layers(without.spec).length + 2);
   const [bar, label] = [l[l.length - 2]!, l[l.length - 1]!];
@@ -87,6 +87,9 @@ test('the bounded rate grid draws the back-test\'s band around the pilot\'s exam
   const yScale = (p: typeof plot) => (layers(p.spec)[0] as unknown as { encoding: { y: { scale: { domainMin?: number } } } }).encoding.y.scale;
   assert.ok(Math.abs(yScale(plot).domainMin! - 0.7 * (1 - 0.98)) < 1e-12);
   assert.equal(yScale(without).domainMin, undefined);
-  assert.match(plot.caption, /The grey bar on the target line is the back-test: 6 runs of this problem kept in the store, each cut where the same extrapolation had as far to go, took 0\.90–1\.80× the examples it said, so the pilot's 2,500 examples could be that band\.$/);
+  assert.match(plot.caption, /The grey bar on the target line is the back-test: 6 runs of this problem kept in the store, each cut where the same extrapolation had as far to go, took 0\.90–1\.80× the examples it said \(all of them\), so the pilot's 2,500 examples could be anywhere in that band\.$/);
+  const many = pilotRatesExtrapolated(rates, 0.01, 0.98, { examplesToTarget: 2500, low: 0.9, high: 1.8, runs: 12, percentiles: true });
+  assert.equal(layers(many.spec).at(-1)!.data.values[0]!['label'], 'back-tested on 12 kept runs: 0.90–1.80× (10th–90th percentile)');
+  assert.match(many.caption, /\(the 10th to the 90th percentile\)/);
   assert.doesNotMatch(without.caption, /grey bar/);
 });

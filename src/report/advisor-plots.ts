@@ -230,7 +230,7 @@ function extrapolatedLine(from: number, to: number, err: number, exponent: numbe
 
 /** The back-test's band on the target line, and its label above it. */
 function bandLayers(b: BacktestBand, targetError: number): object[] {
-  const values = [{ from: b.examplesToTarget * b.low, to: b.examplesToTarget * b.high, error: targetError, label: `back-tested on ${b.runs} kept runs: ${b.low.toFixed(2)}–${b.high.toFixed(2)}×` }];
+  const values = [{ from: b.examplesToTarget * b.low, to: b.examplesToTarget * b.high, error: targetError, label: `back-tested on ${b.runs} kept runs: ${b.low.toFixed(2)}–${b.high.toFixed(2)}×${b.percentiles ? ' (10th–90th percentile)' : ''}` }];
   const y = { field: 'error', type: 'quantitative' };
   return [
     { data: { values }, mark: { type: 'rule', color: '#555', strokeWidth: 7, opacity: 0.35, strokeCap: 'round' }, encoding: { x: { field: 'from', type: 'quantitative' }, x2: { field: 'to' }, y } },
@@ -244,6 +244,8 @@ export interface BacktestBand {
   readonly low: number;
   readonly high: number;
   readonly runs: number;
+  /** The 10th–90th percentile of the runs' ratios (from ten runs), or all of them. */
+  readonly percentiles: boolean;
 }
 
 export function pilotRatesExtrapolated(rates: readonly PilotRatePoint[], pilotLr: number | null, targetAccuracy: number, band: BacktestBand | null = null): Plot {
@@ -269,7 +271,7 @@ export function pilotRatesExtrapolated(rates: readonly PilotRatePoint[], pilotLr
       'The rate that gets there in the fewest examples is the pilot’s: the rate rule carries it to every batch size, and its examples to the target are where the epochs each batch needs (C8c), and so the time-optimal batch (C9), are predicted from. A power law without a floor is optimistic far from the target, and a single seed’s curve jumps: the crossing is an estimate, drawn as one.' +
       (band === null
         ? ''
-        : ` The grey bar on the target line is the back-test: ${band.runs} runs of this problem kept in the store, each cut where the same extrapolation had as far to go, took ${band.low.toFixed(2)}–${band.high.toFixed(2)}× the examples it said, so the pilot's ${figure(Math.round(band.examplesToTarget))} examples could be that band.`),
+        : ` The grey bar on the target line is the back-test: ${band.runs} runs of this problem kept in the store, each cut where the same extrapolation had as far to go, took ${band.low.toFixed(2)}–${band.high.toFixed(2)}× the examples it said (${band.percentiles ? 'the 10th to the 90th percentile' : 'all of them'}), so the pilot's ${figure(Math.round(band.examplesToTarget))} examples could be anywhere in that band.`),
     spec: {
       width: WIDTH,
       height: HEIGHT,

@@ -54,11 +54,13 @@ test('the recommendation card says what the store\'s runs made of the pilot\'s e
   const extrapolated = { pilot: { extrapolation: { seenEpochs: 0.5, examplesToTarget: 61234 } } };
   const note = (backtest: unknown) => valueOf({ choice, seconds: 1, ...extrapolated, backtest }, 'extrapolation back-tested');
   const cases = (n: number) => Array.from({ length: n }, () => ({ source: 'run 1, verify', stretch: 3, ratio: 1 }));
-  assert.equal(note({ stretch: 3.23, cases: cases(6), low: 0.93, high: 3.37, median: 1.69, band: 'extremes' }), '3.23× beyond the pilot; 6 kept runs took 0.93–3.37× what it said of them (all 6; median 1.69×): about 363–1,314 steps');
-  assert.equal(note({ stretch: 2, cases: cases(12), low: 0.8, high: 1.5, median: 1.1, band: 'percentiles' }), '2.00× beyond the pilot; 12 kept runs took 0.80–1.50× what it said of them (10th–90th percentile of 12; median 1.10×): about 312–585 steps');
-  assert.equal(note({ stretch: 2, cases: cases(1), low: 1.5, high: 1.5, median: 1.5, band: 'extremes' }), '2.00× beyond the pilot; 1 kept run took 1.50× what it said of it: about 585 steps');
-  assert.equal(note({ stretch: 2, reached: 0, cases: [], low: null, high: null, median: null, band: 'extremes' }), '2.00× beyond the pilot; no run of this problem in the store reached the target');
-  assert.equal(note({ stretch: 2, reached: 3, cases: [], low: null, high: null, median: null, band: 'extremes' }), '2.00× beyond the pilot; none of the 3 runs of this problem in the store that reached the target had a cut that far from it');
+  const cut = 'cut where that extrapolation had as far to go';
+  assert.equal(note({ stretch: 3.23, reached: 6, stoppedShort: 0, cases: cases(6), low: 0.93, high: 3.37, median: 1.69, band: 'extremes' }), `the target 3.23× beyond the pilot; 6 kept runs, each ${cut}, took 0.93–3.37× what it said (all 6; median 1.69×): about 363–1,314 steps`);
+  assert.equal(note({ stretch: 2, reached: 14, stoppedShort: 2, cases: cases(12), low: 0.8, high: 1.5, median: 1.1, band: 'percentiles' }), `the target 2.00× beyond the pilot; 12 kept runs, each ${cut}, took 0.80–1.50× what it said (10th–90th percentile of 12; median 1.10×): about 312–585 steps; 2 runs with such a cut stopped before the target and are not in the band`);
+  assert.equal(note({ stretch: 2, reached: 1, stoppedShort: 1, cases: cases(1), low: 1.5, high: 1.5, median: 1.5, band: 'extremes' }), `the target 2.00× beyond the pilot; 1 kept run, ${cut}, took 1.50× what it said: about 585 steps; 1 run with such a cut stopped before the target and is not in the band`);
+  assert.equal(note({ stretch: 2, reached: 0, cases: [], low: null, high: null, median: null, band: 'extremes' }), 'the target 2.00× beyond the pilot; not back-tested: no run of this problem in the store reached the target');
+  assert.equal(note({ stretch: 2, reached: 1, cases: [], low: null, high: null, median: null, band: 'extremes' }), 'the target 2.00× beyond the pilot; not back-tested: the 1 run of this problem in the store that reached the target had no cut with about that far to go');
+  assert.equal(note({ stretch: 2, reached: 3, cases: [], low: null, high: null, median: null, band: 'extremes' }), 'the target 2.00× beyond the pilot; not back-tested: none of the 3 runs of this problem in the store that reached the target had a cut with about that far to go');
   assert.equal(note(undefined), undefined, 'a run from before the back-test');
   assert.equal(note(null), undefined, 'a pilot that was not extrapolated');
 });

@@ -104,17 +104,22 @@ function checkNote(c: unknown): string {
 function backtestNote(b: unknown, steps: number): string | null {
   const stretch = numAt(b, 'stretch');
   if (stretch === null) return null;
-  const head = `${stretch.toFixed(2)}× beyond the pilot`;
+  const head = `the target ${stretch.toFixed(2)}× beyond the pilot`;
+  const runs = (n: number) => `${figure(n)} run${n === 1 ? '' : 's'}`;
+  const stopped = numAt(b, 'stoppedShort') ?? 0;
+  const short = stopped > 0 ? `; ${runs(stopped)} with such a cut stopped before the target and ${stopped === 1 ? 'is' : 'are'} not in the band` : '';
   const n = arrayAt(b, 'cases').length;
   const [low, high, median] = [numAt(b, 'low'), numAt(b, 'high'), numAt(b, 'median')];
   if (n === 0 || low === null || high === null || median === null) {
     const reached = numAt(b, 'reached') ?? 0;
-    return reached === 0 ? `${head}; no run of this problem in the store reached the target` : `${head}; none of the ${figure(reached)} runs of this problem in the store that reached the target had a cut that far from it`;
+    const why = reached === 0 ? 'no run of this problem in the store reached the target' : `${reached === 1 ? 'the 1 run' : `none of the ${runs(reached)}`} of this problem in the store that reached the target had ${reached === 1 ? 'no cut' : 'a cut'} with about that far to go`;
+    return `${head}; not back-tested: ${why}${short}`;
   }
   const shown = Math.round(steps);
-  if (n === 1) return `${head}; 1 kept run took ${median.toFixed(2)}× what it said of it: about ${figure(Math.round(shown * median))} steps`;
+  const cut = 'cut where that extrapolation had as far to go';
+  if (n === 1) return `${head}; 1 kept run, ${cut}, took ${median.toFixed(2)}× what it said: about ${figure(Math.round(shown * median))} steps${short}`;
   const band = strAt(b, 'band') === 'percentiles' ? `10th–90th percentile of ${n}` : `all ${n}`;
-  return `${head}; ${n} kept runs took ${low.toFixed(2)}–${high.toFixed(2)}× what it said of them (${band}; median ${median.toFixed(2)}×): about ${figure(Math.round(shown * low))}–${figure(Math.round(shown * high))} steps`;
+  return `${head}; ${n} kept runs, each ${cut}, took ${low.toFixed(2)}–${high.toFixed(2)}× what it said (${band}; median ${median.toFixed(2)}×): about ${figure(Math.round(shown * low))}–${figure(Math.round(shown * high))} steps${short}`;
 }
 
 export function recommendCard(run: RunRow): Card {

@@ -111,3 +111,17 @@ test('a sweep with auto trials draws them along training, off the by-batch plots
   const many = autoTrialsAlongTraining(Array.from({ length: 12 }, (_, i) => ({ label: `auto-b16-1024-lr0.01-s${i}`, changes: [{ step: 0, examples: 0, microBatch: 16, iterSize: 1, lr: 0.01, bNoise: NaN, reason: 'start' }], endExamples: 100 })));
   assert.match(JSON.stringify(many.spec), /"scheme":"tableau20"/, 'twelve trials: twenty colours, none repeated');
 });
+
+test('the rate grid\'s plot carries the back-test\'s band around the pilot\'s examples, and leaves it out after --refine-epochs', () => {
+  const layersOf = (id: number) => ((plotsForRun(store, id).plots.find((p) => p.name === 'pilot-rates-extrapolated')!.spec as { layer: unknown[] }).layer.length);
+  const plain = layersOf(ids.recommend);
+  const summary = JSON.parse(JSON.stringify(store.getRun(ids.recommend)!.summary)) as Record<string, unknown>;
+  const backtest = { stretch: 4.5, reached: 3, stoppedShort: 0, cases: [1, 2, 3].map((i) => ({ source: `run 1, verify-s${i}`, stretch: 4, ratio: 1 + i / 10 })), median: 1.2, low: 1.1, high: 1.3, band: 'extremes' };
+  const withBand = (extra: object) => {
+    const id = store.openRun('recommend', `k-band-${Object.keys(extra).length}`, 'with a back-test', store.getRun(ids.recommend)!.config).run.id;
+    store.finishRun(id, 'finished', { ...summary, pilot: { lr: 0.01, extrapolation: { seenExamples: 8000, examplesToTarget: 36000 } }, backtest, ...extra });
+    return id;
+  };
+  assert.equal(layersOf(withBand({})), plain + 2);
+  assert.equal(layersOf(withBand({ refined: { lr: 0.01 } })), plain, 'the refined pilot is not on the plot: no band around it');
+});

@@ -82,12 +82,17 @@ function sweepView(view: RunView, run: RunRow, trials: TrialRow[], curves: Trial
 
 const ceilingOf = (matmulGflops: number | null, flopsPerExample: number | null): Ceiling | null => (matmulGflops !== null && flopsPerExample !== null && flopsPerExample > 0 ? { matmulGflops, flopsPerExample } : null);
 
-/** The back-test's band around the pilot's extrapolated examples, where two or more kept runs gave one. */
+/**
+ * The back-test's band around the pilot's extrapolated examples, where two or more kept runs gave
+ * one. Not after --refine-epochs: the pilot is then the longer run, which the grid's plot does not draw.
+ */
 function backtestBand(s: unknown): BacktestBand | null {
   const examplesToTarget = numAt(s, 'pilot.extrapolation.examplesToTarget');
   const [low, high] = [numAt(s, 'backtest.low'), numAt(s, 'backtest.high')];
   const runs = arrayAt(s, 'backtest.cases').length;
-  return examplesToTarget === null || low === null || high === null || runs < 2 ? null : { examplesToTarget, low, high, runs };
+  const refined = at(s, 'refined');
+  if (examplesToTarget === null || low === null || high === null || runs < 2 || (refined !== undefined && refined !== null)) return null;
+  return { examplesToTarget, low, high, runs, percentiles: at(s, 'backtest.band') === 'percentiles' };
 }
 
 function recommendView(view: RunView, store: Store, run: RunRow, trials: TrialRow[], curves: TrialCurve[]): void {

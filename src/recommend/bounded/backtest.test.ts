@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { Store } from '../../store/store.js';
 import { trial } from '../../store/testing/fixtures.js';
-import { backtest, backtestCurve, describeBacktest, problemKey, storedCurves, summarise, type Curve } from './backtest.js';
+import { backtest, backtestCurve, describeBacktest, oncePerRun, problemKey, storedCurves, summarise, type Curve } from './backtest.js';
 
-/** Validations at examples 0.1·1.05^i while the error curve says the run has not passed `until`. */
-function curve(err: (e: number) => number, until: number, source = 'c'): Curve {
+/** Validations at examples `from`·1.05^i (0.1 unless told) up to 1.2 × `until`. */
+function curve(err: (e: number) => number, until: number, source = 'c', from = 0.1): Curve {
   const points = [];
-  for (let e = 0.1; e < until * 1.2; e *= 1.05) points.push({ examples: e, valAccuracy: 1 - err(e) });
+  for (let e = from; e < until * 1.2; e *= 1.05) points.push({ examples: e, valAccuracy: 1 - err(e) });
   return { source, points };
 }
 
@@ -31,14 +31,28 @@ test('a run whose error flattens takes longer than its early power law says, and
   assert.ok(far.ratio > near.ratio, `far ${far.ratio} against near ${near.ratio}`);
 });
 
-test('a run that never reached the target, or has no cut near the stretch, gives no case', () => {
+test('a run that never reached the target, or has no cut near the stretch, gives no case; one stopped short with such a cut is counted apart', () => {
   const never = curve((e) => 0.1 * e ** -0.5 + 0.02, 50);
   assert.equal(backtestCurve(never, 0.99, 2), null);
-  // Reached at its fourth validation: every cut is within a few validations of the end.
-  assert.equal(backtestCurve(curve((e) => 0.1 * e ** -0.5, 0.12), 0.99, 10), null);
-  const b = backtest([never, curve((e) => 0.1 * e ** -0.5, 100, 'exact')], 0.99, 2);
-  assert.equal(b.reached, 1);
-  assert.deepEqual(b.cases.map((c) => c.source), ['exact']);
+  // Validated only from 40 examples on: it reaches 1% error at 100, and no cut had ten times as far to go.
+  const late = curve((e) => 0.1 * e ** -0.5, 100, 'late', 40);
+  assert.equal(backtestCurve(late, 0.99, 10), null);
+  assert.ok(backtestCurve(late, 0.99, 2) !== null);
+  // The same power law stopped at about 48 examples (a budget): its last cut had about 2× to go, but it never got there.
+  const stopped = curve((e) => 0.1 * e ** -0.5, 40, 'stopped');
+  const b = backtest([never, late, stopped, curve((e) => 0.1 * e ** -0.5, 100, 'exact')], 0.99, 2);
+  assert.deepEqual([b.reached, b.stoppedShort], [2, 1]);
+  assert.deepEqual(b.cases.map((c) => c.source), ['late', 'exact']);
+  const far = backtest([late], 0.99, 10);
+  assert.deepEqual([far.reached, far.cases.length, far.median], [1, 0, null]);
+});
+
+test('a run kept twice, or kept again after a resume for more epochs, counts once; runs that part ways do not', () => {
+  const run = curve((e) => 0.1 * e ** -0.5, 100, 'verify');
+  const again = { source: 'verify again', points: [...run.points] };
+  const shorter = { source: 'train steps=100', points: run.points.slice(0, 20) };
+  const other = { source: 'another seed', points: run.points.map((p, i) => (i < 10 ? p : { ...p, valAccuracy: p.valAccuracy - 0.001 })) };
+  assert.deepEqual(oncePerRun([shorter, run, again, other]).map((c) => c.source), ['verify', 'another seed']);
 });
 
 test('the band is the extremes below ten runs and the 10th–90th percentile from ten', () => {
@@ -59,8 +73,13 @@ const BASE = { modelName: 'mlp', model: { name: 'mlp', layers: [] }, dataset: 'm
 test('the problem is the model, data, split, optimizer with its settings and the schedule; not the rate, batch, seed or target', () => {
   const k = problemKey(BASE);
   assert.equal(problemKey({ ...BASE, hyper: { lr: 0.5, weightDecay: 0 }, batchSize: 1024, seed: 7, targetAccuracy: 0.99, epochs: 3, threads: 2 }), k);
-  for (const other of [{ dataset: 'fashion.idx' }, { optimizer: 'adam' }, { hyper: { lr: 0.02, weightDecay: 1e-4 } }, { schedule: { kind: 'cosine' } }, { validationFraction: 0.2 }, { model: { name: 'cnn', layers: [] } }])
+  const changes = [{ dataset: 'fashion.idx' }, { testFile: 't10k.idx' }, { labelColumn: 'y' }, { optimizer: 'adam' }, { hyper: { lr: 0.02, weightDecay: 1e-4 } }, { schedule: { kind: 'cosine' } }, { validationFraction: 0.2 }, { model: { name: 'cnn', layers: [] } }, { bnBatch: 8 }, { warmupSteps: 100 }];
+  for (const other of changes)
     assert.notEqual(problemKey({ ...BASE, ...other }), k, JSON.stringify(other));
+  // A decaying schedule's rate at each step depends on the run's length: then the epochs count.
+  const cosine = { ...BASE, schedule: { kind: 'cosine', minLr: 0 } };
+  assert.notEqual(problemKey({ ...cosine, epochs: 3 }), problemKey({ ...cosine, epochs: 5 }));
+  assert.equal(problemKey({ ...BASE, epochs: 3 }), problemKey({ ...BASE, epochs: 5 }));
   assert.equal(problemKey(null), null);
   assert.equal(problemKey({ model: 1 }), null);
 });
@@ -100,11 +119,17 @@ test('the two lines say how far the extrapolation reached and, where runs could 
   const cases = (rs: number[]) => rs.map((ratio, i) => ({ source: `run 1, verify-s${i}`, stretch: 3, ratio }));
   assert.deepEqual(describeBacktest(summarise(0.99, 3.23, 0, []), 5447.4, fmt), [head, 'not back-tested: no run of this problem kept in the store reached the target (a sweep or --verify of it would give one)']);
   assert.deepEqual(describeBacktest(summarise(0.99, 3.23, 2, []), 5447.4, fmt), [head, 'not back-tested: none of the 2 runs of this problem in the store that reached the target had a cut with about that far to go']);
-  const cut = 'back-tested on %s of this problem kept in the store, each cut where that extrapolation had as far to go';
-  assert.equal(describeBacktest(summarise(0.99, 3.23, 1, cases([1.5])), 5447.4, fmt)[1], `${cut.replace('%s', '1 run')}: it took 1.50× what it said, so the 5,447 steps predicted could be about 8,171 (one run gives no spread)`);
+  assert.deepEqual(describeBacktest(summarise(0.99, 3.23, 1, [], 1), 5447.4, fmt), [
+    head,
+    'not back-tested: the 1 run of this problem in the store that reached the target had no cut with about that far to go',
+    'not in the band: 1 run of this problem with such a cut stopped before the target, so it took longer than any ratio there says',
+  ]);
+  assert.equal(describeBacktest(summarise(0.99, 3.23, 3, cases([1.2, 1.3]), 2), 100, fmt)[2], 'not in the band: 2 runs of this problem with such a cut stopped before the target, so they took longer than any ratio there says');
+  const cut = 'back-tested on %s of this problem kept in the store, %s where that extrapolation had as far to go';
+  assert.equal(describeBacktest(summarise(0.99, 3.23, 1, cases([1.5])), 5447.4, fmt)[1], `${cut.replace('%s', '1 run').replace('%s', 'cut')}: it took 1.50× what it said, so the 5,447 steps predicted could be about 8,171 (one run gives no spread)`);
   assert.equal(
     describeBacktest(summarise(0.99, 3.23, 6, cases([0.88, 1.05, 1.6, 1.78, 2.5, 3.37])), 5447.4, fmt)[1],
-    `${cut.replace('%s', '6 runs')}: they took 0.88–3.37× what it said (all 6; median 1.69×, 1 within 10%), so the 5,447 steps predicted could be about 4,793–18,356`,
+    `${cut.replace('%s', '6 runs').replace('%s', 'each cut')}: they took 0.88–3.37× what it said (all 6; median 1.69×, 1 within 10%), so the 5,447 steps predicted could be about 4,793–18,356`,
   );
   const ten = describeBacktest(summarise(0.99, 3.23, 10, cases([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])), 100, fmt)[1];
   assert.ok(ten.endsWith('they took 1.90–9.10× what it said (10th–90th percentile of 10; median 5.50×, 1 within 10%), so the 100 steps predicted could be about 190–910'), ten);

@@ -42,35 +42,39 @@ export interface Backtest {
   readonly stretch: number;
   /** Runs of the problem whose validations reached the target. */
   readonly reached: number;
-  /** Those with a cut near the pilot's stretch: one case each. */
+  /** Runs that stopped before the target although they had a cut near the pilot's stretch: they are not in the band. */
+  readonly stoppedShort: number;
+  /** Those that reached it with a cut near the pilot's stretch: one case each. */
   readonly cases: readonly BacktestCase[];
   /** Of the ratios, when there are any: the median, and the band (percentiles or extremes, `band`). */
   readonly median: number | null;
   readonly low: number | null;
   readonly high: number | null;
   readonly band: 'percentiles' | 'extremes';
-  /** Share of the ratios within 10% and 25% of 1. */
+  /** Share of the ratios within 10% and 25% of 1, as factors: r within 1/1.1…1.1 is within 10%. */
   readonly within10: number | null;
   readonly within25: number | null;
 }
 
-/** The run cut where its extrapolation's stretch comes nearest `stretch` (within STRETCH_FACTOR); null when none does or it never reached the target. */
-export function backtestCurve(curve: Curve, target: number, stretch: number): BacktestCase | null {
-  const pts = curve.points;
-  const hit = pts.findIndex((p) => p.valAccuracy >= target);
-  if (hit < 3) return null;
-  const actual = pts[hit]!.examples;
-  let best: BacktestCase | null = null;
-  for (let k = 3; k <= hit; k++) {
-    const prefix = pts.slice(0, k);
-    const est = examplesToTarget(prefix, target);
+/** Of the cuts after 3…`upTo` validations, the one whose extrapolation's stretch comes nearest `stretch`, within STRETCH_FACTOR; null when none does. */
+function nearestCut(pts: readonly CurvePoint[], target: number, stretch: number, upTo: number): { stretch: number; examples: number } | null {
+  let best: { stretch: number; examples: number } | null = null;
+  for (let k = 3; k <= upTo; k++) {
+    const est = examplesToTarget(pts.slice(0, k), target);
     if (!est.ok) continue;
-    const s = est.examples / prefix[k - 1]!.examples;
+    const s = est.examples / pts[k - 1]!.examples;
     const off = Math.abs(Math.log(s / stretch));
-    if (off > Math.log(STRETCH_FACTOR)) continue;
-    if (best === null || off < Math.abs(Math.log(best.stretch / stretch))) best = { source: curve.source, stretch: s, ratio: actual / est.examples };
+    if (off <= Math.log(STRETCH_FACTOR) && (best === null || off < Math.abs(Math.log(best.stretch / stretch)))) best = { stretch: s, examples: est.examples };
   }
   return best;
+}
+
+/** The run cut where its extrapolation's stretch comes nearest `stretch` (within STRETCH_FACTOR); null when none does or it never reached the target. */
+export function backtestCurve(curve: Curve, target: number, stretch: number): BacktestCase | null {
+  const hit = curve.points.findIndex((p) => p.valAccuracy >= target);
+  if (hit < 3) return null;
+  const cut = nearestCut(curve.points, target, stretch, hit);
+  return cut === null ? null : { source: curve.source, stretch: cut.stretch, ratio: curve.points[hit]!.examples / cut.examples };
 }
 
 function quantile(sorted: readonly number[], q: number): number {
@@ -80,14 +84,19 @@ function quantile(sorted: readonly number[], q: number): number {
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (i - lo);
 }
 
-/** Every curve back-tested at the pilot's stretch, and the ratios summarised; pure. */
+/**
+ * Every curve back-tested at the pilot's stretch, and the ratios summarised; pure. A run that never
+ * reached the target but had a cut near the stretch took longer than any ratio could say: it is
+ * not in the band, and counted as `stoppedShort`, so that a reader knows the band leaves it out.
+ */
 export function backtest(curves: readonly Curve[], target: number, stretch: number): Backtest {
-  const reached = curves.filter((c) => c.points.some((p) => p.valAccuracy >= target)).length;
-  return summarise(target, stretch, reached, curves.flatMap((c) => backtestCurve(c, target, stretch) ?? []));
+  const reaching = curves.filter((c) => c.points.some((p) => p.valAccuracy >= target));
+  const stoppedShort = curves.filter((c) => !reaching.includes(c) && nearestCut(c.points, target, stretch, c.points.length) !== null).length;
+  return summarise(target, stretch, reaching.length, reaching.flatMap((c) => backtestCurve(c, target, stretch) ?? []), stoppedShort);
 }
 
 /** The cases' ratios: median, band and shares within 10% and 25%. */
-export function summarise(target: number, stretch: number, reached: number, cases: readonly BacktestCase[]): Backtest {
+export function summarise(target: number, stretch: number, reached: number, cases: readonly BacktestCase[], stoppedShort = 0): Backtest {
   const ratios = cases.map((c) => c.ratio).sort((a, b) => a - b);
   const band = ratios.length >= PERCENTILE_RUNS ? 'percentiles' : 'extremes';
   const none = ratios.length === 0;
@@ -96,6 +105,7 @@ export function summarise(target: number, stretch: number, reached: number, case
     target,
     stretch,
     reached,
+    stoppedShort,
     cases,
     median: none ? null : quantile(ratios, 0.5),
     low: none ? null : band === 'percentiles' ? quantile(ratios, 0.1) : ratios[0]!,
@@ -106,13 +116,19 @@ export function summarise(target: number, stretch: number, reached: number, case
   };
 }
 
-/** What makes two runs the same problem for a learning curve: model, data, split, optimizer and its settings but the rate, schedule. */
+/**
+ * What makes two runs the same problem for a learning curve: model, data (with its test file, label
+ * column and split), optimizer and its settings but the rate, batch norm's split, and schedule. A
+ * schedule that is not constant depends on the run's length too, so then its epochs count.
+ */
 export function problemKey(base: unknown): string | null {
   if (typeof base !== 'object' || base === null) return null;
   const b = base as Record<string, unknown>;
   if (b.model === undefined || b.dataset === undefined || b.optimizer === undefined) return null;
   const { lr: _lr, ...hyper } = (b.hyper ?? {}) as Record<string, unknown>;
-  return JSON.stringify([b.model, b.dataset, b.validationFraction, b.testFraction, b.optimizer, hyper, b.schedule ?? null, b.warmupSteps ?? 0]);
+  const schedule = (b.schedule ?? { kind: 'constant' }) as { kind?: unknown };
+  const length = schedule.kind === 'constant' ? null : (b.epochs ?? null);
+  return JSON.stringify([b.model, b.dataset, b.testFile ?? null, b.labelColumn ?? null, b.validationFraction, b.testFraction, b.optimizer, hyper, b.bnBatch ?? null, schedule, b.cosineRestart ?? null, b.warmupSteps ?? 0, length]);
 }
 
 /** A run's training settings: a sweep or recommend keeps them as `base`, a train run as its config. */
@@ -140,27 +156,42 @@ export interface StoredProblem {
 
 /** The validation curves of the store's fixed-batch runs (sweep, recommend and train), by problem (problemKey), each run once; only `only`'s with it. */
 export function storedProblems(store: Store, only?: string): Map<string, StoredProblem> {
-  const out = new Map<string, { label: string; targets: Set<number>; curves: Curve[]; seen: Set<string> }>();
+  const out = new Map<string, { label: string; targets: Set<number>; curves: Curve[] }>();
   for (const run of store.listRuns().sort((a, b) => a.id - b.id)) {
     if (run.kind !== 'sweep' && run.kind !== 'recommend' && run.kind !== 'train') continue;
     const base = runBase(run.config) as Record<string, unknown> | null;
     const key = problemKey(base);
     if (key === null || (only !== undefined && key !== only)) continue;
-    const problem = out.get(key) ?? { label: `${String(base!.modelName ?? '?')} on ${String(base!.dataset)}, ${String(base!.optimizer)}`, targets: new Set<number>(), curves: [], seen: new Set<string>() };
+    const problem = out.get(key) ?? { label: `${String(base!.modelName ?? '?')} on ${String(base!.dataset)}, ${String(base!.optimizer)}`, targets: new Set<number>(), curves: [] };
     out.set(key, problem);
     if (typeof base!.targetAccuracy === 'number') problem.targets.add(base!.targetAccuracy);
     const metrics = store.runMetrics(run.id);
     for (const t of store.trials(run.id)) {
       if (isAuto(t.detail)) continue;
       const points = (metrics.get(t.key) ?? []).filter((m) => m.epochs > 0 && Number.isFinite(m.valAccuracy)).map((m) => ({ examples: m.epochs, valAccuracy: m.valAccuracy }));
-      // A run is deterministic given its settings and seed: the same run trained again (a second
-      // --verify of the same advice) is one run, not two.
-      const same = JSON.stringify(points);
-      if (points.length > 0 && !problem.seen.has(same)) problem.curves.push({ source: `run ${run.id}, ${t.key}`, points });
-      problem.seen.add(same);
+      if (points.length > 0) problem.curves.push({ source: `run ${run.id}, ${t.key}`, points });
     }
   }
-  return new Map([...out].map(([k, p]) => [k, { label: p.label, targets: [...p.targets].sort((a, b) => a - b), curves: p.curves }]));
+  return new Map([...out].map(([k, p]) => [k, { label: p.label, targets: [...p.targets].sort((a, b) => a - b), curves: oncePerRun(p.curves) }]));
+}
+
+/**
+ * The curves less those that repeat another's start: a run is deterministic given its settings and
+ * seed, so the same advice verified again is one run, and so is a train run resumed for more
+ * epochs and kept again (its shorter curve is the longer one's start). Order kept.
+ */
+export function oncePerRun(curves: readonly Curve[]): Curve[] {
+  const byStart = new Map<string, Curve[]>();
+  const kept = new Set<Curve>();
+  for (const c of [...curves].sort((a, b) => b.points.length - a.points.length)) {
+    const start = JSON.stringify(c.points[0]);
+    const alike = byStart.get(start) ?? [];
+    if (alike.some((k) => c.points.every((p, i) => p.examples === k.points[i]!.examples && p.valAccuracy === k.points[i]!.valAccuracy))) continue;
+    alike.push(c);
+    byStart.set(start, alike);
+    kept.add(c);
+  }
+  return curves.filter((c) => kept.has(c));
 }
 
 /** The curves of `base`'s problem kept in the store. */
@@ -175,21 +206,29 @@ export function backtestPilot(store: Store, base: unknown, target: number, x: { 
   return backtest(storedCurves(store, base), target, x.examplesToTarget / x.seenExamples);
 }
 
-/** How far the extrapolation reached, and what the back-test says of it and of the `steps` predicted from it: two lines. */
-export function describeBacktest(b: Backtest, steps: number, fmt: (x: number) => string): [string, string] {
+/** How far the extrapolation reached, and what the back-test says of it and of the `steps` predicted from it: two lines, three where runs stopped short. */
+export function describeBacktest(b: Backtest, steps: number, fmt: (x: number) => string): string[] {
   // From the steps as printed, so that a reader multiplying them gets the same.
   const shown = Math.round(steps);
   const head = `extrapolated: the pilot's examples to the target lie ${b.stretch.toFixed(2)}× beyond what it trained`;
   const runs = (n: number) => `${n} run${n === 1 ? '' : 's'}`;
-  if (b.reached === 0) return [head, 'not back-tested: no run of this problem kept in the store reached the target (a sweep or --verify of it would give one)'];
-  if (b.median === null) return [head, `not back-tested: none of the ${runs(b.reached)} of this problem in the store that reached the target had a cut with about that far to go`];
+  const short =
+    b.stoppedShort > 0
+      ? [`not in the band: ${runs(b.stoppedShort)} of this problem with such a cut stopped before the target, so ${b.stoppedShort === 1 ? 'it' : 'they'} took longer than any ratio there says`]
+      : [];
+  if (b.reached === 0) return [head, 'not back-tested: no run of this problem kept in the store reached the target (a sweep or --verify of it would give one)', ...short];
+  if (b.median === null) {
+    const which = b.reached === 1 ? 'the 1 run of this problem in the store that reached the target had no cut' : `none of the ${runs(b.reached)} of this problem in the store that reached the target had a cut`;
+    return [head, `not back-tested: ${which} with about that far to go`, ...short];
+  }
   const n = b.cases.length;
-  const cut = 'of this problem kept in the store, each cut where that extrapolation had as far to go';
-  if (n === 1) return [head, `back-tested on 1 run ${cut}: it took ${b.median.toFixed(2)}× what it said, so the ${fmt(shown)} steps predicted could be about ${fmt(Math.round(shown * b.median))} (one run gives no spread)`];
+  const tested = `back-tested on ${runs(n)} of this problem kept in the store, ${n === 1 ? 'cut' : 'each cut'} where that extrapolation had as far to go`;
+  if (n === 1) return [head, `${tested}: it took ${b.median.toFixed(2)}× what it said, so the ${fmt(shown)} steps predicted could be about ${fmt(Math.round(shown * b.median))} (one run gives no spread)`, ...short];
   const band = b.band === 'percentiles' ? `10th–90th percentile of ${n}` : `all ${n}`;
   return [
     head,
-    `back-tested on ${runs(n)} ${cut}: they took ${b.low!.toFixed(2)}–${b.high!.toFixed(2)}× what it said ` +
+    `${tested}: they took ${b.low!.toFixed(2)}–${b.high!.toFixed(2)}× what it said ` +
       `(${band}; median ${b.median.toFixed(2)}×, ${Math.round(b.within10! * n)} within 10%), so the ${fmt(shown)} steps predicted could be about ${fmt(Math.round(shown * b.low!))}–${fmt(Math.round(shown * b.high!))}`,
+    ...short,
   ];
 }
