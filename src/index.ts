@@ -40,6 +40,7 @@ export { sweepIdentity } from './sweep/identity.js';
 export { dataFingerprint } from './data/fingerprint.js';
 export { recommend, type Recommendation, type RecommendSpec } from './recommend/recommend.js';
 export { boundedRateGrid, fewestExamples, type BoundedRate } from './recommend/bounded/bounded-pilot.js';
+export { backtest, backtestPilot, storedCurves, type Backtest, type Curve } from './recommend/bounded/backtest.js';
 export { predictCandidates, chooseCandidate, type Candidate, type Communication } from './recommend/predict.js';
 export { splitBatch, fastestSplit, type BatchSplit } from './recommend/split.js';
 export { ringAllReduceSeconds, GRADIENT_BYTES_PER_PARAMETER } from './recommend/comm/allreduce.js';
