@@ -90,8 +90,9 @@ function quantile(sorted: readonly number[], q: number): number {
  * not in the band, and counted as `stoppedShort`, so that a reader knows the band leaves it out.
  */
 export function backtest(curves: readonly Curve[], target: number, stretch: number): Backtest {
-  const reaching = curves.filter((c) => c.points.some((p) => p.valAccuracy >= target));
-  const stoppedShort = curves.filter((c) => !reaching.includes(c) && nearestCut(c.points, target, stretch, c.points.length) !== null).length;
+  const reaches = (c: Curve) => c.points.some((p) => p.valAccuracy >= target);
+  const reaching = curves.filter(reaches);
+  const stoppedShort = curves.filter((c) => !reaches(c) && nearestCut(c.points, target, stretch, c.points.length) !== null).length;
   return summarise(target, stretch, reaching.length, reaching.flatMap((c) => backtestCurve(c, target, stretch) ?? []), stoppedShort);
 }
 
