@@ -15,6 +15,13 @@ test('predicted time: every candidate, the measured points beside them, the chos
   assert.deepEqual(l[0]!.data.values.map((v) => [v['series'], v['batch'], v['seconds']]), [['predicted', 32, 3], ['predicted', 64, 2], ['measured by a sweep', 64, 2.2], ['verified', 64, 1.9]]);
   assert.equal(l[1]!.data.values[0]!['batch'], 64);
   assert.match(plot.caption, /Measured points/);
+  assert.doesNotMatch(plot.caption, /back-test/);
+  // With the back-test: a shaded band under the lines, every prediction times the same factors.
+  const banded = predictedTimeByBatch([c(32, 3), c(64, 2)], 64, [], { low: 0.8, high: 1.5, runs: 12, percentiles: true });
+  const b = layers(banded.spec);
+  assert.equal(b.length, l.length + 1);
+  assert.deepEqual(b[0]!.data.values, [{ batch: 32, low: 3 * 0.8, high: 3 * 1.5 }, { batch: 64, low: 2 * 0.8, high: 2 * 1.5 }]);
+  assert.match(banded.caption, /The shaded band is the back-test: 12 runs of this problem kept in the store took 0\.80–1\.50× the examples the pilot's extrapolation said of them \(the 10th to the 90th percentile\), so every prediction could be off by as much\.$/);
 });
 
 test('noise: B_simple with its interval; an open interval reaches the top and says ∞', () => {

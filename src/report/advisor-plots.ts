@@ -28,7 +28,16 @@ export interface MeasuredPoint {
 
 const MIB = 2 ** 20;
 
-export function predictedTimeByBatch(candidates: readonly PredictedPoint[], chosen: number | null, measured: readonly MeasuredPoint[]): Plot {
+/** The back-test's factors on the pilot's extrapolation (recommend/bounded/backtest.ts). */
+export interface BacktestFactors {
+  readonly low: number;
+  readonly high: number;
+  readonly runs: number;
+  /** The 10th–90th percentile of the runs' ratios (from ten runs), or all of them. */
+  readonly percentiles: boolean;
+}
+
+export function predictedTimeByBatch(candidates: readonly PredictedPoint[], chosen: number | null, measured: readonly MeasuredPoint[], band: BacktestFactors | null = null): Plot {
   const x = { field: 'batch', type: 'quantitative', scale: LOG, title: 'effective batch size' } as const;
   const y = { field: 'seconds', type: 'quantitative', scale: LOG, title: 'training seconds to target' } as const;
   const rows = [
@@ -36,7 +45,19 @@ export function predictedTimeByBatch(candidates: readonly PredictedPoint[], chos
     ...measured.map((m) => ({ series: m.source === 'verification' ? 'verified' : 'measured by a sweep', batch: m.batch, seconds: m.seconds, source: m.source })),
   ];
   const pick = chosen === null ? undefined : candidates.find((c) => c.effectiveBatch === chosen);
+  // The back-test's band: each prediction rests on the same extrapolated examples, so it moves by the same factors.
+  const shade =
+    band === null
+      ? []
+      : [
+          {
+            data: { values: candidates.map((c) => ({ batch: c.effectiveBatch, low: c.seconds * band.low, high: c.seconds * band.high })) },
+            mark: { type: 'area', color: '#4e79a7', opacity: 0.15 },
+            encoding: { x, y: { field: 'low', type: 'quantitative', scale: LOG, title: 'training seconds to target' }, y2: { field: 'high' } },
+          },
+        ];
   const layers: unknown[] = [
+    ...shade,
     {
       data: { values: rows },
       params: [legendFilter('series', 'series')],
@@ -62,7 +83,10 @@ export function predictedTimeByBatch(candidates: readonly PredictedPoint[], chos
     caption:
       'The advisor’s prediction for every effective batch: examples to target scaled from the pilot by the noise scale, divided by the measured samples/s of the batch’s micro-batch. ' +
       'Its minimum is the time-optimal batch size of C9, found without a sweep; the chosen one is the smallest within 2% of it. ' +
-      (measured.length > 0 ? 'Measured points (a sweep of the same model, data and target in this store, and the verification) sit beside it.' : 'No sweep of the same model, data and target is in this store to set beside it.'),
+      (measured.length > 0 ? 'Measured points (a sweep of the same model, data and target in this store, and the verification) sit beside it.' : 'No sweep of the same model, data and target is in this store to set beside it.') +
+      (band === null
+        ? ''
+        : ` The shaded band is the back-test: ${band.runs} runs of this problem kept in the store took ${band.low.toFixed(2)}–${band.high.toFixed(2)}× the examples the pilot's extrapolation said of them (${band.percentiles ? 'the 10th to the 90th percentile' : 'all of them'}), so every prediction could be off by as much.`),
     spec: { width: WIDTH, height: HEIGHT, layer: layers as never },
   };
 }
@@ -239,13 +263,8 @@ function bandLayers(b: BacktestBand, targetError: number): object[] {
 }
 
 /** The pilot's extrapolation back-tested on the store's runs (recommend/bounded/backtest.ts): its examples to the target, and the band the runs put on them. */
-export interface BacktestBand {
+export interface BacktestBand extends BacktestFactors {
   readonly examplesToTarget: number;
-  readonly low: number;
-  readonly high: number;
-  readonly runs: number;
-  /** The 10th–90th percentile of the runs' ratios (from ten runs), or all of them. */
-  readonly percentiles: boolean;
 }
 
 export function pilotRatesExtrapolated(rates: readonly PilotRatePoint[], pilotLr: number | null, targetAccuracy: number, band: BacktestBand | null = null): Plot {

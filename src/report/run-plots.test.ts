@@ -112,7 +112,7 @@ test('a sweep with auto trials draws them along training, off the by-batch plots
   assert.match(JSON.stringify(many.spec), /"scheme":"tableau20"/, 'twelve trials: twenty colours, none repeated');
 });
 
-test('the rate grid\'s plot carries the back-test\'s band around the pilot\'s examples, and leaves it out after --refine-epochs', () => {
+test('the back-test\'s band: around the pilot\'s examples on the rate grid\'s plot (not after --refine-epochs), and shaded around every prediction', () => {
   const layersOf = (id: number) => ((plotsForRun(store, id).plots.find((p) => p.name === 'pilot-rates-extrapolated')!.spec as { layer: unknown[] }).layer.length);
   const plain = layersOf(ids.recommend);
   const summary = JSON.parse(JSON.stringify(store.getRun(ids.recommend)!.summary)) as Record<string, unknown>;
@@ -122,6 +122,11 @@ test('the rate grid\'s plot carries the back-test\'s band around the pilot\'s ex
     store.finishRun(id, 'finished', { ...summary, pilot: { lr: 0.01, extrapolation: { seenExamples: 8000, examplesToTarget: 36000 } }, backtest, ...extra });
     return id;
   };
-  assert.equal(layersOf(withBand({})), plain + 2);
-  assert.equal(layersOf(withBand({ refined: { lr: 0.01 } })), plain, 'the refined pilot is not on the plot: no band around it');
+  const shaded = (id: number) => ((plotsForRun(store, id).plots.find((p) => p.name === 'predicted-time-by-batch')!.spec as { layer: unknown[] }).layer.length);
+  const [banded, refined] = [withBand({}), withBand({ refined: { lr: 0.01 } })];
+  assert.equal(layersOf(banded), plain + 2);
+  assert.equal(layersOf(refined), plain, 'the refined pilot is not on the plot: no band around it');
+  // The predictions rest on the pilot the advice used, refined or not: both get the shaded band.
+  assert.equal(shaded(banded), shaded(ids.recommend) + 1);
+  assert.equal(shaded(refined), shaded(ids.recommend) + 1);
 });

@@ -6,7 +6,7 @@
 import { analyseSweep } from '../sweep/analyse.js';
 import { isAutoKey } from '../sweep/plan.js';
 import type { NoiseRow, RunRow, Store, TrialRow } from '../store/store.js';
-import { memoryByComponent, memoryFit, noiseAlongTraining, pilotRatesExtrapolated, predictedTimeByBatch, type BacktestBand, type MeasuredPoint, type MemorySplit, type PilotRatePoint, type PredictedPoint } from './advisor-plots.js';
+import { memoryByComponent, memoryFit, noiseAlongTraining, pilotRatesExtrapolated, predictedTimeByBatch, type BacktestBand, type BacktestFactors, type MeasuredPoint, type MemorySplit, type PilotRatePoint, type PredictedPoint } from './advisor-plots.js';
 import { autoTrialsAlongTraining, batchAlongTraining } from './batch-plots.js';
 import { configCard, fitCard, recommendCard, runCard, sweepCard, type Card } from './cards.js';
 import { arrayAt, at, numAt } from './fields.js';
@@ -82,17 +82,22 @@ function sweepView(view: RunView, run: RunRow, trials: TrialRow[], curves: Trial
 
 const ceilingOf = (matmulGflops: number | null, flopsPerExample: number | null): Ceiling | null => (matmulGflops !== null && flopsPerExample !== null && flopsPerExample > 0 ? { matmulGflops, flopsPerExample } : null);
 
-/**
- * The back-test's band around the pilot's extrapolated examples, where two or more kept runs gave
- * one. Not after --refine-epochs: the pilot is then the longer run, which the grid's plot does not draw.
- */
-function backtestBand(s: unknown): BacktestBand | null {
-  const examplesToTarget = numAt(s, 'pilot.extrapolation.examplesToTarget');
+/** The back-test's factors on the pilot's extrapolation, where two or more kept runs gave them. */
+function backtestFactors(s: unknown): BacktestFactors | null {
   const [low, high] = [numAt(s, 'backtest.low'), numAt(s, 'backtest.high')];
   const runs = arrayAt(s, 'backtest.cases').length;
+  return low === null || high === null || runs < 2 ? null : { low, high, runs, percentiles: at(s, 'backtest.band') === 'percentiles' };
+}
+
+/**
+ * The back-test's band around the pilot's extrapolated examples. Not after --refine-epochs: the
+ * pilot is then the longer run, which the grid's plot does not draw.
+ */
+function backtestBand(s: unknown): BacktestBand | null {
+  const factors = backtestFactors(s);
+  const examplesToTarget = numAt(s, 'pilot.extrapolation.examplesToTarget');
   const refined = at(s, 'refined');
-  if (examplesToTarget === null || low === null || high === null || runs < 2 || (refined !== undefined && refined !== null)) return null;
-  return { examplesToTarget, low, high, runs, percentiles: at(s, 'backtest.band') === 'percentiles' };
+  return factors === null || examplesToTarget === null || (refined !== undefined && refined !== null) ? null : { ...factors, examplesToTarget };
 }
 
 function recommendView(view: RunView, store: Store, run: RunRow, trials: TrialRow[], curves: TrialCurve[]): void {
@@ -104,7 +109,7 @@ function recommendView(view: RunView, store: Store, run: RunRow, trials: TrialRo
     const verified = numAt(s, 'verification.measured.secondsToTarget');
     const chosen = numAt(s, 'choice.effectiveBatch');
     if (verified !== null && chosen !== null) measured.push({ batch: chosen, seconds: verified, source: 'verification' });
-    view.plots.push(predictedTimeByBatch(candidates, chosen, measured));
+    view.plots.push(predictedTimeByBatch(candidates, chosen, measured, backtestFactors(s)));
   }
   noiseView(view, store.noise(run.id));
   const rates = arrayAt(s, 'pilotRates').filter((r): r is PilotRatePoint => numAt(r, 'lr') !== null && Array.isArray(at(r, 'evaluations')));
