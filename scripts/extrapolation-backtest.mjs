@@ -9,7 +9,7 @@
 // A run kept in more than one store counts once. Targets: those the runs were given. The last
 // column asks whether moving the prediction by the median of the other runs would bring it closer.
 import { Store } from '../dist/store/store.js';
-import { backtest, oncePerRun, storedProblems } from '../dist/recommend/bounded/backtest.js';
+import { backtest, oncePerRun, storedProblems, summarise } from '../dist/recommend/bounded/backtest.js';
 
 const args = process.argv.slice(2);
 let stretches = [1.5, 2, 3, 5, 8];
@@ -42,12 +42,8 @@ for (const path of dbs) {
 const x = (v) => (v === null ? '–' : `${v.toFixed(2)}×`);
 // Would moving the prediction by the other runs' median help? Each run's ratio against the median
 // of the rest (leave one out): the share within 25% of 1, as against the share of the raw ratios.
-const median = (a) => {
-  const s = [...a].sort((p, q) => p - q);
-  return (s[Math.floor((s.length - 1) / 2)] + s[Math.ceil((s.length - 1) / 2)]) / 2;
-};
-const corrected = (ratios) =>
-  ratios.length < 3 ? null : ratios.filter((r, i) => Math.abs(Math.log(r / median(ratios.filter((_, j) => j !== i)))) <= Math.log(1.25)).length / ratios.length;
+const corrected = (cases) =>
+  cases.length < 3 ? null : cases.filter((c, i) => Math.abs(Math.log(c.ratio / summarise(0, 0, 0, cases.filter((_, j) => j !== i)).median)) <= Math.log(1.25)).length / cases.length;
 const share = (v) => (v === null ? '–' : `${Math.round(v * 100)}%`);
 for (const p of problems.values()) {
   const curves = oncePerRun(p.curves);
@@ -59,7 +55,7 @@ for (const p of problems.values()) {
     console.log('|---|---|---|---|---|---|---|');
     for (const b of rows) {
       const band = b.low === null ? '–' : `${x(b.low)}–${x(b.high)} (${b.band === 'percentiles' ? '10th–90th percentile' : 'all'})`;
-      console.log(`| ${b.stretch}× | ${b.cases.length}${b.stoppedShort > 0 ? ` (${b.stoppedShort})` : ''} | ${x(b.median)} | ${band} | ${share(b.within10)} | ${share(b.within25)} | ${share(corrected(b.cases.map((c) => c.ratio)))} |`);
+      console.log(`| ${b.stretch}× | ${b.cases.length}${b.stoppedShort > 0 ? ` (${b.stoppedShort})` : ''} | ${x(b.median)} | ${band} | ${share(b.within10)} | ${share(b.within25)} | ${share(corrected(b.cases))} |`);
     }
   }
 }

@@ -37,6 +37,10 @@ export interface BacktestFactors {
   readonly percentiles: boolean;
 }
 
+/** The band's ends, "0.90–2.11×", and which of the runs' ratios they span. */
+const bandEnds = (b: BacktestFactors) => `${b.low.toFixed(2)}–${b.high.toFixed(2)}×`;
+const bandSpan = (b: BacktestFactors) => (b.percentiles ? 'the 10th to the 90th percentile' : 'all of them');
+
 export function predictedTimeByBatch(candidates: readonly PredictedPoint[], chosen: number | null, measured: readonly MeasuredPoint[], band: BacktestFactors | null = null): Plot {
   const x = { field: 'batch', type: 'quantitative', scale: LOG, title: 'effective batch size' } as const;
   const y = { field: 'seconds', type: 'quantitative', scale: LOG, title: 'training seconds to target' } as const;
@@ -53,7 +57,7 @@ export function predictedTimeByBatch(candidates: readonly PredictedPoint[], chos
           {
             data: { values: candidates.map((c) => ({ batch: c.effectiveBatch, low: c.seconds * band.low, high: c.seconds * band.high })) },
             mark: { type: 'area', color: '#4e79a7', opacity: 0.15 },
-            encoding: { x, y: { field: 'low', type: 'quantitative', scale: LOG, title: 'training seconds to target' }, y2: { field: 'high' } },
+            encoding: { x, y: { ...y, field: 'low' }, y2: { field: 'high' } },
           },
         ];
   const layers: unknown[] = [
@@ -86,7 +90,7 @@ export function predictedTimeByBatch(candidates: readonly PredictedPoint[], chos
       (measured.length > 0 ? 'Measured points (a sweep of the same model, data and target in this store, and the verification) sit beside it.' : 'No sweep of the same model, data and target is in this store to set beside it.') +
       (band === null
         ? ''
-        : ` The shaded band is the back-test: ${band.runs} runs of this problem kept in the store took ${band.low.toFixed(2)}–${band.high.toFixed(2)}× the examples the pilot's extrapolation said of them (${band.percentiles ? 'the 10th to the 90th percentile' : 'all of them'}), so every prediction could be off by as much.`),
+        : ` The shaded band is the back-test: ${band.runs} runs of this problem kept in the store took ${bandEnds(band)} the examples the pilot's extrapolation said of them (${bandSpan(band)}), so every prediction could be off by as much.`),
     spec: { width: WIDTH, height: HEIGHT, layer: layers as never },
   };
 }
@@ -252,9 +256,9 @@ function extrapolatedLine(from: number, to: number, err: number, exponent: numbe
   });
 }
 
-/** The back-test's band on the target line, and its label above it. */
+/** The back-test's band on the target line, and its label below it. */
 function bandLayers(b: BacktestBand, targetError: number): object[] {
-  const values = [{ from: b.examplesToTarget * b.low, to: b.examplesToTarget * b.high, error: targetError, label: `back-tested on ${b.runs} kept runs: ${b.low.toFixed(2)}–${b.high.toFixed(2)}×${b.percentiles ? ' (10th–90th percentile)' : ''}` }];
+  const values = [{ from: b.examplesToTarget * b.low, to: b.examplesToTarget * b.high, error: targetError, label: `back-tested on ${b.runs} kept runs: ${bandEnds(b)}${b.percentiles ? ' (10th–90th percentile)' : ''}` }];
   const y = { field: 'error', type: 'quantitative' };
   return [
     { data: { values }, mark: { type: 'rule', color: '#555', strokeWidth: 7, opacity: 0.35, strokeCap: 'round' }, encoding: { x: { field: 'from', type: 'quantitative' }, x2: { field: 'to' }, y } },
@@ -290,7 +294,7 @@ export function pilotRatesExtrapolated(rates: readonly PilotRatePoint[], pilotLr
       'The rate that gets there in the fewest examples is the pilot’s: the rate rule carries it to every batch size, and its examples to the target are where the epochs each batch needs (C8c), and so the time-optimal batch (C9), are predicted from. A power law without a floor is optimistic far from the target, and a single seed’s curve jumps: the crossing is an estimate, drawn as one.' +
       (band === null
         ? ''
-        : ` The grey bar on the target line is the back-test: ${band.runs} runs of this problem kept in the store, each cut where the same extrapolation had as far to go, took ${band.low.toFixed(2)}–${band.high.toFixed(2)}× the examples it said (${band.percentiles ? 'the 10th to the 90th percentile' : 'all of them'}), so the pilot's ${figure(Math.round(band.examplesToTarget))} examples could be anywhere in that band.`),
+        : ` The grey bar on the target line is the back-test: ${band.runs} runs of this problem kept in the store, each cut where the same extrapolation had as far to go, took ${bandEnds(band)} the examples it said (${bandSpan(band)}), so the pilot's ${figure(Math.round(band.examplesToTarget))} examples could be anywhere in that band.`),
     spec: {
       width: WIDTH,
       height: HEIGHT,
