@@ -155,6 +155,7 @@ export async function recommendCommand(options: RecommendOptions): Promise<numbe
         onBoundedRate: (r) => say(`  lr ${r.lr}: ${boundedRateResult(r)}`),
         onRefineStart: (lr, reused) => say(`  refining lr ${lr}: its pilot again to ${o.refineEpochs} epochs${reused === null ? '' : `, ${describeProvenance(reused)}`}`),
         onRefined: (r) => say(`  refined lr ${r.lr}: ${boundedRateResult(r)}`),
+        onPilotNoise: (lr, how, refined) => say(`  noise scale along lr ${lr}'s ${refined ? 'refined ' : ''}pilot, ${how === 'kept points' ? 'at the points its run kept' : 'its run trained again to measure it'}:`),
         onLrTrial: (t) => {
           live?.clear();
           say(`  lr ${t.lr}: ${t.outcome.status}${t.outcome.stepsToTarget !== null ? ` in ${fmt(t.outcome.stepsToTarget)} steps` : ''}`);

@@ -67,21 +67,27 @@ function resolve(opts: NoiseOptions, defaultSeed: number): Resolved {
   return r;
 }
 
-async function measureWith(sampler: GradientSampler, trainer: Trainer, o: Resolved): Promise<NoiseMeasurement> {
+/** Where a measurement is taken: parameters and the updates done to reach them. */
+export interface NoisePoint {
+  readonly params: readonly Float32Array[];
+  readonly step: number;
+}
+
+async function measureWith(sampler: GradientSampler, at: NoisePoint, stepsPerEpoch: number, o: Resolved): Promise<NoiseMeasurement> {
   const started = performance.now();
-  const { step } = trainer.state;
+  const { step } = at;
   const k = o.bBig / o.bSmall;
   const smoother = new NoiseSmoother(o.decay);
   let lossSum = 0;
   for (let r = 0; r < o.rounds; r++) {
-    const round = await sampler.round(trainer.state.params, k, Rng.derive(o.seed, 0x6e6f, step, r));
+    const round = await sampler.round(at.params, k, Rng.derive(o.seed, 0x6e6f, step, r));
     smoother.add(estimateFromPair(round));
     lossSum += round.loss;
   }
   const s = smoother.summary();
   return {
     step,
-    epochs: step / trainer.stepsPerEpoch,
+    epochs: step / stepsPerEpoch,
     trainLoss: lossSum / o.rounds,
     bSmall: o.bSmall,
     bBig: o.bBig,
@@ -111,9 +117,13 @@ export class NoiseMeter {
     return new NoiseMeter(trainer, await GradientSampler.create(trainer.model, trainer.data.train, o.bSmall, trainer.config.threads, trainer.optimizer.hyper.weightDecay), o);
   }
 
-  /** B_simple at the trainer's current parameters. */
-  measure(): Promise<NoiseMeasurement> {
-    return measureWith(this.sampler, this.trainer, this.o);
+  /**
+   * B_simple at the trainer's current parameters, or at a point of its run kept earlier: the
+   * examples drawn depend on the seed and the step only, so a kept point measures as it would have
+   * then.
+   */
+  measure(at: NoisePoint = this.trainer.state): Promise<NoiseMeasurement> {
+    return measureWith(this.sampler, at, this.trainer.stepsPerEpoch, this.o);
   }
 
   release(): Promise<void> {

@@ -6,10 +6,11 @@
  * worth of tuning.
  */
 import type { DataSplits } from '../data/dataset.js';
+import { Interrupted } from '../errors.js';
 import { prepareTrainer } from '../engine/run.js';
 import type { RunConfig } from '../engine/run-config.js';
 import { trainLoop } from '../engine/train-loop.js';
-import { NoiseMeter, type NoiseMeasurement, type NoiseOptions } from '../noise/measure.js';
+import { NoiseMeter, type NoiseMeasurement, type NoiseOptions, type NoisePoint } from '../noise/measure.js';
 import type { NoiseSegment, RunOverhead } from './predict.js';
 
 export interface PilotOptions {
@@ -26,6 +27,21 @@ export interface PilotOptions {
   readonly maxSteps?: number;
   readonly onMeasurement?: (m: NoiseMeasurement) => void;
   readonly shouldStop?: () => boolean;
+  /**
+   * Where the pilot would measure the noise scale, it hands over a copy of its parameters instead
+   * (`measureKeptPoints` measures them later, if this run is the one predicted from) and returns no
+   * measurements. The run itself is the same: a measurement draws its own examples and leaves the
+   * parameters as they were. Ignored where those copies would pass DEFERRED_NOISE_BYTES.
+   */
+  readonly deferNoise?: (at: NoisePoint) => void;
+}
+
+/** The most memory one pilot's kept parameter copies may take; beyond it, the pilot measures as it goes. */
+export const DEFERRED_NOISE_BYTES = 512 * 2 ** 20;
+
+/** Whether a pilot's noise scale was measured: a pilot that measures does so at step 0 whatever else happens. */
+export function noiseMeasured(p: Pick<PilotResult, 'measurements'>): boolean {
+  return p.measurements.length > 0;
 }
 
 export interface PilotResult {
@@ -97,18 +113,38 @@ export function segmentsOf(measurements: readonly NoiseMeasurement[], batchSize:
   return out;
 }
 
+function pilotConfig(base: RunConfig, o: Pick<PilotOptions, 'batchSize' | 'lr' | 'maxEpochs' | 'targetAccuracy'>): RunConfig {
+  return { ...base, batchSize: o.batchSize, iterSize: 1, hyper: { ...base.hyper, lr: o.lr }, epochs: o.maxEpochs, targetAccuracy: o.targetAccuracy };
+}
+
+/**
+ * Most points a pilot measures at: step 0, every noiseEvery-th validation (one each evalEvery
+ * updates and one at each epoch's end), and the one that reaches the target.
+ */
+export function pointsAtMost(stepsPerEpoch: number, o: Pick<PilotOptions, 'evalsPerEpoch' | 'maxSteps' | 'maxEpochs' | 'noiseEvery'>): number {
+  const evalEvery = Math.max(1, Math.round(stepsPerEpoch / o.evalsPerEpoch));
+  const steps = Math.min(o.maxSteps ?? Infinity, Math.ceil(o.maxEpochs * stepsPerEpoch));
+  const validations = Math.floor(steps / evalEvery) + Math.ceil(steps / stepsPerEpoch);
+  return 2 + Math.floor(validations / o.noiseEvery);
+}
+
 export async function runPilot(base: RunConfig, data: DataSplits, o: PilotOptions): Promise<PilotResult> {
-  const config: RunConfig = { ...base, batchSize: o.batchSize, iterSize: 1, hyper: { ...base.hyper, lr: o.lr }, epochs: o.maxEpochs, targetAccuracy: o.targetAccuracy };
   const t0 = performance.now();
-  const trainer = await prepareTrainer(config, data);
+  const trainer = await prepareTrainer(pilotConfig(base, o), data);
   const sessionSeconds = (performance.now() - t0) / 1000;
-  const meter = await NoiseMeter.create(trainer, o.noise).catch(async (e: unknown) => {
+  const paramBytes = trainer.state.params.reduce((sum, p) => sum + p.byteLength, 0);
+  const defer = o.deferNoise !== undefined && pointsAtMost(trainer.stepsPerEpoch, o) * paramBytes <= DEFERRED_NOISE_BYTES ? o.deferNoise : null;
+  const meter = defer !== null ? null : await NoiseMeter.create(trainer, o.noise).catch(async (e: unknown) => {
     await trainer.release();
     throw e;
   });
   try {
     const measurements: NoiseMeasurement[] = [];
     const measure = async () => {
+      if (meter === null) {
+        defer!({ params: trainer.state.params.map((p) => p.slice()), step: trainer.state.step });
+        return;
+      }
       const m = await meter.measure();
       measurements.push(m);
       o.onMeasurement?.(m);
@@ -170,7 +206,38 @@ export async function runPilot(base: RunConfig, data: DataSplits, o: PilotOption
       extrapolation: null,
     };
   } finally {
-    await Promise.all([trainer.release(), meter.release()]);
+    await Promise.all([trainer.release(), meter?.release()]);
+  }
+}
+
+/**
+ * A pilot run with deferred noise (`deferNoise`) completed with its measurements, taken now at
+ * the points it kept: the same measurements, at the same steps, as it would have taken as it went.
+ */
+export async function measureKeptPoints(
+  base: RunConfig,
+  data: DataSplits,
+  p: PilotResult,
+  points: readonly NoisePoint[],
+  o: Pick<PilotOptions, 'targetAccuracy' | 'maxEpochs' | 'noise' | 'onMeasurement' | 'shouldStop'>,
+): Promise<PilotResult> {
+  const trainer = await prepareTrainer(pilotConfig(base, { ...o, batchSize: p.batchSize, lr: p.lr }), data);
+  try {
+    const meter = await NoiseMeter.create(trainer, o.noise);
+    try {
+      const measurements: NoiseMeasurement[] = [];
+      for (const at of points) {
+        if (o.shouldStop?.() === true) throw new Interrupted('while measuring the pilot\'s noise scale');
+        const m = await meter.measure(at);
+        measurements.push(m);
+        o.onMeasurement?.(m);
+      }
+      return { ...p, measurements, segments: segmentsOf(measurements, p.batchSize, p.steps) };
+    } finally {
+      await meter.release();
+    }
+  } finally {
+    await trainer.release();
   }
 }
 

@@ -85,6 +85,8 @@ export interface RecommendHooks {
   /** With refineEpochs: the chosen rate's longer run starts (or a kept one serves), and what it told. */
   readonly onRefineStart?: (lr: number, reused: Provenance | null) => void;
   readonly onRefined?: (r: BoundedRate) => void;
+  /** The noise scale is measured along the chosen rate's pilot (or its refined run): at the points its run kept, or by training it again. */
+  readonly onPilotNoise?: (lr: number, how: 'kept points' | 'trained again', refined: boolean) => void;
   readonly shouldStop?: () => boolean;
 }
 
@@ -264,7 +266,7 @@ export async function recommend(spec: RecommendSpec, data: DataSplits, hooks: Re
   const pilot = await stage(
     'pilot',
     spec.pilotRuns === 'bounded'
-      ? `training at batch ${spec.pilotBatch} for ${spec.boundEpochs} epochs with the noise scale at lr ${grid.join(', ')}, each extrapolated to ${spec.targetAccuracy}; the fewest examples is the pilot`
+      ? `training at batch ${spec.pilotBatch} for ${spec.boundEpochs} epochs at lr ${grid.join(', ')}, each extrapolated to ${spec.targetAccuracy}; the fewest examples is the pilot, its noise scale measured along its run`
       : `training at batch ${spec.pilotBatch}, lr ${pilotLr} to ${spec.targetAccuracy} with the noise scale`,
     async () => {
       if (spec.pilotRuns === 'to-target') return runPilot(spec.base, data, { ...pilotOptions, noiseEvery: 4 });
@@ -279,6 +281,7 @@ export async function recommend(spec: RecommendSpec, data: DataSplits, hooks: Re
         ...(hooks.onBoundedRate ? { onRate: hooks.onBoundedRate } : {}),
         ...(hooks.onRefineStart ? { onRefineStart: hooks.onRefineStart } : {}),
         ...(hooks.onRefined ? { onRefined: hooks.onRefined } : {}),
+        ...(hooks.onPilotNoise ? { onNoise: (lr, how) => hooks.onPilotNoise!(lr, how, false), onRefinedNoise: (lr, how) => hooks.onPilotNoise!(lr, how, true) } : {}),
       });
       pilotRates.push(...g.rates);
       refined = g.refined;

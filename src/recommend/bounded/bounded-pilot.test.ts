@@ -98,3 +98,16 @@ test('a kept bounded pilot serves a target when it would train the same run for 
   assert.ok(done.ok && Math.abs(done.pilot.extrapolation!.examplesToTarget - 2500) < 1e-6);
   assert.deepEqual(completeBoundedPilot(reached, 0.968), { ok: true, pilot: reached });
 });
+
+test('a pilot whose noise is not measured yet is ranked by its validations alone: examples to the target, no problem, no noise extended', () => {
+  const unmeasured = pilot({ measurements: [], segments: [] });
+  const done = completeBoundedPilot(unmeasured, 0.98);
+  assert.ok(done.ok);
+  assert.ok(Math.abs(done.pilot.extrapolation!.examplesToTarget - 2500) < 1e-6);
+  assert.deepEqual([done.pilot.segments, done.pilot.extrapolation!.noiseExponent], [[], null]);
+  const rate = boundedRate(done, NOW);
+  assert.equal(rate.problem, null);
+  assert.ok(Math.abs(rate.examplesToTarget! - 2500) < 1e-6);
+  // Measured, the same run ranks the same.
+  assert.equal(boundedRate(completeBoundedPilot(pilot({}), 0.98), NOW).examplesToTarget, rate.examplesToTarget);
+});

@@ -10,7 +10,7 @@
 import type { DataSplits } from '../../data/dataset.js';
 import type { RunConfig } from '../../engine/run-config.js';
 import type { Provenance } from '../machine-memo.js';
-import { runPilot, usableNoiseScale, type PilotOptions, type PilotResult } from '../pilot.js';
+import { noiseMeasured, runPilot, usableNoiseScale, type PilotOptions, type PilotResult } from '../pilot.js';
 import { examplesToTarget, extendSegments, MAX_STRETCH, noiseGrowth } from './extrapolate.js';
 
 export interface BoundedPilotOptions extends Omit<PilotOptions, 'maxSteps'> {
@@ -38,6 +38,9 @@ export function extrapolatePilot(p: PilotResult, targetAccuracy: number): Extrap
     }[est.reason];
     return { ok: false, pilot: p, problem: `the bounded pilot reached ${(p.finalValAccuracy * 100).toFixed(2)}% validation accuracy after ${p.epochs.toFixed(2)} epochs and ${why}` };
   }
+  const extrapolation = { seenExamples: p.examples, seenEpochs: p.epochs, seenValAccuracy: p.finalValAccuracy, errExponent: est.fit.exponent, errPoints: est.fit.points, noiseExponent: null, examplesToTarget: est.examples };
+  // A run whose noise was not measured (deferred) is extrapolated in examples only: enough to rank it.
+  if (!noiseMeasured(p)) return { ok: true, pilot: { ...p, extrapolation } };
   const measured = p.measurements.flatMap((m) => {
     const b = usableNoiseScale(m);
     return b === null ? [] : [{ examples: m.step * p.batchSize, bNoise: b }];
@@ -45,22 +48,7 @@ export function extrapolatePilot(p: PilotResult, targetAccuracy: number): Extrap
   const growth = noiseGrowth(measured);
   const lastNoise = measured.length > 0 ? measured[measured.length - 1]!.bNoise : 0;
   const segments = extendSegments(p.segments, p.examples, est.examples, growth, lastNoise);
-  return {
-    ok: true,
-    pilot: {
-      ...p,
-      segments,
-      extrapolation: {
-        seenExamples: p.examples,
-        seenEpochs: p.epochs,
-        seenValAccuracy: p.finalValAccuracy,
-        errExponent: est.fit.exponent,
-        errPoints: est.fit.points,
-        noiseExponent: growth?.exponent ?? null,
-        examplesToTarget: est.examples,
-      },
-    },
-  };
+  return { ok: true, pilot: { ...p, segments, extrapolation: { ...extrapolation, noiseExponent: growth?.exponent ?? null } } };
 }
 
 /** The bounded pilot's run as it stopped, before any extrapolation: what recommend keeps for reuse. */
@@ -71,7 +59,7 @@ export async function runBoundedPilot(base: RunConfig, data: DataSplits, o: Boun
 
 /** A bounded pilot's run completed for a target: as it is when it got there (or could not tell), else extrapolated; pure. */
 export function completeBoundedPilot(p: PilotResult, targetAccuracy: number): Extrapolated {
-  if (p.reached || p.interrupted || p.diverged || p.segments.length === 0) return { ok: true, pilot: p };
+  if (p.reached || p.interrupted || p.diverged || (noiseMeasured(p) && p.segments.length === 0)) return { ok: true, pilot: p };
   return extrapolatePilot(p, targetAccuracy);
 }
 
@@ -122,7 +110,7 @@ const DIVERGED = 'the bounded pilot diverged';
 /** A bounded pilot's result as one rate of the grid. */
 export function boundedRate(r: Extrapolated, provenance: Provenance): BoundedRate {
   const p = r.pilot;
-  const problem = !r.ok ? r.problem : p.diverged ? DIVERGED : p.segments.length === 0 ? 'the bounded pilot measured no usable noise scale' : null;
+  const problem = !r.ok ? r.problem : p.diverged ? DIVERGED : noiseMeasured(p) && p.segments.length === 0 ? 'the bounded pilot measured no usable noise scale' : null;
   return {
     lr: p.lr,
     examplesToTarget: problem !== null ? null : (p.extrapolation?.examplesToTarget ?? p.examples),

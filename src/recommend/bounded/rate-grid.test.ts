@@ -4,6 +4,8 @@ import { Interrupted } from '../../errors.js';
 import { blobs } from '../../testing/blobs.js';
 import { blobsRunConfig } from '../../testing/run-config-fixtures.js';
 import type { KeptKind, KeptMeasurement, MachineSource, Provenance } from '../machine-memo.js';
+import type { PilotResult } from '../pilot.js';
+import { runBoundedPilot } from './bounded-pilot.js';
 import { gridPilot, trainRateGrid } from './rate-grid.js';
 
 const data = blobs(240, 6, 3, 5);
@@ -25,6 +27,9 @@ function memo() {
   return { kept, source };
 }
 
+/** Kept pilots with their noise measured: one a grid of one rate chooses and measures (each is first kept unmeasured). */
+const measuredKept = (kept: ReturnType<typeof memo>['kept']) => [...kept.values()].filter((k) => (k.value as PilotResult).measurements.length > 0).length;
+
 test('the grid\'s pilots are kept and reused per target: a run stopped at its bound and one stopped at a target each under its own key', async () => {
   const { kept, source } = memo();
   const grid = async (target: number) => {
@@ -36,7 +41,7 @@ test('the grid\'s pilots are kept and reused per target: a run stopped at its bo
   assert.deepEqual([tight.trained, tight.pilots[0]!.reached, tight.pilots[0]!.evaluations.length], [1, false, 3]);
   const loose = await grid(0.9);
   assert.deepEqual([loose.trained, loose.pilots[0]!.reached, loose.pilots[0]!.steps], [1, true, 8], 'the bound run reached 90% at its first validation: it is not the run a 90% pilot trains');
-  assert.equal(kept.size, 2);
+  assert.equal(measuredKept(kept), 2);
   const tightAgain = await grid(0.99);
   assert.equal(tightAgain.trained, 0);
   assert.deepEqual(tightAgain.rates[0]!.provenance, { reused: true, measuredAt: '2026-11-29T00:00:00.000Z', ageSeconds: 60, runId: 1 });
@@ -46,7 +51,7 @@ test('the grid\'s pilots are kept and reused per target: a run stopped at its bo
   assert.equal(tighter.trained, 0, 'a target none of the bound run\'s validations reached is served by it');
   assert.equal((await grid(0.9)).trained, 0, 'the loose target again: its own kept run');
   assert.equal((await grid(0.95)).trained, 1, 'reached at the third validation: neither kept run is that run');
-  assert.equal(kept.size, 3);
+  assert.equal(measuredKept(kept), 3);
 });
 
 test('a pilot stopped by Ctrl-C throws and is not kept; without a store every pilot trains', async () => {
@@ -69,4 +74,31 @@ test('the grid\'s chosen rate, refined: its pilot trained again for longer is th
   assert.equal(r.refined!.seenExamples, 48 * 8);
   assert.equal(r.pilot.steps, r.refined!.examplesToTarget === null ? 24 : 48);
   assert.deepEqual(r.pilot.evaluations.slice(0, 3), plain.pilot.evaluations, 'the longer run begins as the shorter one did');
+});
+
+test('the noise scale is measured along the chosen rate\'s run only, as it would have been as it went; a kept run chosen later is trained again to measure it', async () => {
+  const { kept, source } = memo();
+  const noise: [number, string][] = [];
+  const grid = (lrs: number[]) => trainRateGrid(base, data, lrs, pilot(0.99), { machine: source, dataKey: () => 'blobs-5', onNoise: (lr, how) => noise.push([lr, how]) });
+  const first = await grid([0.05, 0.025]);
+  const chosen = first.chosen!;
+  const other = 1 - chosen;
+  assert.deepEqual(noise, [[first.rates[chosen]!.lr, 'kept points']]);
+  assert.deepEqual(first.pilots.map((p) => p.measurements.length > 0), [chosen === 0, chosen === 1]);
+  // Each run is kept unmeasured as it finishes, under a key that says so (an older build would read an unmeasured run as
+  // one that measured no usable noise scale), and the chosen one again, measured, under the key runs always had.
+  const keptRuns = [...kept].map(([key, k]) => [key.includes('"noiseMeasured":false'), (k.value as PilotResult).measurements.length > 0, (k.value as PilotResult).lr]);
+  assert.deepEqual(keptRuns, [[true, false, 0.05], [true, false, 0.025], [false, true, first.rates[chosen]!.lr]]);
+  const inline = await runBoundedPilot(base, data, { ...pilot(0.99), lr: first.rates[chosen]!.lr, maxSeconds: Infinity });
+  assert.deepEqual(first.pilots[chosen]!.measurements.map(({ seconds: _s, ...m }) => m), inline.measurements.map(({ seconds: _s, ...m }) => m));
+  // The other rate alone: its kept run has no measurements, so it trains again, the same run, and is measured.
+  noise.length = 0;
+  const alone = await grid([first.rates[other]!.lr]);
+  assert.deepEqual(noise, [[first.rates[other]!.lr, 'trained again']]);
+  assert.equal(alone.chosen, 0);
+  assert.deepEqual(alone.pilots[0]!.evaluations, first.pilots[other]!.evaluations);
+  assert.equal(alone.rates[0]!.provenance.reused, false);
+  noise.length = 0;
+  const again = await grid([first.rates[other]!.lr]);
+  assert.deepEqual([noise, again.rates[0]!.provenance.reused, again.pilots[0]!.measurements.length > 0], [[], true, true], 'now kept with its measurements');
 });
