@@ -4,22 +4,28 @@
 // target is cut where the extrapolation from its own first validations still had STRETCH times
 // further to go, and what that said is set against the examples it really took (backtest.ts).
 //
-//   npm run bench:extrapolation -- runs/sweep.db runs/advice.db     # STORE…  [--stretch 1.5,2,3,5,8]
+//   npm run bench:extrapolation -- runs/sweep.db runs/advice.db     # STORE…  [--stretch 1.5,2,3,5,8] [--fits]
 //
 // A run kept in more than one store counts once. Targets: those the runs were given. The last
 // column asks whether moving the prediction by the median of the other runs would bring it closer.
+// With --fits, other fits of the same validations are set beside recommend's (fits.mjs), each run
+// cut where it had `stretch` times its examples still to go, the same cut for every fit.
 import { Store } from '../dist/store/store.js';
 import { backtest, oncePerRun, storedProblems, summarise } from '../dist/recommend/bounded/backtest.js';
+import { compareFits } from './fits.mjs';
 
 const args = process.argv.slice(2);
-let stretches = [1.5, 2, 3, 5, 8];
+let stretches = null;
+let fits = false;
 const dbs = [];
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--stretch') stretches = (args[++i] ?? '').split(',').map(Number);
+  else if (args[i] === '--fits') fits = true;
   else dbs.push(args[i]);
 }
+stretches ??= fits ? [1.5, 2, 3] : [1.5, 2, 3, 5, 8];
 if (dbs.length === 0 || stretches.some((s) => !(s >= 1))) {
-  console.error('usage: npm run bench:extrapolation -- STORE… [--stretch 1.5,2,3,5,8], each stretch 1 or more');
+  console.error('usage: npm run bench:extrapolation -- STORE… [--stretch 1.5,2,3,5,8] [--fits], each stretch 1 or more');
   process.exit(2);
 }
 const problems = new Map();
@@ -47,6 +53,10 @@ const corrected = (cases) =>
 const share = (v) => (v === null ? '–' : `${Math.round(v * 100)}%`);
 for (const p of problems.values()) {
   const curves = oncePerRun(p.curves);
+  if (fits) {
+    compareFits(p.label, curves, [...p.targets].sort((a, b) => a - b), stretches);
+    continue;
+  }
   for (const target of [...p.targets].sort((a, b) => a - b)) {
     const rows = stretches.map((s) => backtest(curves, target, s));
     if (rows[0].reached === 0) continue;

@@ -1,0 +1,89 @@
+// Other fits of a pilot's validations, beside recommend's own, for `npm run bench:extrapolation
+// -- STORE… --fits`: would another curve through the same points have predicted the examples to
+// the target better? Each reaching run is cut at its last validation before 1/stretch of the
+// examples it took, the same cut for every fit, and each fit extrapolates from there (refused,
+// like recommend's, when the target lies more than MAX_STRETCH times further or the error is not
+// falling). A bench, not the advisor: recommend uses `examplesToTarget` alone.
+import { examplesToTarget, fitPower, MAX_STRETCH } from '../dist/recommend/bounded/extrapolate.js';
+import { summarise } from '../dist/recommend/bounded/backtest.js';
+
+const bestSoFar = (pts) => {
+  let best = 0;
+  return pts.filter((e) => e.examples > 0).map((e) => ({ examples: e.examples, err: 1 - (best = Math.max(best, e.valAccuracy)) }));
+};
+const within = (examples, seen) => (examples > MAX_STRETCH * seen ? null : Math.max(examples, seen));
+
+/** err ∝ examples^−b through the points `pick` keeps of the best-so-far errors. */
+const power = (pick) => (pts, target) => {
+  const b = bestSoFar(pts);
+  if (b.length < 3) return null;
+  const fit = fitPower(pick(b).map((e) => ({ x: e.examples, y: e.err })));
+  if (fit === null || !(fit.exponent < 0)) return null;
+  return within(Math.pow((1 - target) / fit.coefficient, 1 / fit.exponent), b[b.length - 1].examples);
+};
+
+/** log err = a + b·u + c·u² (u = log examples) through the later two thirds, curving only towards flat (c ≥ 0). */
+function parabola(pts, target) {
+  const b = bestSoFar(pts);
+  if (b.length < 4) return null;
+  const later = b.slice(Math.min(Math.floor(b.length / 3), b.length - 4));
+  const us = later.map((e) => Math.log(e.examples));
+  const mu = us.reduce((s, u) => s + u, 0) / us.length;
+  const rows = later.map((e, i) => [1, us[i] - mu, (us[i] - mu) ** 2, Math.log(e.err)]);
+  // Normal equations, 3×3, by Cramer's rule.
+  const m = [0, 1, 2].map((j) => [0, 1, 2].map((k) => rows.reduce((s, r) => s + r[j] * r[k], 0)));
+  const v = [0, 1, 2].map((j) => rows.reduce((s, r) => s + r[j] * r[3], 0));
+  const det = (a) => a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1]) - a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0]) + a[0][2] * (a[1][0] * a[2][1] - a[1][1] * a[2][0]);
+  const d = det(m);
+  if (!(Math.abs(d) > 1e-12)) return null;
+  const [a0, a1, a2raw] = [0, 1, 2].map((j) => det(m.map((row, i) => row.map((x, k) => (k === j ? v[i] : x)))) / d);
+  const a2 = Math.max(0, a2raw);
+  const goal = Math.log(1 - target);
+  const last = us[us.length - 1] - mu;
+  // Walk forward in log examples until the curve reaches the target, or flattens first.
+  for (let u = last; u <= last + Math.log(MAX_STRETCH); u += 1e-3) {
+    if (a0 + a1 * u + a2 * u * u <= goal) return Math.max(Math.exp(u + mu), b[b.length - 1].examples);
+    if (a1 + 2 * a2 * u >= 0) return null;
+  }
+  return null;
+}
+
+export const FITS = {
+  "recommend's: power law through the later two thirds": (pts, target) => {
+    const est = examplesToTarget(pts, target);
+    return est.ok ? est.examples : null;
+  },
+  'power law through the later half': power((b) => b.slice(Math.min(Math.floor(b.length / 2), b.length - 3))),
+  'power law through the last four': power((b) => b.slice(Math.max(0, b.length - 4))),
+  'log–log parabola, flattening only': parabola,
+};
+
+const x = (v) => (v === null ? '–' : `${v.toFixed(2)}×`);
+const share = (v) => (v === null ? '–' : `${Math.round(v * 100)}%`);
+
+export function compareFits(label, curves, targets, stretches) {
+  for (const target of targets) {
+    const reaching = curves.map((c) => ({ c, hit: c.points.findIndex((q) => q.valAccuracy >= target) })).filter((r) => r.hit >= 3);
+    if (reaching.length === 0) continue;
+    console.log(`\n${label}, to ${(target * 100).toFixed(1)}%: ${reaching.length} of ${curves.length} kept runs reached it`);
+    console.log('| fit | stretch left at the cut | runs it extrapolated (refused) | taken ÷ extrapolated, median | band | within 10% | within 25% |');
+    console.log('|---|---|---|---|---|---|---|');
+    for (const [name, fit] of Object.entries(FITS)) {
+      for (const s of stretches) {
+        const cases = [];
+        let refused = 0;
+        for (const { c, hit } of reaching) {
+          const taken = c.points[hit].examples;
+          const k = c.points.findIndex((q) => q.examples > taken / s);
+          if (k < 3) continue;
+          const e = fit(c.points.slice(0, k), target);
+          if (e === null) refused++;
+          else cases.push({ source: c.source, stretch: s, ratio: taken / e });
+        }
+        const b = summarise(target, s, reaching.length, cases);
+        const band = b.low === null ? '–' : `${x(b.low)}–${x(b.high)}${b.band === 'percentiles' ? '' : ' (all)'}`;
+        console.log(`| ${name} | ${s}× | ${cases.length} (${refused}) | ${x(b.median)} | ${band} | ${share(b.within10)} | ${share(b.within25)} |`);
+      }
+    }
+  }
+}
