@@ -4,7 +4,7 @@ import { Interrupted } from '../../errors.js';
 import { blobs } from '../../testing/blobs.js';
 import { blobsRunConfig } from '../../testing/run-config-fixtures.js';
 import type { KeptKind, KeptMeasurement, MachineSource, Provenance } from '../machine-memo.js';
-import type { PilotResult } from '../pilot.js';
+import { measureKeptPoints, segmentsOf, type PilotResult } from '../pilot.js';
 import { runBoundedPilot } from './bounded-pilot.js';
 import { gridPilot, trainRateGrid } from './rate-grid.js';
 
@@ -101,4 +101,30 @@ test('the noise scale is measured along the chosen rate\'s run only, as it would
   noise.length = 0;
   const again = await grid([first.rates[other]!.lr]);
   assert.deepEqual([noise, again.rates[0]!.provenance.reused, again.pilots[0]!.measurements.length > 0], [[], true, true], 'now kept with its measurements');
+});
+
+test('a chosen run whose noise scale is unusable gives way to the next rate, whose run is trained again to measure it, and its line is said again', async () => {
+  const noise: [number, string][] = [];
+  const said: [number, string | null][] = [];
+  let first: number | null = null;
+  const r = await trainRateGrid(base, data, [0.05, 0.025], pilot(0.99), {
+    machine: undefined,
+    dataKey: () => '',
+    onNoise: (lr, how) => noise.push([lr, how]),
+    onRate: (x) => said.push([x.lr, x.problem]),
+    // The first run measured reads [0, ∞] everywhere: nothing usable; the next is measured for real.
+    measure: async (b, d, p, points, o) => {
+      if (first !== null) return measureKeptPoints(b, d, p, points, o);
+      first = p.lr;
+      const m = (await measureKeptPoints(b, d, p, points, o)).measurements.map((x) => ({ ...x, bSimple: Infinity, bSimpleLow: 0, bSimpleHigh: Infinity }));
+      return { ...p, measurements: m, segments: segmentsOf(m, p.batchSize, p.steps) };
+    },
+  });
+  const next = r.rates.findIndex((x) => x.lr !== first);
+  assert.deepEqual(noise, [[first, 'kept points'], [r.rates[next]!.lr, 'trained again']]);
+  assert.equal(r.chosen, next);
+  assert.equal(r.rates[1 - next]!.problem, 'the bounded pilot measured no usable noise scale');
+  assert.equal(r.rates[1 - next]!.examplesToTarget, null);
+  assert.ok(r.pilots[next]!.segments.length > 0);
+  assert.deepEqual(said.slice(2), [[first, 'the bounded pilot measured no usable noise scale']], 'the first rate\'s line again, with its problem');
 });

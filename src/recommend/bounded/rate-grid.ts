@@ -24,6 +24,8 @@ export interface RateGridOptions {
   readonly onRate?: (r: BoundedRate) => void;
   /** The noise scale is about to be measured along a rate's run: at the points it kept, or by training it again (a kept run that has none). */
   readonly onNoise?: (lr: number, how: 'kept points' | 'trained again') => void;
+  /** How a chosen run's noise is measured at its kept points (default `measureKeptPoints`; a test can stand in a measurement with nothing usable). */
+  readonly measure?: typeof measureKeptPoints;
 }
 
 /** One rate's run, as trained or recalled, the key it is kept under, and, while it leads, the points its noise is to be measured at. */
@@ -109,7 +111,7 @@ export async function trainRateGrid(base: RunConfig, data: DataSplits, grid: rea
         rerank = !isDeepStrictEqual(r.run.evaluations, before);
       }
       // (Past DEFERRED_NOISE_BYTES the run measured as it went.)
-      if (!noiseMeasured(r.run)) r.run = await measureKeptPoints(base, data, r.run, points, o);
+      if (!noiseMeasured(r.run)) r.run = await (g.measure ?? measureKeptPoints)(base, data, r.run, points, o);
       r.points = null;
       keep(r);
     }
