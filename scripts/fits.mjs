@@ -1,9 +1,10 @@
 // Other fits of a pilot's validations, beside recommend's own, for `npm run bench:extrapolation
 // -- STORE… --fits`: would another curve through the same points have predicted the examples to
-// the target better? Each reaching run is cut at its last validation before 1/stretch of the
-// examples it took, the same cut for every fit, and each fit extrapolates from there (refused,
-// like recommend's, when the target lies more than MAX_STRETCH times further or the error is not
-// falling). A bench, not the advisor: recommend uses `examplesToTarget` alone.
+// the target better? Each run that reached the target is cut after its last validation at or
+// before 1/stretch of the examples it took, the same cut for every fit (a run with fewer than three
+// validations there is not cut), and each fit extrapolates from there. A fit refuses, like
+// recommend's, when it has too few points, the error is not falling, or the target lies more than
+// MAX_STRETCH times further. A bench, not the advisor: recommend uses `examplesToTarget` alone.
 import { examplesToTarget, fitPower, MAX_STRETCH } from '../dist/recommend/bounded/extrapolate.js';
 import { summarise } from '../dist/recommend/bounded/backtest.js';
 
@@ -22,7 +23,10 @@ const power = (pick) => (pts, target) => {
   return within(Math.pow((1 - target) / fit.coefficient, 1 / fit.exponent), b[b.length - 1].examples);
 };
 
-/** log err = a + b·u + c·u² (u = log examples) through the later two thirds, curving only towards flat (c ≥ 0). */
+/**
+ * log err = a + b·u + c·u² (u = log examples) through the later two thirds (at least four), curving
+ * only towards flat: where the best parabola curves the other way, the best straight line (c = 0).
+ */
 function parabola(pts, target) {
   const b = bestSoFar(pts);
   if (b.length < 4) return null;
@@ -36,8 +40,13 @@ function parabola(pts, target) {
   const det = (a) => a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1]) - a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0]) + a[0][2] * (a[1][0] * a[2][1] - a[1][1] * a[2][0]);
   const d = det(m);
   if (!(Math.abs(d) > 1e-12)) return null;
-  const [a0, a1, a2raw] = [0, 1, 2].map((j) => det(m.map((row, i) => row.map((x, k) => (k === j ? v[i] : x)))) / d);
-  const a2 = Math.max(0, a2raw);
+  let [a0, a1, a2] = [0, 1, 2].map((j) => det(m.map((row, i) => row.map((x, k) => (k === j ? v[i] : x)))) / d);
+  if (a2 < 0) {
+    // Least squares with c = 0, in the same centred u.
+    const line = fitPower(later.map((e) => ({ x: e.examples, y: e.err })));
+    if (line === null) return null;
+    [a0, a1, a2] = [Math.log(line.coefficient) + line.exponent * mu, line.exponent, 0];
+  }
   const goal = Math.log(1 - target);
   const last = us[us.length - 1] - mu;
   // Walk forward in log examples until the curve reaches the target, or flattens first.
@@ -66,23 +75,27 @@ export function compareFits(label, curves, targets, stretches) {
     const reaching = curves.map((c) => ({ c, hit: c.points.findIndex((q) => q.valAccuracy >= target) })).filter((r) => r.hit >= 3);
     if (reaching.length === 0) continue;
     console.log(`\n${label}, to ${(target * 100).toFixed(1)}%: ${reaching.length} of ${curves.length} kept runs reached it`);
-    console.log('| fit | stretch left at the cut | runs it extrapolated (refused) | taken ÷ extrapolated, median | band | within 10% | within 25% |');
+    console.log('| fit | cut at 1/stretch of the examples taken | runs extrapolated (refused; too early to cut) | taken ÷ extrapolated, median | band | within 10% | within 25% |');
     console.log('|---|---|---|---|---|---|---|');
     for (const [name, fit] of Object.entries(FITS)) {
       for (const s of stretches) {
         const cases = [];
         let refused = 0;
+        let uncut = 0;
         for (const { c, hit } of reaching) {
           const taken = c.points[hit].examples;
           const k = c.points.findIndex((q) => q.examples > taken / s);
-          if (k < 3) continue;
+          if (k < 3) {
+            uncut++;
+            continue;
+          }
           const e = fit(c.points.slice(0, k), target);
           if (e === null) refused++;
           else cases.push({ source: c.source, stretch: s, ratio: taken / e });
         }
         const b = summarise(target, s, reaching.length, cases);
         const band = b.low === null ? '–' : `${x(b.low)}–${x(b.high)}${b.band === 'percentiles' ? '' : ' (all)'}`;
-        console.log(`| ${name} | ${s}× | ${cases.length} (${refused}) | ${x(b.median)} | ${band} | ${share(b.within10)} | ${share(b.within25)} |`);
+        console.log(`| ${name} | ${s}× | ${cases.length} (${refused}; ${uncut}) | ${x(b.median)} | ${band} | ${share(b.within10)} | ${share(b.within25)} |`);
       }
     }
   }

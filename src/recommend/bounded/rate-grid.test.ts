@@ -107,9 +107,10 @@ test('a chosen run whose noise scale is unusable gives way to the next rate, who
   const noise: [number, string][] = [];
   const said: [number, string | null][] = [];
   let first: number | null = null;
+  const { kept, source } = memo();
   const r = await trainRateGrid(base, data, [0.05, 0.025], pilot(0.99), {
-    machine: undefined,
-    dataKey: () => '',
+    machine: source,
+    dataKey: () => 'blobs-5',
     onNoise: (lr, how) => noise.push([lr, how]),
     onRate: (x) => said.push([x.lr, x.problem]),
     // The first run measured reads [0, ∞] everywhere: nothing usable; the next is measured for real.
@@ -127,4 +128,9 @@ test('a chosen run whose noise scale is unusable gives way to the next rate, who
   assert.equal(r.rates[1 - next]!.examplesToTarget, null);
   assert.ok(r.pilots[next]!.segments.length > 0);
   assert.deepEqual(said.slice(2), [[first, 'the bounded pilot measured no usable noise scale']], 'the first rate\'s line again, with its problem');
+  const inline = await runBoundedPilot(base, data, { ...pilot(0.99), lr: r.rates[next]!.lr, maxSeconds: Infinity });
+  assert.deepEqual(r.pilots[next]!.measurements.map(({ seconds: _s, ...m }) => m), inline.measurements.map(({ seconds: _s, ...m }) => m), 'trained again and measured: as if measured as it went');
+  // Both kept unmeasured as they ended, then both again measured: the first with nothing usable, the next for real.
+  const keptRuns = [...kept].map(([key, k]) => [key.includes('"noiseMeasured":false'), (k.value as PilotResult).lr, segmentsOf((k.value as PilotResult).measurements, 8, 24).length > 0]);
+  assert.deepEqual(keptRuns, [[true, 0.05, false], [true, 0.025, false], [false, first, false], [false, r.rates[next]!.lr, true]]);
 });
