@@ -44,9 +44,10 @@ interface GridRun {
  *
  * The rates are ranked by their validations alone, so the noise scale is measured along one run
  * only: the rate with the fewest examples to the target, or, if that one's measurements are
- * unusable, the next. Each run copies its parameters where it would have measured, and only the
- * copies of the run leading so far are held; the chosen run is measured at them afterwards, exactly
- * as it would have been as it went (pilot.ts, `deferNoise`). A chosen run without copies (the next
+ * unusable, the next. Each run copies its parameters where it would have measured; once it ends,
+ * its copies are kept only if it leads so far (so at most two runs' copies are held at once), and
+ * the chosen run is measured at them afterwards, exactly as it would have been as it went
+ * (pilot.ts, `deferNoise`). A chosen run without copies (the next
  * one, or a kept run) is trained again to get them. The other runs are kept unmeasured, under keys
  * of their own, so that a build that measured every pilot never mistakes one for a pilot that
  * measured no usable noise scale.
