@@ -5,8 +5,9 @@
  * again does every missing trial exactly once.
  *
  * Pruning: a trial still short of the target after `pruneFactor` × the fastest time to target
- * already seen at its batch size cannot be that batch size's tuned rate; it stops as 'pruned'. A
- * trial that has learned nothing after a tenth of its budget stops as 'stalled' (stall.ts).
+ * already seen at its batch size, at another rate, cannot be that batch size's tuned rate; it stops
+ * as 'pruned' (prune.ts). A trial that has learned nothing after a tenth of its budget stops as
+ * 'stalled' (stall.ts).
  *
  * Grid edges: after a batch size's grid, while its best rate is the smallest or largest tried (or
  * every rate failed), the next rate beyond that edge is tried (edges.ts). Those trials are
@@ -23,6 +24,7 @@ import { analyseAuto, type AutoAnalysis } from './auto-analyse.js';
 import { runAutoTrial, type AutoFigures } from './auto-trial.js';
 import { searchRates, type GridEdge } from './edges.js';
 import { isAutoKey, planTrials, rateTrials, type PlannedTrial, type SweepPlanSpec } from './plan.js';
+import { PruneBars } from './prune.js';
 import { runTrial, type TrialHooks, type TrialLimits, type TrialMetric, type TrialOutcome } from './trial.js';
 
 export interface SweepSpec {
@@ -30,7 +32,7 @@ export interface SweepSpec {
   readonly base: RunConfig;
   readonly plan: Omit<SweepPlanSpec, 'trainExamples'>;
   readonly limits: Omit<TrialLimits, 'pruneSeconds' | 'stallAfter'>;
-  /** Stop a trial once it is this many times slower than the best at its batch size; 0 = never. */
+  /** Stop a trial once it is this many times slower than the best other rate at its batch size; 0 = never. */
   readonly pruneFactor: number;
   /** Share of a trial's budget after which a trial that learned nothing stops as 'stalled' (stall.ts); 0 = never. */
   readonly stallAfter: number;
@@ -121,13 +123,9 @@ export async function runSweep(spec: SweepSpec, data: DataSplits, recorder: Swee
   let autoCurve = spec.autoCurve;
   let measuredCurve: SweepResult['autoCurve'] = null;
   const done = new Map(recorder.finishedTrials().map((t) => [t.key, t]));
-  // Prune bars per batch size; auto trials have theirs apart ('auto'), as they are no batch size.
-  const fastest = new Map<number | 'auto', number>();
+  const bars = new PruneBars();
   const groupOf = (t: { key: string; batchSize: number }) => (isAutoKey(t.key) ? 'auto' : t.batchSize);
-  const noteFastest = (group: number | 'auto', seconds: number | null) => {
-    if (seconds !== null && seconds < (fastest.get(group) ?? Infinity)) fastest.set(group, seconds);
-  };
-  for (const t of done.values()) noteFastest(groupOf(t), t.secondsToTarget);
+  for (const t of done.values()) bars.note(groupOf(t), t.lr, t.secondsToTarget);
 
   const keys = new Set(plan.map((t) => t.key));
   let ran = 0;
@@ -151,7 +149,7 @@ export async function runSweep(spec: SweepSpec, data: DataSplits, recorder: Swee
     }
     const start = () => hooks.onTrialStart?.(t, skipped + ran, total);
     if (!runner.parallel) start();
-    const bar = fastest.get(groupOf(t));
+    const bar = bars.bar(groupOf(t), t.lr);
     const limits: TrialLimits = { ...spec.limits, stallAfter: spec.stallAfter, ...(spec.pruneFactor > 0 && bar !== undefined ? { pruneSeconds: bar * spec.pruneFactor } : {}) };
     const trialHooks: TrialHooks = {
       ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}),
@@ -178,7 +176,7 @@ export async function runSweep(spec: SweepSpec, data: DataSplits, recorder: Swee
     const { curve: _curve, ...figures } = rest as typeof rest & { curve?: unknown };
     const r: RecordedTrial = { key: t.key, batchSize: t.batchSize, lr: t.lr, seed: t.seed, ...figures };
     done.set(t.key, r);
-    noteFastest(groupOf(t), outcome.secondsToTarget);
+    bars.note(groupOf(t), t.lr, outcome.secondsToTarget);
     ran++;
     hooks.onTrialEnd?.(t, outcome);
     return r;
