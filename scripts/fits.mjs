@@ -5,22 +5,13 @@
 // validations there is not cut), and each fit extrapolates from there. A fit refuses, like
 // recommend's, when it has too few points, the error is not falling, or the target lies more than
 // MAX_STRETCH times further. A bench, not the advisor: recommend uses `examplesToTarget` alone.
-import { examplesToTarget, fitPower, MAX_STRETCH } from '../dist/recommend/bounded/extrapolate.js';
+import { bestErrorsSoFar, examplesToTarget, fitPower, laterTwoThirds, MAX_STRETCH } from '../dist/recommend/bounded/extrapolate.js';
 import { summarise } from '../dist/recommend/bounded/backtest.js';
 
-const bestSoFar = (pts) => {
-  let best = 0;
-  return pts.filter((e) => e.examples > 0).map((e) => ({ examples: e.examples, err: 1 - (best = Math.max(best, e.valAccuracy)) }));
-};
-const within = (examples, seen) => (examples > MAX_STRETCH * seen ? null : Math.max(examples, seen));
-
-/** err ∝ examples^−b through the points `pick` keeps of the best-so-far errors. */
-const power = (pick) => (pts, target) => {
-  const b = bestSoFar(pts);
-  if (b.length < 3) return null;
-  const fit = fitPower(pick(b).map((e) => ({ x: e.examples, y: e.err })));
-  if (fit === null || !(fit.exponent < 0)) return null;
-  return within(Math.pow((1 - target) / fit.coefficient, 1 / fit.exponent), b[b.length - 1].examples);
+/** recommend's power law, through the validations `later` picks of the best-so-far errors. */
+const power = (later) => (pts, target) => {
+  const est = examplesToTarget(pts, target, later);
+  return est.ok ? est.examples : null;
 };
 
 /**
@@ -28,7 +19,7 @@ const power = (pick) => (pts, target) => {
  * only towards flat: where the best parabola curves the other way, the best straight line (c = 0).
  */
 function parabola(pts, target) {
-  const b = bestSoFar(pts);
+  const b = bestErrorsSoFar(pts);
   if (b.length < 4) return null;
   const later = b.slice(Math.min(Math.floor(b.length / 3), b.length - 4));
   const us = later.map((e) => Math.log(e.examples));
@@ -58,10 +49,7 @@ function parabola(pts, target) {
 }
 
 export const FITS = {
-  "recommend's: power law through the later two thirds": (pts, target) => {
-    const est = examplesToTarget(pts, target);
-    return est.ok ? est.examples : null;
-  },
+  "recommend's: power law through the later two thirds": power(laterTwoThirds),
   'power law through the later half': power((b) => b.slice(Math.min(Math.floor(b.length / 2), b.length - 3))),
   'power law through the last four': power((b) => b.slice(Math.max(0, b.length - 4))),
   'log–log parabola, flattening only': parabola,

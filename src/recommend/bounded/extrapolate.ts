@@ -39,24 +39,37 @@ export type TargetEstimate =
   | { readonly ok: true; readonly examples: number; readonly fit: PowerFit }
   | { readonly ok: false; readonly reason: 'too-few' | 'not-falling' | 'too-far'; readonly fit: PowerFit | null };
 
+/** The validations a fit goes through: the later two thirds, at least three. */
+export function laterTwoThirds<T>(points: readonly T[]): readonly T[] {
+  return points.slice(Math.min(Math.floor(points.length / 3), points.length - 3));
+}
+
+/** At each validation with examples seen and an accuracy, the best validation error so far (1 − best accuracy). */
+export function bestErrorsSoFar(evaluations: readonly { examples: number; valAccuracy: number }[]): { examples: number; err: number }[] {
+  let best = 0;
+  return evaluations.filter((e) => e.examples > 0 && Number.isFinite(e.valAccuracy)).map((e) => ({ examples: e.examples, err: 1 - (best = Math.max(best, e.valAccuracy)) }));
+}
+
 /**
  * Examples to reach `target` validation accuracy, from the best validation error so far at each
- * of the later two thirds of the validations (at least three): the first, before the error
- * settles into its power law, is left out, and the best so far rather than each reading because
- * at a rate near the edge single validations jump by more than the error falls between them
- * (on a loaded machine MNIST's mlp at lr 0.019 read 93.2% after 0.31 epochs, below earlier ones).
+ * of the later two thirds of the validations (at least three; `later` picks others, for a bench of
+ * other fits): the first, before the error settles into its power law, is left out, and the best
+ * so far rather than each reading because at a rate near the edge single validations jump by more
+ * than the error falls between them (on a loaded machine MNIST's mlp at lr 0.019 read 93.2% after
+ * 0.31 epochs, below earlier ones).
  */
-export function examplesToTarget(evaluations: readonly { examples: number; valAccuracy: number }[], target: number): TargetEstimate {
-  const usable = evaluations.filter((e) => e.examples > 0 && Number.isFinite(e.valAccuracy));
-  if (usable.length < 3) return { ok: false, reason: 'too-few', fit: null };
-  let best = 0;
-  const bestSoFar = usable.map((e) => ({ examples: e.examples, valAccuracy: (best = Math.max(best, e.valAccuracy)) }));
-  const later = bestSoFar.slice(Math.min(Math.floor(usable.length / 3), usable.length - 3));
-  const fit = fitPower(later.map((e) => ({ x: e.examples, y: 1 - e.valAccuracy })));
+export function examplesToTarget(
+  evaluations: readonly { examples: number; valAccuracy: number }[],
+  target: number,
+  later: (points: readonly { examples: number; err: number }[]) => readonly { examples: number; err: number }[] = laterTwoThirds,
+): TargetEstimate {
+  const best = bestErrorsSoFar(evaluations);
+  if (best.length < 3) return { ok: false, reason: 'too-few', fit: null };
+  const fit = fitPower(later(best).map((e) => ({ x: e.examples, y: e.err })));
   if (fit === null) return { ok: false, reason: 'too-few', fit: null };
   if (!(fit.exponent < 0)) return { ok: false, reason: 'not-falling', fit };
   const examples = Math.pow((1 - target) / fit.coefficient, 1 / fit.exponent);
-  const seen = usable[usable.length - 1]!.examples;
+  const seen = best[best.length - 1]!.examples;
   if (examples > MAX_STRETCH * seen) return { ok: false, reason: 'too-far', fit };
   return { ok: true, examples: Math.max(examples, seen), fit };
 }

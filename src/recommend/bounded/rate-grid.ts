@@ -65,7 +65,7 @@ export async function trainRateGrid(base: RunConfig, data: DataSplits, grid: rea
     if (run.interrupted) throw new Interrupted('during the pilot run');
     return run;
   };
-  const keep = (r: GridRun) => (r.provenance = keepMeasurement(g.machine, 'pilot', r.keyFor(r.run), r.run));
+  const keep = (run: PilotResult, keyFor: GridRun['keyFor']) => keepMeasurement(g.machine, 'pilot', keyFor(run), run);
   let leader: number | null = null;
   for (const lr of grid) {
     // The key is what the run depends on: not the target (pilotServes decides), nor the hooks.
@@ -84,7 +84,7 @@ export async function trainRateGrid(base: RunConfig, data: DataSplits, grid: rea
     } else {
       const points: NoisePoint[] = [];
       const run = await train(lr, points);
-      entry = { run, provenance: keepMeasurement(g.machine, 'pilot', keyFor(run), run), keyFor, points: noiseMeasured(run) ? null : points };
+      entry = { run, provenance: keep(run, keyFor), keyFor, points: noiseMeasured(run) ? null : points };
     }
     const rate = boundedRate(completeBoundedPilot(entry.run, o.targetAccuracy), entry.provenance);
     runs.push(entry);
@@ -114,7 +114,7 @@ export async function trainRateGrid(base: RunConfig, data: DataSplits, grid: rea
       // (Past DEFERRED_NOISE_BYTES the run measured as it went.)
       if (!noiseMeasured(r.run)) r.run = await (g.measure ?? measureKeptPoints)(base, data, r.run, points, o);
       r.points = null;
-      keep(r);
+      r.provenance = keep(r.run, r.keyFor);
     }
     const done = completeBoundedPilot(r.run, o.targetAccuracy);
     rates[i] = boundedRate(done, r.provenance);
