@@ -10,7 +10,7 @@ import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { blobs } from '../testing/blobs.js';
 import type { RunConfig } from './run-config.js';
 import { trainLoop, type EvaluationEvent } from './train-loop.js';
-import { Trainer } from './trainer.js';
+import { Trainer, type Evaluation } from './trainer.js';
 
 const spec = modelSpecSchema.parse({ layers: [{ type: 'dense', units: 12 }, { type: 'relu' }, { type: 'dense', units: 3 }] });
 const data = blobs(240);
@@ -46,6 +46,23 @@ test('stops at the target accuracy and reports when it was reached', async () =>
   assert.ok(r.target !== null && r.target.steps === r.steps);
   assert.ok(r.steps % 3 === 0 || r.steps % 17 === 0, `evaluated at step ${r.steps}`);
   assert.ok(r.validation!.accuracy >= 0.9);
+});
+
+test('test: false skips the test split and nothing else', async () => {
+  const [a, b] = [await make(), await make()];
+  const seen: Evaluation[] = [];
+  const evaluate = b.evaluate.bind(b);
+  b.evaluate = async (split) => {
+    const e = await evaluate(split);
+    if (split === b.data.test) seen.push(e);
+    return e;
+  };
+  const [ra, rb] = [await trainLoop(a, { epochs: 1, evalEvery: 5 }), await trainLoop(b, { epochs: 1, evalEvery: 5, test: false })];
+  assert.equal(rb.test, null);
+  assert.equal(seen.length, 0);
+  assert.ok(ra.test !== null);
+  assert.deepEqual(rb.validation, ra.validation);
+  assert.equal(rb.steps, ra.steps);
 });
 
 test('stop request ends the loop between runs with status interrupted', async () => {

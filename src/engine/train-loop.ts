@@ -22,6 +22,8 @@ export interface LoopOptions {
   readonly onProgress?: (p: Progress) => void;
   /** Called after each validation; may be async (e.g. to write a checkpoint). */
   readonly onEvaluation?: (e: EvaluationEvent) => void | Promise<void>;
+  /** Evaluate on the test split at the end (default true); a run that only its validations serve skips the pass. */
+  readonly test?: boolean;
 }
 
 export interface Progress {
@@ -51,6 +53,7 @@ export interface TrainResult {
   readonly epochs: number;
   readonly divergedAtStep: number | null;
   readonly validation: Evaluation | null;
+  /** Null after divergence, or when the loop was told not to evaluate it. */
   readonly test: Evaluation | null;
   /** Training throughput of this session: examples per second inside training runs, evaluation excluded. */
   readonly samplesPerSec: number;
@@ -124,7 +127,7 @@ export async function trainLoop(trainer: Trainer, opts: LoopOptions): Promise<Tr
 
   // A resumed run that had nothing left to do still reports where it stands.
   if (status !== 'diverged' && lastEval === null) lastEval = await trainer.evaluate(trainer.data.validation);
-  const test = status === 'diverged' ? null : await trainer.evaluate(trainer.data.test);
+  const test = status === 'diverged' || opts.test === false ? null : await trainer.evaluate(trainer.data.test);
   return {
     status,
     steps: trainer.state.step,
