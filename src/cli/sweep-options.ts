@@ -36,7 +36,7 @@ export const sweepDecls = {
   maxEpochs: { flag: '--max-epochs <e>', help: 'epochs after which a trial stops short of the target', schema: intAtLeast(1), default: '50' },
   evalsPerEpoch: { flag: '--evals-per-epoch <n>', help: 'validations per epoch: the grain of steps/seconds to target', schema: intAtLeast(1), default: '20' },
   until: { flag: '--until <when>', help: 'target: stop each trial at the target; budget: train on to the budget, for best/final accuracy', schema: oneOf(['target', 'budget'] as const), default: 'target' },
-  prune: { flag: '--prune <factor>', help: 'stop a trial once it is this many times slower than the best at its batch size (0: never)', schema: numberIn(0, Infinity), default: '2' },
+  prune: { flag: '--prune <factor>', help: 'stop a trial once it is this many times slower than another rate’s median at its batch size (0: never)', schema: numberIn(0, Infinity), default: '2' },
   stallAfter: { flag: '--stall-after <share>', help: 'share of a trial’s budget after which a trial still at chance accuracy with its loss no lower than at the start stops as stalled (0: never)', schema: numberIn(0, 1), default: '0.1' },
   extendGrid: { flag: '--no-extend-grid', help: 'keep to the --lr-grid even where a batch size’s best rate is its smallest or largest (by default the grid is extended past that edge, halving or doubling, up to 3 rates per side)', schema: z.boolean() },
   db: { flag: '--db <file>', help: 'SQLite file that keeps every finished trial; the same command again resumes', schema: z.string().min(1), default: 'runs/batchwise.db' },

@@ -4,9 +4,8 @@
  * trial only once it has finished, in one transaction, so a sweep killed at any moment and run
  * again does every missing trial exactly once.
  *
- * Pruning: a trial still short of the target after `pruneFactor` × the fastest time to target
- * already seen at its batch size, at another rate, cannot be that batch size's tuned rate; it stops
- * as 'pruned' (prune.ts). A trial that has learned nothing after a tenth of its budget stops as
+ * Pruning: a trial still short of the target after `pruneFactor` × another rate's median time to
+ * target at its batch size cannot be that batch size's tuned rate; it stops as 'pruned' (prune.ts). A trial that has learned nothing after a tenth of its budget stops as
  * 'stalled' (stall.ts).
  *
  * Grid edges: after a batch size's grid, while its best rate is the smallest or largest tried (or
