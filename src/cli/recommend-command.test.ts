@@ -3,14 +3,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { segmentsOf, type PilotResult } from '../recommend/pilot.js';
+import { noisePointsOf, runOverhead, segmentsOf, type PilotResult } from '../recommend/pilot.js';
 import { boundedRateGrid, fewestExamples, type BoundedRate } from '../recommend/bounded/bounded-pilot.js';
 import type { Provenance } from '../recommend/machine-memo.js';
 import { bestLrTrial } from '../recommend/pilot-lr.js';
 import { INTERCONNECT_PRESETS } from '../recommend/comm/interconnect.js';
 import { chooseCandidate, predictCandidates, type ThroughputPoint } from '../recommend/predict.js';
 import type { ThroughputCheck } from '../recommend/throughput-check.js';
-import { runOverhead } from '../recommend/pilot.js';
 import type { TrialOutcome } from '../sweep/trial.js';
 import { assertNoStack, assertOk, assertUserError, lastJson, makeBlobs, makeTempDir, removeDir, runCli, writeBlobsCsv, writeJson } from './testing/cli-fixtures.js';
 
@@ -25,7 +24,7 @@ before(() => {
 });
 after(() => removeDir(dir));
 
-interface Candidate { effectiveBatch: number; microBatch: number; iterSize: number; worldSize: number; seconds: number; examples: number; lr: number; samplesPerSec: number; allReduceSeconds: number }
+interface Candidate { effectiveBatch: number; microBatch: number; iterSize: number; worldSize: number; seconds: number; examples: number; lr: number; samplesPerSec: number; allReduceSeconds: number; warmupSteps: number }
 
 test('recommend --verify --export: a fitted, predicted, verified, exported and stored recommendation', () => {
   // The older method, rates and pilot trained to the target: the default is bounded (tested below).
@@ -63,6 +62,7 @@ test('recommend --verify --export: a fitted, predicted, verified, exported and s
     pilotBatch: 8,
     pilotLr: pilot.lr,
     segments: pilot.segments,
+    noisePoints: noisePointsOf(pilot),
     throughput,
     maxMicroBatch: fit.largestBatch,
     worldSize: 2,
@@ -85,9 +85,9 @@ test('recommend --verify --export: a fitted, predicted, verified, exported and s
   assert.equal(v.predicted.effectiveBatch, choice.effectiveBatch);
 
   const ds = JSON.parse(readFileSync(join(dir, 'ds.json'), 'utf8')) as Record<string, unknown>;
-  assert.equal(ds['train_micro_batch_size_per_gpu'], choice.microBatch);
-  assert.equal(ds['gradient_accumulation_steps'], choice.iterSize);
-  assert.equal(ds['train_batch_size'], choice.effectiveBatch);
+  // The batch, its split, and the warm-up from the noise scale (warmup.ts) travel with the export.
+  const warmup = (ds['scheduler'] as { params?: { warmup_num_steps?: number } } | undefined)?.params?.warmup_num_steps ?? 0;
+  assert.deepEqual([ds['train_micro_batch_size_per_gpu'], ds['gradient_accumulation_steps'], ds['train_batch_size'], warmup], [choice.microBatch, choice.iterSize, choice.effectiveBatch, choice.warmupSteps]);
   assert.equal(r['exported'], 'ds.json');
 
   const db = new Database(join(dir, 'r.db'), { readonly: true });

@@ -82,7 +82,7 @@ export async function recommendCommand(options: RecommendOptions): Promise<numbe
     throughputSeconds: 0.3,
   };
   // Refuse an impossible export or a clobbering --out before the long part, not after it.
-  const dummy: Candidate = { effectiveBatch: o.worldSize, microBatch: 1, iterSize: 1, worldSize: o.worldSize, samplesPerSec: 1, allReduceSeconds: 0, commSeconds: 0, efficiency: 1, examples: 1, steps: 1, epochs: 1, seconds: 1, validations: 1, wallSeconds: 1, lr: base.hyper.lr! };
+  const dummy: Candidate = { effectiveBatch: o.worldSize, microBatch: 1, iterSize: 1, worldSize: o.worldSize, samplesPerSec: 1, allReduceSeconds: 0, commSeconds: 0, efficiency: 1, examples: 1, steps: 1, epochs: 1, seconds: 1, validations: 1, wallSeconds: 1, lr: base.hyper.lr!, warmupSteps: 0 };
   const exportPath = o.export === undefined ? undefined : (o.out ?? exportPlan(o.export, recommendedPlan(base, dummy, o.targetAccuracy, data.train.count)).fileName);
   if (exportPath !== undefined && existsSync(exportPath)) throw new UserError(`--out ${exportPath} already exists; give another path with --out, or move that file away`);
 

@@ -7,6 +7,7 @@ import { describeProvenance, formatAge, measuredBy } from '../recommend/machine-
 import { describeCheck } from '../recommend/throughput-check.js';
 import { describeBacktest, type Backtest } from '../recommend/bounded/backtest.js';
 import type { BoundedRate } from '../recommend/bounded/bounded-pilot.js';
+import { noisePointsOf } from '../recommend/pilot.js';
 import type { Recommendation } from '../recommend/recommend.js';
 import type { AutoVerification, Verification } from '../recommend/verify.js';
 import { fmt, formatTable, pct } from './table.js';
@@ -25,6 +26,7 @@ export function recommendationLines(r: Recommendation, heading: string, backtest
     heading,
     `  effective batch ${fmt(c.effectiveBatch)} = micro-batch ${fmt(c.microBatch)} × iter-size ${c.iterSize}${c.worldSize > 1 || fewer ? ` × world size ${c.worldSize}${fewer}` : ''}`,
     `  learning rate ${c.lr.toPrecision(4)} (${RULE_TEXT[r.lrRule](r)}${capsRate(r.optimizer) ? `, capped at ε₀·√(B/B₀) since ${r.optimizer} sizes each weight's step itself` : ''})`,
+    ...(c.warmupSteps > 0 ? [`  warm-up: the rate ramps up from 0 over the first ${fmt(c.warmupSteps)} updates, where the pilot's noise scale was still below the batch (${fmt(noisePointsOf(r.pilot)[0]?.bNoise ?? 0)} at its first measurement)`] : []),
     `  predicted: ${c.seconds.toFixed(2)} s of training to target${comm ? `, ${c.commSeconds.toFixed(2)} s of it in all-reduce` : ''}, ${fmt(c.steps)} steps, ${c.epochs.toFixed(2)} epochs, at ${fmt(c.samplesPerSec)} samples/s${comm ? ' of compute' : ''}; ` +
       `${c.wallSeconds.toFixed(2)} s on the clock with building the sessions (${r.pilot.setupSeconds.toFixed(2)} s) and ${c.validations} validations (${r.pilot.validationSeconds.toFixed(3)} s each)`,
     ...(backtested === null ? [] : describeBacktest(backtested, c.steps, (x) => fmt(x)).map((l) => `  ${l}`)),

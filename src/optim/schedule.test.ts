@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { UserError } from '../errors.js';
-import { completeSchedule, lrAt, lrRange, parseSchedule, type ScheduleSpec } from './schedule.js';
+import { completeSchedule, lrAt, lrRange, parseSchedule, scheduleFlag, type ScheduleSpec } from './schedule.js';
 
 const near = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(b)), `${what}: ${a} vs ${b}`);
 
@@ -111,4 +111,9 @@ test('parseSchedule errors name the value and the accepted forms', () => {
     );
   }
   assert.throws(() => completeSchedule({ kind: 'constant' }, { totalUpdates: 10, warmupSteps: -1 }), /--warmup-steps must be an integer >= 0, got -1/);
+});
+
+test('scheduleFlag writes a parsed schedule back as --schedule takes it', () => {
+  for (const text of ['constant', 'step:1000:0.5', 'cosine', 'cosine:0.00001']) assert.deepEqual(parseSchedule(scheduleFlag(parseSchedule(text))), parseSchedule(text));
+  assert.equal(scheduleFlag(parseSchedule('cosine:1e-5')), 'cosine:0.00001');
 });

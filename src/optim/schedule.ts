@@ -76,6 +76,18 @@ export function parseSchedule(text: string): ParsedSchedule {
   }
 }
 
+/** A parsed schedule as `--schedule` takes it: parseSchedule(scheduleFlag(s)) is s. */
+export function scheduleFlag(s: ParsedSchedule): string {
+  switch (s.kind) {
+    case 'constant':
+      return 'constant';
+    case 'step':
+      return `step:${s.everySteps}:${s.gamma}`;
+    case 'cosine':
+      return s.minLr === 0 ? 'cosine' : `cosine:${s.minLr}`;
+  }
+}
+
 /**
  * Complete a parsed schedule for a run of `totalUpdates` updates with `warmupSteps` of warm-up;
  * cosine decays over the updates after the warm-up (at least one), from its `restart` if any.

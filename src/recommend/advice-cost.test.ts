@@ -4,7 +4,7 @@ import { adviceCost, defaultCandidate } from './advice-cost.js';
 import type { Candidate } from './predict.js';
 
 const cand = (effectiveBatch: number, seconds: number, worldSize = 1): Candidate => ({
-  effectiveBatch, microBatch: effectiveBatch / worldSize, iterSize: 1, worldSize, samplesPerSec: 1000, efficiency: 1, examples: 1000 * seconds, steps: 1, epochs: 1, seconds, validations: 1, wallSeconds: seconds, lr: 0.01, allReduceSeconds: 0, commSeconds: 0,
+  effectiveBatch, microBatch: effectiveBatch / worldSize, iterSize: 1, worldSize, samplesPerSec: 1000, efficiency: 1, examples: 1000 * seconds, steps: 1, epochs: 1, seconds, validations: 1, wallSeconds: seconds, lr: 0.01, allReduceSeconds: 0, commSeconds: 0, warmupSteps: 0,
 });
 
 test('the saving is the default batch 32 less the advice, per training run; it pays off when that covers the cost', () => {

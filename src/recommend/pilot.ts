@@ -96,6 +96,14 @@ export function usableNoiseScale(m: Pick<NoiseMeasurement, 'bSimple' | 'bSimpleL
   return Number.isFinite(b) && b > 0 ? b : null;
 }
 
+/** The pilot's usable noise scales at the examples it had seen (warmup.ts, and its extrapolation). */
+export function noisePointsOf(p: Pick<PilotResult, 'measurements' | 'batchSize'>): { examples: number; bNoise: number }[] {
+  return p.measurements.flatMap((m) => {
+    const b = usableNoiseScale(m);
+    return b === null ? [] : [{ examples: m.step * p.batchSize, bNoise: b }];
+  });
+}
+
 /** Segments between consecutive measurements, each with the mean of its ends' noise scales. */
 export function segmentsOf(measurements: readonly NoiseMeasurement[], batchSize: number, lastStep: number): NoiseSegment[] {
   const pts = measurements.flatMap((m) => {

@@ -97,7 +97,7 @@ test('predicted examples follow (B_noise + B)/(B_noise + B₀) per segment; time
 });
 
 test('chooseCandidate prefers the smaller batch when two are within 2% in time', () => {
-  const base = { microBatch: 1, iterSize: 1, worldSize: 1, samplesPerSec: 1, allReduceSeconds: 0, commSeconds: 0, efficiency: 1, examples: 1, steps: 1, epochs: 1, validations: 1, wallSeconds: 1, lr: 1 };
+  const base = { microBatch: 1, iterSize: 1, worldSize: 1, samplesPerSec: 1, allReduceSeconds: 0, commSeconds: 0, efficiency: 1, examples: 1, steps: 1, epochs: 1, validations: 1, wallSeconds: 1, lr: 1, warmupSteps: 0 };
   const pick = chooseCandidate([{ ...base, effectiveBatch: 512, seconds: 1.0 }, { ...base, effectiveBatch: 256, seconds: 1.015 }, { ...base, effectiveBatch: 128, seconds: 1.5 }]);
   assert.equal(pick.effectiveBatch, 256);
 });

@@ -25,6 +25,7 @@ import { scaleLr, type RecommendLrRule } from './lr-rule.js';
 import { ringAllReduceSeconds } from './comm/allreduce.js';
 import type { Interconnect } from './comm/interconnect.js';
 import { fastestSplit, splitBatch, type BatchSplit } from './split.js';
+import { noiseWarmupSteps, type NoisePointAt } from './warmup.js';
 
 export interface NoiseSegment {
   /** Examples the pilot trained on in this segment. */
@@ -56,6 +57,8 @@ export interface PredictInput {
   readonly communication?: Communication;
   /** Per-run costs beyond the updates; absent, none (seconds are updates at the steady rate). */
   readonly overhead?: RunOverhead;
+  /** The pilot's measured noise scales, for each candidate's warm-up (warmup.ts); absent, none. */
+  readonly noisePoints?: readonly NoisePointAt[];
 }
 
 export interface RunOverhead {
@@ -102,6 +105,8 @@ export interface Candidate extends BatchSplit {
   /** Wall seconds to target: `seconds` plus building the sessions and the validation passes. */
   readonly wallSeconds: number;
   readonly lr: number;
+  /** Updates over which the rate ramps up from 0 (warmup.ts). */
+  readonly warmupSteps: number;
 }
 
 /**
@@ -174,6 +179,7 @@ export function predictCandidates(p: PredictInput): Candidate[] {
       validations: seen.validations,
       wallSeconds: seconds + (o ? o.sessionSeconds + seen.validations * o.validationSeconds : 0),
       lr: scaleLr(p.lrRule, p.optimizer, p.pilotLr, p.pilotBatch, batch, bNoise),
+      warmupSteps: noiseWarmupSteps(p.noisePoints ?? [], p.pilotBatch, batch),
     };
   });
 }

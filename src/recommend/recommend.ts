@@ -21,15 +21,14 @@ import { describeProvenance, matmulKey, measuredOrReused, memoryKey, throughputK
 import { boundedRateGrid, type BoundedRate } from './bounded/bounded-pilot.js';
 import { gridPilot, keptRangeTest } from './bounded/rate-grid.js';
 import type { RangeTestResult } from './bounded/range-test.js';
-import { runOverhead, runPilot, type PilotResult } from './pilot.js';
+import { noisePointsOf, runOverhead, runPilot, type PilotResult } from './pilot.js';
 import { bestLrTrial, searchPilotLr, type LrTrial, type PilotLrSearch } from './pilot-lr.js';
 import { CHECK_SECONDS, checkKeptCurve, type ThroughputCheck } from './throughput-check.js';
 import { chooseCandidate, effectiveNoiseScale, predictCandidates, type Candidate, type Communication, type ThroughputPoint } from './predict.js';
 
 /**
- * How the rate stage and the pilot train: `bounded` — a rate range test, then a pilot cut at
- * `boundEpochs` at each rate of the bounded rate grid, the rest extrapolated (bounded/); `to-target` — a rate grid and a pilot each
- * trained to the target (pilot-lr.ts, pilot.ts).
+ * How the rate stage and the pilot train: `bounded` — a rate range test, then a pilot cut at `boundEpochs` at each rate of the
+ * bounded rate grid, the rest extrapolated (bounded/); `to-target` — a rate grid and a pilot each trained to the target (pilot-lr.ts, pilot.ts).
  */
 export const PILOT_RUNS = ['bounded', 'to-target'] as const;
 export type PilotRuns = (typeof PILOT_RUNS)[number];
@@ -300,6 +299,7 @@ export async function recommend(spec: RecommendSpec, data: DataSplits, hooks: Re
       pilotBatch: spec.pilotBatch,
       pilotLr,
       segments: pilot.segments,
+      noisePoints: noisePointsOf(pilot),
       throughput: curve,
       maxMicroBatch: maxMicro,
       worldSize: spec.worldSize,

@@ -5,7 +5,7 @@ import { blobs } from '../testing/blobs.js';
 import { resolvePlan } from './export/plan.js';
 import { predictCandidates, type PredictInput } from './predict.js';
 import { PLAN_MARGIN, recommendedPlan } from './recommended-plan.js';
-import { verify } from './verify.js';
+import { recommendedConfig, verify } from './verify.js';
 import { blobsRunConfig } from '../testing/run-config-fixtures.js';
 
 const base: RunConfig = blobsRunConfig({ batchSize: 8 });
@@ -52,4 +52,18 @@ test('a verification’s epochs and steps ratios agree: predicted and measured e
   const stepsRatio = m.stepsToTarget! / v.predicted.steps;
   const epochsRatio = m.epochsToTarget! / v.predicted.epochs;
   assert.ok(Math.abs(epochsRatio / stepsRatio - 1) < 1e-12, `epochs ratio ${epochsRatio}, steps ratio ${stepsRatio}`);
+});
+
+test('the candidate\'s warm-up from the noise scale is what --verify trains and the exports plan, and a longer --warmup-steps stands', () => {
+  // The noise scale reached 512 after 20,000 of the pilot's examples.
+  const points = [{ examples: 0, bNoise: 40 }, { examples: 40000, bNoise: 1000 }];
+  const [c32, c1024] = predictCandidates({ ...mnistLike([32, 1024]), noisePoints: points });
+  assert.equal(c32!.warmupSteps, 0);
+  assert.ok(c1024!.warmupSteps > 0);
+  assert.equal(recommendedConfig(base, c1024!, 0.975).warmupSteps, c1024!.warmupSteps);
+  assert.equal(resolvePlan(recommendedPlan(base, c1024!, 0.975, 55000)).plan.warmupSteps, c1024!.warmupSteps);
+  const longer = { ...base, warmupSteps: c1024!.warmupSteps + 5 };
+  assert.equal(recommendedConfig(longer, c1024!, 0.975).warmupSteps, c1024!.warmupSteps + 5);
+  assert.equal(recommendedPlan(longer, c1024!, 0.975, 55000).warmupSteps, c1024!.warmupSteps + 5);
+  assert.equal(recommendedConfig(base, c32!, 0.975).warmupSteps, base.warmupSteps);
 });

@@ -19,7 +19,7 @@ export function recommendedPlan(base: RunConfig, c: Candidate, targetAccuracy: n
     optimizer: base.optimizer,
     hyper: { ...base.hyper, lr: Number(c.lr.toPrecision(4)) },
     schedule: base.schedule,
-    warmupSteps: base.warmupSteps,
+    warmupSteps: Math.max(base.warmupSteps, c.warmupSteps),
     microBatch: c.microBatch,
     iterSize: c.iterSize,
     worldSize: c.worldSize,

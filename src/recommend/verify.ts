@@ -63,6 +63,7 @@ export function recommendedConfig(base: RunConfig, c: Candidate, targetAccuracy:
     batchSize: c.microBatch,
     iterSize: c.iterSize * c.worldSize,
     hyper: { ...base.hyper, lr: Number(c.lr.toPrecision(4)) },
+    warmupSteps: Math.max(base.warmupSteps, c.warmupSteps),
     targetAccuracy,
   };
 }

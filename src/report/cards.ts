@@ -3,6 +3,7 @@
  * with no HTML in it, so the report, the dashboard and a test can each show or check it.
  */
 import type { RunConfig } from '../engine/run-config.js';
+import { scheduleFlag } from '../optim/schedule.js';
 import { EXPORT_FORMATS, exportPlan } from '../recommend/export/export-plan.js';
 import { recommendedPlan } from '../recommend/recommended-plan.js';
 import type { Candidate } from '../recommend/predict.js';
@@ -60,7 +61,8 @@ export function sweepCard(a: SweepAnalysis, trials: readonly TrialRow[], config:
   return { title: 'What the sweep found', fields, notes: [], code: [] };
 }
 
-const candidateOf = (v: unknown): Candidate | null => (numAt(v, 'effectiveBatch') !== null && numAt(v, 'seconds') !== null ? (v as Candidate) : null);
+/** A stored candidate; one kept before warm-ups were recommended has none. */
+const candidateOf = (v: unknown): Candidate | null => (numAt(v, 'effectiveBatch') !== null && numAt(v, 'seconds') !== null ? { ...(v as Candidate), warmupSteps: numAt(v, 'warmupSteps') ?? 0 } : null);
 
 /**
  * What a recommendation took from the store instead of measuring it (machine-memo.ts), and from
@@ -163,9 +165,11 @@ export function recommendCard(run: RunRow): Card {
   const code: { label: string; text: string }[] = [];
   const notes: string[] = [];
   if (base !== undefined && base !== null && typeof base === 'object') {
+    const warmup = Math.max(base.warmupSteps ?? 0, choice.warmupSteps);
     code.push({
       label: 'train with it in batchwise',
-      text: `batchwise train --model ${base.modelName} --dataset ${base.dataset} --optimizer ${base.optimizer} --batch-size ${choice.microBatch} --iter-size ${choice.iterSize * choice.worldSize} --lr ${Number(choice.lr.toPrecision(4))}${target === null ? '' : ` --target-accuracy ${target}`}`,
+      text: `batchwise train --model ${base.modelName} --dataset ${base.dataset} --optimizer ${base.optimizer} --batch-size ${choice.microBatch} --iter-size ${choice.iterSize * choice.worldSize} --lr ${Number(choice.lr.toPrecision(4))}` +
+        ` --schedule ${scheduleFlag(base.schedule)}${warmup > 0 ? ` --warmup-steps ${warmup}` : ''}${target === null ? '' : ` --target-accuracy ${target}`}`,
     });
     const trainExamples = numAt(s, 'trainExamples') ?? (choice.epochs > 0 ? Math.round(choice.examples / choice.epochs) : null);
     for (const format of EXPORT_FORMATS) {

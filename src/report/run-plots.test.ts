@@ -60,7 +60,8 @@ test('cards carry the decision as plain data', () => {
   assert.equal(field(rec, 'Recommendation', 'effective batch'), '128 = micro-batch 128 × iter-size 1 × world size 1');
   assert.equal(field(rec, 'Recommendation', 'verified'), 'target-reached: 1.40 s, 300 steps, test accuracy 95.10%');
   const code = rec.cards.find((c) => c.title === 'Recommendation')!.code;
-  assert.match(code[0]!.text, /^batchwise train --model mlp --dataset mnist --optimizer momentum --batch-size 128 --iter-size 1 --lr 0\.02 --target-accuracy 0\.95$/);
+  // A choice stored before warm-ups were recommended has none.
+  assert.match(code[0]!.text, /^batchwise train --model mlp --dataset mnist --optimizer momentum --batch-size 128 --iter-size 1 --lr 0\.02 --schedule constant --target-accuracy 0\.95$/);
   assert.ok(code.some((k) => k.label.startsWith('caffe') && /iter_size: 1/.test(k.text)), 'the caffe export is shown');
   // The sweep of the same model, data, optimizer and target is measured beside the prediction.
   const pred = rec.plots[0]!.spec as { layer: { data: { values: { series: string; batch: number }[] } }[] };
@@ -68,6 +69,16 @@ test('cards carry the decision as plain data', () => {
   const sweep = plotsForRun(store, ids.sweep);
   assert.match(field(sweep, 'What the sweep found', 'critical batch (fit)')!, /^B_crit ≈ 500, S_min 100 steps/);
   assert.equal(field(plotsForRun(store, ids.fit), 'Memory fit', 'largest micro-batch'), '943');
+});
+
+test('a recommended warm-up is in the card\'s train command and in the exports', () => {
+  const recommend = store.getRun(ids.recommend)!;
+  const summary = JSON.parse(JSON.stringify(recommend.summary)) as { choice: Record<string, unknown> };
+  const id = store.openRun('recommend', 'k-rec-warm', 'with a warm-up', recommend.config).run.id;
+  store.finishRun(id, 'finished', { ...summary, choice: { ...summary.choice, warmupSteps: 37 } });
+  const code = plotsForRun(store, id).cards.find((c) => c.title === 'Recommendation')!.code;
+  assert.match(code[0]!.text, / --schedule constant --warmup-steps 37 --target-accuracy 0\.95$/);
+  assert.match(code.find((k) => k.label.startsWith('deepspeed'))!.text, /"warmup_num_steps": 37/);
 });
 
 test('the HTML is one self-contained file: every script inline, no URL to fetch, one figure per plot', () => {

@@ -10,7 +10,7 @@
 import type { DataSplits } from '../../data/dataset.js';
 import type { RunConfig } from '../../engine/run-config.js';
 import type { Provenance } from '../machine-memo.js';
-import { noiseMeasured, runPilot, usableNoiseScale, type PilotOptions, type PilotResult } from '../pilot.js';
+import { noiseMeasured, noisePointsOf, runPilot, type PilotOptions, type PilotResult } from '../pilot.js';
 import { examplesToTarget, extendSegments, MAX_STRETCH, noiseGrowth } from './extrapolate.js';
 
 export interface BoundedPilotOptions extends Omit<PilotOptions, 'maxSteps'> {
@@ -41,10 +41,7 @@ export function extrapolatePilot(p: PilotResult, targetAccuracy: number): Extrap
   const extrapolation = { seenExamples: p.examples, seenEpochs: p.epochs, seenValAccuracy: p.finalValAccuracy, errExponent: est.fit.exponent, errPoints: est.fit.points, noiseExponent: null, examplesToTarget: est.examples };
   // A run whose noise was not measured (deferred) is extrapolated in examples only: enough to rank it.
   if (!noiseMeasured(p)) return { ok: true, pilot: { ...p, extrapolation } };
-  const measured = p.measurements.flatMap((m) => {
-    const b = usableNoiseScale(m);
-    return b === null ? [] : [{ examples: m.step * p.batchSize, bNoise: b }];
-  });
+  const measured = noisePointsOf(p);
   const growth = noiseGrowth(measured);
   const lastNoise = measured.length > 0 ? measured[measured.length - 1]!.bNoise : 0;
   const segments = extendSegments(p.segments, p.examples, est.examples, growth, lastNoise);
