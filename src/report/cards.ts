@@ -131,7 +131,7 @@ export function recommendCard(run: RunRow): Card {
   const target = numAt(run.config, 'targetAccuracy');
   const fields = [
     field('effective batch', `${figure(choice.effectiveBatch)} = micro-batch ${figure(choice.microBatch)} × iter-size ${choice.iterSize} × world size ${choice.worldSize}`),
-    field('learning rate', figure(choice.lr)),
+    field('learning rate', choice.warmupSteps > 0 ? `${figure(choice.lr)}, warmed up from 0 over ${figure(choice.warmupSteps)} updates` : figure(choice.lr)),
     field('predicted', `${choice.seconds.toFixed(2)} s, ${figure(Math.round(choice.steps))} steps, ${choice.epochs.toFixed(2)} epochs to ${percent(target)}${checkNote(at(s, 'throughputCheck'))}`),
     field('noise scale B_noise', figure(numAt(s, 'bNoise'))),
   ];

@@ -76,7 +76,10 @@ test('a recommended warm-up is in the card\'s train command and in the exports',
   const summary = JSON.parse(JSON.stringify(recommend.summary)) as { choice: Record<string, unknown> };
   const id = store.openRun('recommend', 'k-rec-warm', 'with a warm-up', recommend.config).run.id;
   store.finishRun(id, 'finished', { ...summary, choice: { ...summary.choice, warmupSteps: 37 } });
-  const code = plotsForRun(store, id).cards.find((c) => c.title === 'Recommendation')!.code;
+  const v = plotsForRun(store, id);
+  assert.equal(field(v, 'Recommendation', 'learning rate'), '0.02, warmed up from 0 over 37 updates');
+  assert.equal(field(plotsForRun(store, ids.recommend), 'Recommendation', 'learning rate'), '0.02');
+  const code = v.cards.find((c) => c.title === 'Recommendation')!.code;
   assert.match(code[0]!.text, / --schedule constant --warmup-steps 37 --target-accuracy 0\.95$/);
   assert.match(code.find((k) => k.label.startsWith('deepspeed'))!.text, /"warmup_num_steps": 37/);
 });
