@@ -169,7 +169,7 @@ export function recommendCard(run: RunRow): Card {
     code.push({
       label: 'train with it in batchwise',
       text: `batchwise train --model ${base.modelName} --dataset ${base.dataset} --optimizer ${base.optimizer} --batch-size ${choice.microBatch} --iter-size ${choice.iterSize * choice.worldSize} --lr ${Number(choice.lr.toPrecision(4))}` +
-        ` --schedule ${scheduleFlag(base.schedule)}${warmup > 0 ? ` --warmup-steps ${warmup}` : ''}${target === null ? '' : ` --target-accuracy ${target}`}`,
+        `${base.schedule !== undefined ? ` --schedule ${scheduleFlag(base.schedule)}` : ''}${warmup > 0 ? ` --warmup-steps ${warmup}` : ''}${target === null ? '' : ` --target-accuracy ${target}`}`,
     });
     const trainExamples = numAt(s, 'trainExamples') ?? (choice.epochs > 0 ? Math.round(choice.examples / choice.epochs) : null);
     for (const format of EXPORT_FORMATS) {
