@@ -18,6 +18,7 @@ const interconnectSchema = z.string().transform((s, ctx) => {
 export const recommendDecls = {
   ...runDecls(),
   schedule: { ...trainDecls.schedule, default: 'constant' },
+  warmupSteps: { ...trainDecls.warmupSteps, help: 'updates of linear learning-rate warm-up at the least: where the batch is larger than --pilot-batch, the advice warms up until the noise scale reaches it' },
   lr: { flag: '--lr <x>', help: 'the rate the pilot stage starts from (default per optimizer, as for train): the range test ramps from it ÷ 200 to it × 50; to-target, the middle of the grid', schema: positiveNumber },
   lrGrid: { flag: '--lr-grid <list>', help: 'with --pilot-runs to-target: rates tried at --pilot-batch, the fewest steps to target wins (default: --lr × ¼, ½, 1, 2)', schema: listOf(positiveNumber, 'positive numbers') },
   extendGrid: { flag: '--no-extend-grid', help: 'keep to the rates given even where the best is the smallest or largest of them (by default rates past that edge are tried, halving or doubling, up to 3)', schema: z.boolean() },
