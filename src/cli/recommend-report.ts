@@ -233,11 +233,17 @@ export function autoVerificationLines(a: AutoVerification, v: Verification): str
     '',
     `verify --batch-size auto: from batch ${a.startBatch} at lr ${a.lr} (the pilot's batch and rate) up to ${a.maxBatch}: ${m.status}${m.testAccuracy !== null ? `, test accuracy ${pct(m.testAccuracy)}` : ''}`,
     `  seconds to target: auto ${seconds(m.secondsToTarget)} against the recommendation's ${seconds(fixed.secondsToTarget)}${ratio}; ` +
-      `examples to target ${f.examplesToTarget === null ? '–' : fmt(f.examplesToTarget)}; ended at B = ${fmt(f.finalBatch)} after ${f.changes - 1} change(s); noise rounds ${f.noiseSeconds.toFixed(2)} s (included)${f.inStepUpdates ? `, in-step statistics on ${fmt(f.inStepUpdates)} updates` : ''}` +
+      `examples to target ${f.examplesToTarget === null ? '–' : fmt(f.examplesToTarget)}; ended at B = ${fmt(f.finalBatch)} ${afterChanges(f.changes)}; noise rounds ${f.noiseSeconds.toFixed(2)} s (included)${f.inStepUpdates ? `, in-step statistics on ${fmt(f.inStepUpdates)} updates` : ''}` +
       (a.curveSeconds > 0 ? `; throughput curve measured in ${a.curveSeconds.toFixed(1)} s before training (not included)` : ''),
   ];
   if (a.seeds.length > 1) lines.push(`  over ${a.seeds.length} seeds (${a.seeds.map((s) => s.seed).join(', ')}): auto ${range(a.spread, a.seeds.length)}; the recommendation ${range(v.spread, v.seeds.length)}`);
   return lines;
+}
+
+/** How an auto run's batch moved: its `changes` count the starting batch as the first. */
+export function afterChanges(changes: number): string {
+  const moved = changes - 1;
+  return moved <= 0 ? 'without a change' : `after ${moved} change${moved === 1 ? '' : 's'}`;
 }
 
 /** What one rate of the bounded rate grid told, in a line. */
