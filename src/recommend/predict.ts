@@ -179,7 +179,7 @@ export function predictCandidates(p: PredictInput): Candidate[] {
       validations: seen.validations,
       wallSeconds: seconds + (o ? o.sessionSeconds + seen.validations * o.validationSeconds : 0),
       lr: scaleLr(p.lrRule, p.optimizer, p.pilotLr, p.pilotBatch, batch, bNoise),
-      warmupSteps: noiseWarmupSteps(p.noisePoints ?? [], p.pilotBatch, batch),
+      warmupSteps: noiseWarmupSteps(p.noisePoints ?? [], p.pilotBatch, batch, steps),
     };
   });
 }

@@ -14,10 +14,15 @@
  * rate ramps linearly from 0 over the updates a run at B takes to get to where the pilot's noise
  * scale reached B: the point between its measurements, interpolated linearly in examples, carried
  * to B's examples by the same statistical efficiency as the prediction ((b + B)/(b + B₀) per
- * example, b the mean of each stretch's ends). Where the measurements never reach B, the ramp
- * spans the measured stretch. The ramp starts below the rule's momentary rate and ends above it,
- * so the predicted steps are left as they are.
+ * example, b the mean of each stretch's ends; unusable measurements are skipped, as the
+ * prediction's segments skip them). Where the measurements never reach B, the ramp spans the
+ * measured stretch, and it never takes more than MAX_WARMUP_SHARE of the predicted updates (a pilot
+ * trained to the target measured its whole run). The ramp starts below the rule's momentary rate
+ * and ends above it, so the predicted steps are left as they are.
  */
+
+/** The most of a run's predicted updates its warm-up may take. */
+export const MAX_WARMUP_SHARE = 0.25;
 
 /** A measured noise scale at examples seen by the pilot (at its batch B₀). */
 export interface NoisePointAt {
@@ -25,8 +30,8 @@ export interface NoisePointAt {
   readonly bNoise: number;
 }
 
-/** Updates of linear warm-up for effective batch `batch`, from the pilot's measured noise scales (0: none). */
-export function noiseWarmupSteps(points: readonly NoisePointAt[], pilotBatch: number, batch: number): number {
+/** Updates of linear warm-up for effective batch `batch`, from the pilot's measured noise scales (0: none), at most MAX_WARMUP_SHARE of `steps`. */
+export function noiseWarmupSteps(points: readonly NoisePointAt[], pilotBatch: number, batch: number, steps: number): number {
   const ps = [...points].filter((p) => Number.isFinite(p.examples) && Number.isFinite(p.bNoise) && p.bNoise > 0).sort((a, b) => a.examples - b.examples);
   if (batch <= pilotBatch || ps.length === 0 || ps[0]!.bNoise >= batch) return 0;
   let examplesAtB = 0;
@@ -40,5 +45,5 @@ export function noiseWarmupSteps(points: readonly NoisePointAt[], pilotBatch: nu
     examplesAtB += (t * (b.examples - a.examples) * (mean + batch)) / (mean + pilotBatch);
     if (t < 1) break;
   }
-  return Math.ceil(examplesAtB / batch);
+  return Math.min(Math.ceil(examplesAtB / batch), Math.floor(MAX_WARMUP_SHARE * steps));
 }

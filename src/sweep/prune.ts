@@ -5,8 +5,10 @@
  *   and seeds can spread wider than the factor (the cnn's B = 64 reached 99% in 150 s at one seed
  *   and was short of it after 300 s at two others).
  * - Another rate's bar is the median over its finished seeds, a seed that did not reach the target
- *   counting as never: the sweep ranks rates by their medians, so one lucky seed of another rate
- *   must not stop this one. A rate that reached at no more than half its seeds sets no bar.
+ *   counting as never: the sweep ranks rates by how many seeds reached, then by their medians, so
+ *   one lucky seed of another rate must not stop this one. A rate that reached at no more than
+ *   half its seeds sets no bar. (A rate short at one seed of three can still bar one that will
+ *   reach at all three, slowly: the bar is twice its median, not a ranking.)
  *   With one seed a rate, this is that trial's time.
  * - Auto trials have their bars apart ('auto'), as they are no batch size.
  */
