@@ -48,4 +48,5 @@ test('a warm-up takes at most a quarter of the predicted updates: a pilot traine
   assert.ok(whole > 10);
   assert.equal(noiseWarmupSteps(cnn, 32, 8192, whole), Math.floor(whole / 4));
   assert.equal(noiseWarmupSteps(cnn, 32, 256, 200), 50);
+  assert.equal(noiseWarmupSteps(cnn, 32, 256, 7), 0, 'one update of warm-up runs at the full rate: none');
 });

@@ -45,5 +45,7 @@ export function noiseWarmupSteps(points: readonly NoisePointAt[], pilotBatch: nu
     examplesAtB += (t * (b.examples - a.examples) * (mean + batch)) / (mean + pilotBatch);
     if (t < 1) break;
   }
-  return Math.min(Math.ceil(examplesAtB / batch), Math.floor(MAX_WARMUP_SHARE * steps));
+  const w = Math.min(Math.ceil(examplesAtB / batch), Math.floor(MAX_WARMUP_SHARE * steps));
+  // One update of warm-up runs at the full rate (schedule.ts): it is none.
+  return w > 1 ? w : 0;
 }
