@@ -104,14 +104,8 @@ test('the store gives the curves of fixed-batch runs of the same problem, in epo
     store.recordTrial(trial(adaptive, 'steps=2', { detail: {} }), m([0.8, 0.9]));
     const other = store.openRun('sweep', 'o', 'other data', { base: { ...BASE, dataset: 'other' } }).run.id;
     store.recordTrial(trial(other, 'b32-lr0.02-s1', { detail: {} }), m([0.5]));
-    // A recommendation whose choice warmed up (warmup.ts): its verification is another problem, its rate trials are not.
-    const warm = store.openRun('recommend', 'w', 'recommend', { base: BASE }).run.id;
-    store.recordTrial(trial(warm, 'verify', { detail: {} }), m([0.7, 0.93]));
-    store.recordTrial(trial(warm, 'pilot-lr-0.01', { detail: {} }), m([0.6, 0.92]));
-    store.finishRun(warm, 'finished', { choice: { warmupSteps: 40 } });
     const curves = storedCurves(store, { ...BASE, batchSize: 64, targetAccuracy: 0.99 });
-    assert.deepEqual(curves.map((c) => c.source), [`run ${sweep}, b32-lr0.02-s1`, `run ${rec}, verify`, `run ${train}, steps=3`, `run ${warm}, pilot-lr-0.01`]);
-    assert.deepEqual(storedCurves(store, { ...BASE, warmupSteps: 40 }).map((c) => c.source), [`run ${warm}, verify`]);
+    assert.deepEqual(curves.map((c) => c.source), [`run ${sweep}, b32-lr0.02-s1`, `run ${rec}, verify`, `run ${train}, steps=3`]);
     assert.deepEqual(curves[0]!.points, [0.9, 0.95, 0.97].map((a, i) => ({ examples: (i + 1) * 0.05, valAccuracy: a })));
     store.close();
   } finally {

@@ -141,12 +141,6 @@ function runBase(config: unknown): unknown {
   return c.adaptive === undefined || c.adaptive === null ? c : null;
 }
 
-/** A number at `path` in a stored summary, or 0. */
-function numberAt(v: unknown, ...path: string[]): number {
-  for (const k of path) v = typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[k] : undefined;
-  return typeof v === 'number' && Number.isFinite(v) ? v : 0;
-}
-
 function isAuto(detail: unknown): boolean {
   if (typeof detail !== 'object' || detail === null) return false;
   const d = detail as Record<string, unknown>;
@@ -167,17 +161,14 @@ export function storedProblems(store: Store, only?: string): Map<string, StoredP
   for (const run of store.listRuns().sort((a, b) => a.id - b.id)) {
     if (run.kind !== 'sweep' && run.kind !== 'recommend' && run.kind !== 'train') continue;
     const base = runBase(run.config) as Record<string, unknown> | null;
-    if (problemKey(base) === null) continue;
-    // A recommendation's verifications train with its warm-up (warmup.ts), the rest of its runs with the base's.
-    const warmup = Math.max(typeof base!.warmupSteps === 'number' ? base!.warmupSteps : 0, numberAt(run.summary, 'choice', 'warmupSteps'));
+    const key = problemKey(base);
+    if (key === null || (only !== undefined && key !== only)) continue;
+    const problem = out.get(key) ?? { label: `${String(base!.modelName ?? '?')} on ${String(base!.dataset)}, ${String(base!.optimizer)}`, targets: new Set<number>(), curves: [] };
+    out.set(key, problem);
+    if (typeof base!.targetAccuracy === 'number') problem.targets.add(base!.targetAccuracy);
     const metrics = store.runMetrics(run.id);
     for (const t of store.trials(run.id)) {
       if (isAuto(t.detail)) continue;
-      const key = problemKey(run.kind === 'recommend' && t.key.startsWith('verify') ? { ...base, warmupSteps: warmup } : base)!;
-      if (only !== undefined && key !== only) continue;
-      const problem = out.get(key) ?? { label: `${String(base!.modelName ?? '?')} on ${String(base!.dataset)}, ${String(base!.optimizer)}`, targets: new Set<number>(), curves: [] };
-      out.set(key, problem);
-      if (typeof base!.targetAccuracy === 'number') problem.targets.add(base!.targetAccuracy);
       const points = (metrics.get(t.key) ?? []).filter((m) => m.epochs > 0 && Number.isFinite(m.valAccuracy)).map((m) => ({ examples: m.epochs, valAccuracy: m.valAccuracy }));
       if (points.length > 0) problem.curves.push({ source: `run ${run.id}, ${t.key}`, points });
     }
