@@ -12,6 +12,7 @@ import type { RunConfig } from '../engine/run-config.js';
 import { trainLoop } from '../engine/train-loop.js';
 import { NoiseMeter, type NoiseMeasurement, type NoiseOptions, type NoisePoint } from '../noise/measure.js';
 import type { NoiseSegment, RunOverhead } from './predict.js';
+import type { NoisePointAt } from './warmup.js';
 
 export interface PilotOptions {
   readonly batchSize: number;
@@ -96,8 +97,8 @@ export function usableNoiseScale(m: Pick<NoiseMeasurement, 'bSimple' | 'bSimpleL
   return Number.isFinite(b) && b > 0 ? b : null;
 }
 
-/** The pilot's usable noise scales at the examples it had seen (warmup.ts, and its extrapolation). */
-export function noisePointsOf(p: Pick<PilotResult, 'measurements' | 'batchSize'>): { examples: number; bNoise: number }[] {
+/** The pilot's usable noise scales at the examples it had seen (its segments, its extrapolation, warmup.ts). */
+export function noisePointsOf(p: Pick<PilotResult, 'measurements' | 'batchSize'>): NoisePointAt[] {
   return p.measurements.flatMap((m) => {
     const b = usableNoiseScale(m);
     return b === null ? [] : [{ examples: m.step * p.batchSize, bNoise: b }];
@@ -106,17 +107,14 @@ export function noisePointsOf(p: Pick<PilotResult, 'measurements' | 'batchSize'>
 
 /** Segments between consecutive measurements, each with the mean of its ends' noise scales. */
 export function segmentsOf(measurements: readonly NoiseMeasurement[], batchSize: number, lastStep: number): NoiseSegment[] {
-  const pts = measurements.flatMap((m) => {
-    const bNoise = usableNoiseScale(m);
-    return bNoise === null ? [] : [{ step: m.step, bNoise }];
-  });
+  const pts = noisePointsOf({ measurements, batchSize });
   const out: NoiseSegment[] = [];
   for (let i = 0; i < pts.length; i++) {
     const a = pts[i]!;
     const b = pts[i + 1];
-    const end = b ? b.step : lastStep;
-    if (end <= a.step) continue;
-    out.push({ examples: (end - a.step) * batchSize, bNoise: b ? (a.bNoise + b.bNoise) / 2 : a.bNoise });
+    const end = b ? b.examples : lastStep * batchSize;
+    if (end <= a.examples) continue;
+    out.push({ examples: end - a.examples, bNoise: b ? (a.bNoise + b.bNoise) / 2 : a.bNoise });
   }
   return out;
 }

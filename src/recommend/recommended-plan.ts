@@ -9,6 +9,7 @@ import type { RunConfig } from '../engine/run-config.js';
 import type { TrainingPlan } from './export/export-plan.js';
 import type { Candidate } from './predict.js';
 import { bnBatchFor } from './verify.js';
+import { recommendedWarmup } from './warmup.js';
 
 /** Epochs beyond the predicted ones, for safety. */
 export const PLAN_MARGIN = 1.25;
@@ -19,7 +20,7 @@ export function recommendedPlan(base: RunConfig, c: Candidate, targetAccuracy: n
     optimizer: base.optimizer,
     hyper: { ...base.hyper, lr: Number(c.lr.toPrecision(4)) },
     schedule: base.schedule,
-    warmupSteps: Math.max(base.warmupSteps, c.warmupSteps),
+    warmupSteps: recommendedWarmup(base.warmupSteps, c),
     microBatch: c.microBatch,
     iterSize: c.iterSize,
     worldSize: c.worldSize,

@@ -9,6 +9,7 @@ import { median } from '../sweep/analyse.js';
 import { runAutoTrial, type AutoOutcome } from '../sweep/auto-trial.js';
 import { runTrial, type TrialMetric, type TrialOutcome } from '../sweep/trial.js';
 import type { Candidate } from './predict.js';
+import { recommendedWarmup } from './warmup.js';
 
 export interface Verification {
   /**
@@ -63,7 +64,7 @@ export function recommendedConfig(base: RunConfig, c: Candidate, targetAccuracy:
     batchSize: c.microBatch,
     iterSize: c.iterSize * c.worldSize,
     hyper: { ...base.hyper, lr: Number(c.lr.toPrecision(4)) },
-    warmupSteps: Math.max(base.warmupSteps, c.warmupSteps),
+    warmupSteps: recommendedWarmup(base.warmupSteps, c),
     targetAccuracy,
   };
 }

@@ -49,3 +49,8 @@ export function noiseWarmupSteps(points: readonly NoisePointAt[], pilotBatch: nu
   // One update of warm-up runs at the full rate (schedule.ts): it is none.
   return w > 1 ? w : 0;
 }
+
+/** The warm-up a run of candidate `c` trains with: the advice's, or the user's `--warmup-steps` where that is longer. */
+export function recommendedWarmup(baseWarmupSteps: number, c: { readonly warmupSteps: number }): number {
+  return Math.max(baseWarmupSteps, c.warmupSteps);
+}

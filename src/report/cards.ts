@@ -7,6 +7,7 @@ import { scheduleFlag } from '../optim/schedule.js';
 import { EXPORT_FORMATS, exportPlan } from '../recommend/export/export-plan.js';
 import { recommendedPlan } from '../recommend/recommended-plan.js';
 import type { Candidate } from '../recommend/predict.js';
+import { recommendedWarmup } from '../recommend/warmup.js';
 import type { SweepAnalysis } from '../sweep/analyse.js';
 import type { RunRow, TrialRow } from '../store/store.js';
 import { arrayAt, at, figure, mebibytes, numAt, percent, strAt } from './fields.js';
@@ -165,7 +166,7 @@ export function recommendCard(run: RunRow): Card {
   const code: { label: string; text: string }[] = [];
   const notes: string[] = [];
   if (base !== undefined && base !== null && typeof base === 'object') {
-    const warmup = Math.max(base.warmupSteps ?? 0, choice.warmupSteps);
+    const warmup = recommendedWarmup(base.warmupSteps ?? 0, choice);
     code.push({
       label: 'train with it in batchwise',
       text: `batchwise train --model ${base.modelName} --dataset ${base.dataset} --optimizer ${base.optimizer} --batch-size ${choice.microBatch} --iter-size ${choice.iterSize * choice.worldSize} --lr ${Number(choice.lr.toPrecision(4))}` +
